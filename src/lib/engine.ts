@@ -1,0 +1,18 @@
+/** The one interface every labeling engine implements, so the worker, the CLI and the app treat them alike. */
+import type { EngineInfo, LabelResult, Task } from './result.ts';
+
+/** Which report sections to label: the default reads FINDINGS and IMPRESSION and skips the clinical question. */
+export type SectionMode = 'findings,impression' | 'all';
+
+export interface LabelOptions {
+  task?: Task;
+  sections?: SectionMode;
+  /** Count uncertain findings as present when deciding Normal. */
+  uncertainAsPositive?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface LabelEngine {
+  readonly info: EngineInfo;
+  label(text: string, options?: LabelOptions): Promise<LabelResult>;
+}
