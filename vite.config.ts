@@ -1,8 +1,78 @@
+import { readFileSync } from 'node:fs';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { buildCsp, mirrorOrigins, type DeployConfig } from './src/ui/privacy/csp.ts';
+
+const deploy = JSON.parse(readFileSync(new URL('./deploy.config.json', import.meta.url), 'utf8')) as DeployConfig;
+const mirrors = mirrorOrigins(deploy);
+
+/**
+ * Puts the Content-Security-Policy first in <head> of the built page, before any script or stylesheet it
+ * governs. Build only: the dev server injects inline scripts and styles that the policy would block.
+ * A <meta> policy cannot carry frame-ancestors; a host that wants it sets the HTTP header as well.
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'radreportx:csp',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html) {
+        if (/<script(?![^>]*\bsrc=)[^>]*>/i.test(html)) {
+          throw new Error('index.html has an inline <script>; the Content-Security-Policy forbids it. Move it to a module file.');
+        }
+        const tags: HtmlTagDescriptor[] = [
+          { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: buildCsp(mirrors) }, injectTo: 'head-prepend' },
+        ];
+        // Without an icon link Chromium asks for /favicon.ico, one more request for the Privacy panel to list.
+        if (!/<link[^>]+rel=["'][^"']*icon/i.test(html)) {
+          tags.push({ tag: 'link', attrs: { rel: 'icon', href: '/icon.svg', type: 'image/svg+xml' }, injectTo: 'head' });
+        }
+        return { html, tags };
+      },
+    },
+  };
+}
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [
+    svelte(),
+    VitePWA({
+      // A separate registerSW.js file: the CSP forbids the inline registration snippet.
+      injectRegister: 'script',
+      registerType: 'autoUpdate',
+      strategies: 'generateSW',
+      includeAssets: ['icon.svg', 'icon-maskable.svg'],
+      manifest: {
+        name: 'RadReportX Web',
+        short_name: 'RadReportX',
+        description: 'Label radiology reports on this device: nothing leaves the browser.',
+        start_url: '.',
+        scope: '.',
+        display: 'standalone',
+        background_color: '#ffffff',
+        theme_color: '#12355b',
+        icons: [
+          { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+          { src: 'icon-maskable.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,webmanifest,wasm,json}'],
+        // Model weights are large and WebLLM caches them itself; the app shell is all the worker keeps.
+        globIgnores: ['models/**', '**/*.bin', '**/*.safetensors', '**/*-shard*'],
+        // The WebLLM bundle is a few MB and the LLM engine needs it offline too.
+        maximumFileSizeToCacheInBytes: 12 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/^\/models\//],
+        cleanupOutdatedCaches: true,
+        clientsClaim: true,
+        skipWaiting: true,
+      },
+    }),
+    contentSecurityPolicy(),
+  ],
   worker: { format: 'es' },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },

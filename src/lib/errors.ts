@@ -33,12 +33,16 @@ export class RadReportXError extends Error {
 export class MissingColumnError extends RadReportXError {
   readonly column: string;
   readonly available: string[];
-  constructor(column: string, available: string[], role = 'text') {
+  /** The existing column closest to the one asked for (a likely typo), when there is one. */
+  readonly suggestion?: string;
+  constructor(column: string, available: string[], role = 'text', suggestion?: string) {
     super(
       'MissingColumn',
       `The ${role} column "${column}" is not in the file. Columns found: ${available.length ? available.map((c) => `"${c}"`).join(', ') : '(none)'}.`,
-      `Choose one of the columns found${role === 'text' ? ' that holds the report text' : ''}.`,
+      (suggestion ? `Did you mean "${suggestion}"? ` : '') +
+        `Choose one of the columns found${role === 'text' ? ' that holds the report text' : ''}.`,
     );
+    this.suggestion = suggestion;
     this.column = column;
     this.available = available;
   }

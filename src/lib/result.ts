@@ -22,6 +22,7 @@ export type TriggerKind =
   | 'uncertainty'
   | 'resolved'
   | 'hypothetical'
+  | 'historical'
   | 'affirmation'
   | 'model';
 

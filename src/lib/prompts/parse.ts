@@ -1,0 +1,219 @@
+/**
+ * Turns raw model answers into the one LabelResult. Lenient about form (code fences, quotes, bullets, case, plural
+ * and misspelled names), strict about meaning: an answer that cannot be read becomes `unparsed` with the raw text
+ * kept, never a silent `Normal`.
+ */
+import { emptyFindings, isNormalName, normaliseFindingName, type Finding, type FindingStatus } from '../findings.ts';
+import { validateIcd10 } from '../icd10/validate.ts';
+import { locate } from '../locate.ts';
+import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type LabelResult } from '../result.ts';
+import type { PromptRequest } from './profiles.ts';
+
+/** What one answer says, before it is merged with the other answers for the same report. */
+interface Parsed {
+  findings?: { name: Finding; status: Exclude<FindingStatus, 'absent'>; evidence?: string }[];
+  icd10?: { phrase: string; code: string }[];
+  /** Names or entries that were dropped, for the result's message. */
+  dropped: string[];
+}
+
+class ParseFailure extends Error {}
+
+const stripFences = (raw: string) => raw.replace(/```[a-zA-Z]*\s*/g, '').replace(/```/g, '').trim();
+
+/** The first balanced `open ... close` block in `s` (strings respected), or undefined when it never closes. */
+function balanced(s: string, open: '[' | '{', close: ']' | '}'): string | undefined {
+  const start = s.indexOf(open);
+  if (start < 0) return undefined;
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = start; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === '"') quote = c;
+    else if (c === open) depth++;
+    else if (c === close && --depth === 0) return s.slice(start, i + 1);
+  }
+  return undefined;
+}
+
+const STATUS_WORDS: Record<string, Exclude<FindingStatus, 'absent'>> = {
+  positive: 'positive', present: 'positive', yes: 'positive', true: 'positive', '1': 'positive',
+  negative: 'negative', absent: 'negative', no: 'negative', false: 'negative', resolved: 'negative', '0': 'negative',
+  uncertain: 'uncertain', possible: 'uncertain', maybe: 'uncertain', probable: 'uncertain', '-1': 'uncertain',
+};
+
+function parseLegacyFindings(raw: string): Parsed {
+  const text = stripFences(raw);
+  if (/^\s*(\[\s*\]|none|normal|no findings?|no finding)\s*\.?\s*$/i.test(text)) return { findings: [], dropped: [] };
+  let inner: string;
+  if (text.includes('[')) {
+    const block = balanced(text, '[', ']');
+    if (block === undefined) throw new ParseFailure('the list never closes (truncated answer?)');
+    inner = block.slice(1, -1);
+  } else {
+    inner = text;
+  }
+  const tokens = inner
+    .split(/[,;\n]/)
+    .map((t) => t.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').replace(/["'`]/g, '').trim())
+    .filter(Boolean);
+  const findings: NonNullable<Parsed['findings']> = [];
+  const dropped: string[] = [];
+  for (const t of tokens) {
+    const f = normaliseFindingName(t);
+    if (f) findings.push({ name: f, status: 'positive' });
+    else if (!isNormalName(t)) dropped.push(t);
+  }
+  if (!findings.length && dropped.length) throw new ParseFailure(`no finding names in the answer (saw ${dropped.slice(0, 3).join(', ')})`);
+  return { findings, dropped };
+}
+
+const CODE_RE = /\b([A-TV-Z]\d{2}(?:\.?[0-9A-Z]{1,4})?)\b/i;
+
+function parseLegacyIcd10(raw: string): Parsed {
+  const text = stripFences(raw);
+  if (/^\s*(\[\s*\]|none|no diagnos[ie]s)\s*\.?\s*$/i.test(text)) return { icd10: [], dropped: [] };
+  const block = balanced(text, '[', ']');
+  if (block !== undefined) {
+    try {
+      const list = JSON.parse(block.replace(/'/g, '"')) as unknown;
+      if (Array.isArray(list)) {
+        const icd10 = list.flatMap((e) => {
+          if (Array.isArray(e) && e.length >= 2) return [{ phrase: String(e[0]), code: String(e[1]) }];
+          if (e && typeof e === 'object' && 'phrase' in e && 'code' in e) return [{ phrase: String(e.phrase), code: String(e.code) }];
+          return [];
+        });
+        return { icd10, dropped: [] };
+      }
+    } catch {
+      /* fall through to line-by-line reading */
+    }
+  } else if (text.trimStart().startsWith('[')) {
+    throw new ParseFailure('the list never closes (truncated answer?)');
+  }
+  // Line forms: `"pleural effusion" J90`, `pleural effusion (J90)`, `J90: pleural effusion`.
+  const icd10: { phrase: string; code: string }[] = [];
+  for (const line of text.split(/\n|\],\s*\[/)) {
+    const m = CODE_RE.exec(line);
+    if (!m) continue;
+    const phrase = line.replace(m[0], '').replace(/[[\]"'():,\-*•]/g, ' ').replace(/\s+/g, ' ').trim();
+    if (phrase) icd10.push({ phrase, code: m[1] });
+  }
+  if (!icd10.length) throw new ParseFailure('no phrase and code pairs in the answer');
+  return { icd10, dropped: [] };
+}
+
+function parseJsonAnswer(raw: string, request: PromptRequest): Parsed {
+  const text = stripFences(raw);
+  const block = balanced(text, '{', '}');
+  if (block === undefined) throw new ParseFailure(text.includes('{') ? 'the JSON never closes (truncated answer?)' : 'no JSON object in the answer');
+  let obj: unknown;
+  try {
+    obj = JSON.parse(block);
+  } catch {
+    try {
+      obj = JSON.parse(block.replace(/,\s*([}\]])/g, '$1'));
+    } catch (e) {
+      throw new ParseFailure(`invalid JSON (${(e as Error).message})`);
+    }
+  }
+  if (!obj || typeof obj !== 'object') throw new ParseFailure('the answer is not a JSON object');
+  const o = obj as Record<string, unknown>;
+  const wantsFindings = request.task !== 'icd10';
+  const wantsIcd = request.task !== 'findings';
+  if ((wantsFindings && !Array.isArray(o.findings)) && (wantsIcd && !Array.isArray(o.icd10))) {
+    throw new ParseFailure('the JSON has neither "findings" nor "icd10" lists');
+  }
+  if (wantsFindings && !wantsIcd && !Array.isArray(o.findings)) throw new ParseFailure('the JSON has no "findings" list');
+  if (wantsIcd && !wantsFindings && !Array.isArray(o.icd10)) throw new ParseFailure('the JSON has no "icd10" list');
+  const parsed: Parsed = { dropped: [] };
+  if (wantsFindings) {
+    parsed.findings = [];
+    for (const e of (o.findings as unknown[] | undefined) ?? []) {
+      const entry = (typeof e === 'string' ? { name: e, status: 'positive' } : e) as Record<string, unknown> | null;
+      const name = entry && typeof entry.name === 'string' ? normaliseFindingName(entry.name) : undefined;
+      const status = entry ? STATUS_WORDS[String(entry.status ?? 'positive').trim().toLowerCase()] : undefined;
+      if (!name || !status) {
+        parsed.dropped.push(JSON.stringify(e));
+        continue;
+      }
+      const evidence = typeof entry?.evidence === 'string' && entry.evidence.trim() ? entry.evidence.trim() : undefined;
+      parsed.findings.push({ name, status, evidence });
+    }
+  }
+  if (wantsIcd) {
+    parsed.icd10 = [];
+    for (const e of (o.icd10 as unknown[] | undefined) ?? []) {
+      const entry = e as Record<string, unknown> | null;
+      if (entry && typeof entry.phrase === 'string' && typeof entry.code === 'string') parsed.icd10.push({ phrase: entry.phrase, code: entry.code });
+      else parsed.dropped.push(JSON.stringify(e));
+    }
+  }
+  return parsed;
+}
+
+function parseOne(request: PromptRequest, raw: string): Parsed {
+  if (request.profile === 'json') return parseJsonAnswer(raw, request);
+  return request.task === 'icd10' ? parseLegacyIcd10(raw) : parseLegacyFindings(raw);
+}
+
+// Precedence when one finding is listed twice: positive beats uncertain beats negative (CheXpert's order).
+const RANK: Record<FindingStatus, number> = { absent: 0, negative: 1, uncertain: 2, positive: 3 };
+
+export interface ParseOptions {
+  uncertainAsPositive?: boolean;
+  usage?: LabelResult['usage'];
+}
+
+/**
+ * One LabelResult from the answers to `requests` (same order). Findings the answer does not list stay `absent`.
+ */
+export function parseAnswers(
+  requests: PromptRequest[],
+  raws: string[],
+  report: string,
+  engine: EngineInfo,
+  options: ParseOptions = {},
+): LabelResult {
+  const raw = raws.length === 1 ? raws[0] : JSON.stringify(raws);
+  if (isBlankReport(report)) return failedResult('empty', engine, 'The report is empty.');
+  const parts: Parsed[] = [];
+  for (let i = 0; i < requests.length; i++) {
+    try {
+      parts.push(parseOne(requests[i], raws[i] ?? ''));
+    } catch (e) {
+      if (!(e instanceof ParseFailure)) throw e;
+      return failedResult('unparsed', engine, `The model's answer could not be read: ${e.message}.`, { raw, usage: options.usage });
+    }
+  }
+  const findings = emptyFindings();
+  const evidence: Evidence[] = [];
+  const covered = requests.some((r) => r.task !== 'icd10');
+  for (const p of parts) {
+    for (const f of p.findings ?? []) {
+      if (RANK[f.status] > RANK[findings[f.name]]) findings[f.name] = f.status;
+      const span = f.evidence ? locate(report, f.evidence) : undefined;
+      if (span) evidence.push({ finding: f.name, status: f.status, mention: span, trigger: { ...span, kind: 'model' } });
+    }
+  }
+  const result: LabelResult = {
+    status: 'ok',
+    findings,
+    normal: covered && isNormal(findings, options),
+    evidence,
+    engine,
+    raw,
+    usage: options.usage,
+  };
+  if (requests.some((r) => r.task !== 'findings')) {
+    const { items, rejected } = validateIcd10(parts.flatMap((p) => p.icd10 ?? []), report);
+    result.icd10 = items;
+    if (rejected.length) result.icd10Rejected = rejected;
+  }
+  const dropped = parts.flatMap((p) => p.dropped);
+  if (dropped.length) result.message = `Ignored ${dropped.length} unrecognised answer item(s): ${dropped.slice(0, 3).join(', ')}`;
+  return result;
+}

@@ -1,0 +1,43 @@
+/**
+ * The answer a model should give for a labeled report: the training target built from weak labels. It is the
+ * inverse of parse.ts, so `parseAnswers(requests, formatAnswers(requests, r, text), text)` gives back r's labels.
+ */
+import { FINDINGS } from '../findings.ts';
+import type { Evidence, LabelResult } from '../result.ts';
+import type { PromptRequest } from './profiles.ts';
+
+const MAX_EVIDENCE_WORDS = 6;
+
+/** The shortest quote that carries the status: "no pleural effusion" for a negated mention, else the mention. */
+function evidenceQuote(report: string, e: Evidence): string {
+  const mention = e.mention.text;
+  if (e.trigger && e.trigger.kind !== 'model' && e.trigger.start < e.mention.start) {
+    const quote = report.slice(e.trigger.start, e.mention.end).replace(/\s+/g, ' ').trim();
+    if (quote.split(' ').length <= MAX_EVIDENCE_WORDS) return quote;
+  }
+  return mention.replace(/\s+/g, ' ').trim().split(' ').slice(0, MAX_EVIDENCE_WORDS).join(' ');
+}
+
+function jsonAnswer(request: PromptRequest, result: LabelResult, report: string): string {
+  const answer: Record<string, unknown> = {};
+  if (request.task !== 'icd10') {
+    answer.findings = FINDINGS.filter((f) => result.findings[f] !== 'absent').map((f) => {
+      const status = result.findings[f];
+      const e = result.evidence.find((x) => x.finding === f && x.status === status) ?? result.evidence.find((x) => x.finding === f);
+      return { name: f, status, evidence: e ? evidenceQuote(report, e) : '' };
+    });
+  }
+  if (request.task !== 'findings') answer.icd10 = (result.icd10 ?? []).map((i) => ({ phrase: i.phrase, code: i.code }));
+  return JSON.stringify(answer);
+}
+
+function legacyAnswer(request: PromptRequest, result: LabelResult): string {
+  if (request.task === 'icd10') return JSON.stringify((result.icd10 ?? []).map((i) => [i.phrase, i.code]));
+  return `[${FINDINGS.filter((f) => result.findings[f] === 'positive').join(', ')}]`;
+}
+
+/** One answer string per request. Only `ok` results make targets; callers drop the others. */
+export function formatAnswers(requests: PromptRequest[], result: LabelResult, report: string): string[] {
+  if (result.status !== 'ok') throw new Error(`Cannot build a training answer from a result with status ${result.status}.`);
+  return requests.map((r) => (r.profile === 'json' ? jsonAnswer(r, result, report) : legacyAnswer(r, result)));
+}
