@@ -6,6 +6,7 @@ import { buildCsp, mirrorOrigins, type DeployConfig } from './src/ui/privacy/csp
 
 const deploy = JSON.parse(readFileSync(new URL('./deploy.config.json', import.meta.url), 'utf8')) as DeployConfig;
 const mirrors = mirrorOrigins(deploy);
+const PRECACHE_MAX_BYTES = 2 * 1024 * 1024;
 
 /**
  * Puts the Content-Security-Policy first in <head> of the built page, before any script or stylesheet it
@@ -43,7 +44,9 @@ export default defineConfig({
       injectRegister: 'script',
       registerType: 'autoUpdate',
       strategies: 'generateSW',
-      includeAssets: ['icon.svg', 'icon-maskable.svg'],
+      // The icons are in globPatterns already; listing them again would precache them twice.
+      includeAssets: [],
+      includeManifestIcons: false,
       manifest: {
         name: 'RadReportX Web',
         short_name: 'RadReportX',
@@ -61,9 +64,21 @@ export default defineConfig({
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,webmanifest,wasm,json}'],
         // Model weights are large and WebLLM caches them itself; the app shell is all the worker keeps.
-        globIgnores: ['models/**', '**/*.bin', '**/*.safetensors', '**/*-shard*'],
-        // The WebLLM bundle is a few MB and the LLM engine needs it offline too.
-        maximumFileSizeToCacheInBytes: 12 * 1024 * 1024,
+        // The plugin adds the manifest itself.
+        globIgnores: ['manifest.webmanifest', 'models/**', '**/*.bin', '**/*.safetensors', '**/*-shard*'],
+        // Files over PRECACHE_MAX_BYTES (the WebLLM bundle, ~6 MB, loaded only when the LLM engine is chosen) are not
+        // precached: a visitor who labels with rules never downloads it. They are cached on first use instead
+        // (runtimeCaching below), so the LLM engine, once used online, also works offline.
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+        manifestTransforms: [async (entries) => ({ manifest: entries.filter((e) => e.size <= PRECACHE_MAX_BYTES), warnings: [] })],
+        runtimeCaching: [
+          {
+            // Hashed file names never change content, so the cached copy is always right.
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/assets/'),
+            handler: 'CacheFirst',
+            options: { cacheName: 'radreportx-assets', expiration: { maxEntries: 32 } },
+          },
+        ],
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/models\//],
         cleanupOutdatedCaches: true,

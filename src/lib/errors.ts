@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'ModelLoadFailed'
   | 'RemoteNotAllowed'
   | 'ExternalTool'
-  | 'InvalidConfig';
+  | 'InvalidConfig'
+  | 'UnknownFinding';
 
 export class RadReportXError extends Error {
   readonly code: ErrorCode;
@@ -78,4 +79,18 @@ export function errorMessage(e: unknown): string {
   if (typeof e === 'string') return e;
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/** Label names in a file that are not one of the 13 findings (nor Normal), listed so they can be fixed. */
+export class UnknownFindingError extends RadReportXError {
+  readonly names: string[];
+  constructor(names: string[], where: string) {
+    const shown = names.slice(0, 10).map((n) => `"${n}"`).join(', ');
+    super(
+      'UnknownFinding',
+      `${where} has finding names that are not one of the 13 findings: ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''}.`,
+      'Use the finding names (Atelectasis, Cardiomegaly, ... Support Devices) or Normal; spelling, case and plurals do not matter.',
+    );
+    this.names = names;
+  }
 }

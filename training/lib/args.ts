@@ -2,8 +2,11 @@
  * Argument parsing shared by every `radreportx` command: a thin layer over `node:util` parseArgs that adds
  * `--help`/`-h` to every command and turns parse failures into a `UsageError` (exit code 2).
  */
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../../src/lib/errors.ts';
+
+/** The option table parseArgs takes (node:util does not export the type under a name). */
+export type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 /** Thrown when the user asked for `--help`; the CLI runner prints the command's help and exits 0. */
 export class HelpRequested extends Error {

@@ -3,6 +3,7 @@
  * 0 done, 1 the run failed, 2 bad usage (unknown option, missing or misspelled column).
  */
 import { RadReportXError, errorCode, errorMessage } from '../../src/lib/errors.ts';
+import { closest } from '../../src/lib/csv/columns.ts';
 import { HelpRequested } from './args.ts';
 import type { Command } from './command.ts';
 
@@ -75,26 +76,3 @@ function reportError(e: unknown, commandName: string, io: Io): number {
 }
 
 const withNewline = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);
-
-/** The candidate closest to `word` by edit distance, when it is close enough to be a likely typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}

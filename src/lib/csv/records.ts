@@ -8,6 +8,8 @@ export interface RowLayout {
   width: number;
   textColumns: readonly number[];
   idColumns: readonly number[];
+  /** Section names for the text columns when there are several; see joinSections. */
+  headings?: readonly string[];
 }
 
 export type PreparedRow =
@@ -31,11 +33,28 @@ export function prepareRow(fields: readonly string[], layout: RowLayout, rowNumb
         '; it was not labeled.',
     };
   }
-  return { ok: true, ids, text: joinText(layout.textColumns.map((i) => fields[i])) };
+  const parts = layout.textColumns.map((i) => fields[i]);
+  return { ok: true, ids, text: layout.headings ? joinSections(parts, layout.headings) : joinText(parts) };
 }
 
 export function joinText(parts: readonly string[]): string {
   return parts.filter((p) => p.trim() !== '').join(TEXT_JOINER);
+}
+
+/**
+ * Joins section columns under their names (`FINDINGS: ...`, blank line, `IMPRESSION: ...`), so the engine's
+ * section rules still apply: with `--text-column indication,findings,impression` the clinical question stays
+ * marked as such and is skipped by the default sections mode. Blank cells are left out with their heading.
+ */
+export function joinSections(parts: readonly string[], headings: readonly string[]): string {
+  return parts
+    .flatMap((p, i) => (p.trim() === '' ? [] : [`${sectionHeading(headings[i])}: ${p.trim()}`]))
+    .join(TEXT_JOINER);
+}
+
+/** `clinical_history` → `CLINICAL HISTORY`. */
+export function sectionHeading(column: string): string {
+  return column.trim().replace(/[_\s]+/g, ' ').toUpperCase();
 }
 
 /** Key for duplicate detection and joins across several id columns. */

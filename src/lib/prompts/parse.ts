@@ -47,6 +47,8 @@ const STATUS_WORDS: Record<string, Exclude<FindingStatus, 'absent'>> = {
 
 function parseLegacyFindings(raw: string): Parsed {
   const text = stripFences(raw);
+  // An empty answer (the model stopped at once) says nothing; reading it as an empty list would call it Normal.
+  if (!text) throw new ParseFailure('the answer is empty');
   if (/^\s*(\[\s*\]|none|normal|no findings?|no finding)\s*\.?\s*$/i.test(text)) return { findings: [], dropped: [] };
   let inner: string;
   if (text.includes('[')) {

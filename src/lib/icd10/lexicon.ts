@@ -1,0 +1,173 @@
+/**
+ * Strict loader for the ICD-10 data (table.ts, phrases.ts, modifiers.ts): rejects unknown keys, malformed codes,
+ * duplicate codes, unknown findings, phrases whose code is not in the table and patterns that do not compile,
+ * naming the entry and the field, then compiles the phrases once.
+ */
+import { RadReportXError } from '../errors.ts';
+import { isFinding, type Finding } from '../findings.ts';
+import { TABLE_CODE_SHAPE } from './code.ts';
+import { OLD_INJURY_PATTERNS } from './modifiers.ts';
+import { PHRASE_RULES, type PhraseRule } from './phrases.ts';
+import { ICD10_TABLE, type Icd10Default, type Icd10TableRow } from './table.ts';
+
+export class Icd10DataError extends RadReportXError {
+  constructor(message: string) {
+    super('InvalidConfig', message, 'Fix the ICD-10 data file named in the message; every key must be one the schema lists.');
+    this.name = 'InvalidConfig';
+  }
+}
+
+const DEFAULTS: readonly Icd10Default[] = ['initial-encounter', 'closed-fracture', 'unspecified-side', 'unspecified-site'];
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkKeys(where: string, entry: Record<string, unknown>, allowed: readonly string[], required: readonly string[]) {
+  for (const key of Object.keys(entry)) {
+    if (!allowed.includes(key)) throw new Icd10DataError(`${where}: unknown field "${key}" (allowed: ${allowed.join(', ')}).`);
+  }
+  for (const key of required) {
+    if (!(key in entry)) throw new Icd10DataError(`${where}: missing field "${key}".`);
+  }
+}
+
+function stringList(where: string, field: string, value: unknown): string[] {
+  if (!Array.isArray(value)) throw new Icd10DataError(`${where}: field "${field}" must be a list.`);
+  value.forEach((v, i) => {
+    if (typeof v !== 'string' || !v.trim()) throw new Icd10DataError(`${where}: field "${field}"[${i}] must be a non-empty string.`);
+  });
+  return value as string[];
+}
+
+/** Validates the code table; returns it typed, or throws Icd10DataError naming the row and field. */
+export function validateTable(data: unknown, file = 'table'): Icd10TableRow[] {
+  if (!Array.isArray(data)) throw new Icd10DataError(`${file}: expected a list of rows.`);
+  const seen = new Set<string>();
+  return data.map((row, i) => {
+    const where = `${file} row ${i}`;
+    if (!isRecord(row)) throw new Icd10DataError(`${where}: expected an object.`);
+    checkKeys(where, row, ['code', 'title', 'findings', 'defaults', 'category'], ['code', 'title', 'findings', 'defaults']);
+    const { code, title, category } = row;
+    if (typeof code !== 'string' || !TABLE_CODE_SHAPE.test(code)) {
+      throw new Icd10DataError(`${where}: field "code" ("${String(code)}") is not an ICD-10-CM code with its dot (e.g. J98.11).`);
+    }
+    const w = `${file} row ${i} (${code})`;
+    if (seen.has(code)) throw new Icd10DataError(`${w}: field "code": "${code}" has a second row.`);
+    seen.add(code);
+    if (typeof title !== 'string' || !title.trim()) throw new Icd10DataError(`${w}: field "title" must be non-empty text.`);
+    const findings = stringList(w, 'findings', row.findings);
+    for (const f of findings) if (!isFinding(f)) throw new Icd10DataError(`${w}: field "findings": "${f}" is not one of the 13 findings.`);
+    const defaults = stringList(w, 'defaults', row.defaults);
+    for (const d of defaults) {
+      if (!DEFAULTS.includes(d as Icd10Default)) throw new Icd10DataError(`${w}: field "defaults": "${d}" must be one of ${DEFAULTS.join(', ')}.`);
+    }
+    if (category !== undefined && category !== true) throw new Icd10DataError(`${w}: field "category" must be true or absent.`);
+    return {
+      code,
+      title,
+      findings: findings as Finding[],
+      defaults: defaults as Icd10Default[],
+      ...(category ? { category: true as const } : {}),
+    };
+  });
+}
+
+/** A data pattern as regex source: a plain space matches any run of whitespace or hyphens. */
+export function patternSource(pattern: string): string {
+  return pattern.trim().replace(/ +/g, '[\\s-]+');
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Letters and digits on either side mean the match is inside a longer word ("pacer" in "spacer").
+const wordBounded = (body: string, flags: string) => new RegExp(`(?<![A-Za-z0-9])(?:${body})(?![A-Za-z0-9])`, flags);
+
+function checkPattern(where: string, field: string, i: number, p: string): void {
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${patternSource(p)})$`, 'i');
+  } catch (e) {
+    throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") is not a valid pattern: ${(e as Error).message}`);
+  }
+  if (re.test('')) throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") matches empty text.`);
+}
+
+/** Validates the phrase rules against the code table; returns them typed, or throws Icd10DataError. */
+export function validatePhrases(data: unknown, table: readonly Icd10TableRow[], file = 'phrases'): PhraseRule[] {
+  if (!Array.isArray(data)) throw new Icd10DataError(`${file}: expected a list of rules.`);
+  const codes = new Set(table.map((r) => r.code));
+  return data.map((rule, i) => {
+    const where = `${file} rule ${i}`;
+    if (!isRecord(rule)) throw new Icd10DataError(`${where}: expected an object.`);
+    checkKeys(where, rule, ['code', 'patterns', 'abbreviations', 'status', 'note'], ['code']);
+    const { code } = rule;
+    if (typeof code !== 'string' || !codes.has(code)) {
+      throw new Icd10DataError(`${where}: field "code" ("${String(code)}") is not in the code table (table.ts).`);
+    }
+    const w = `${file} rule ${i} (${code})`;
+    const patterns = rule.patterns === undefined ? [] : stringList(w, 'patterns', rule.patterns);
+    const abbreviations = rule.abbreviations === undefined ? [] : stringList(w, 'abbreviations', rule.abbreviations);
+    if (patterns.length + abbreviations.length === 0) throw new Icd10DataError(`${w}: needs at least one of "patterns" or "abbreviations".`);
+    patterns.forEach((p, j) => checkPattern(w, 'patterns', j, p));
+    if (rule.status !== undefined && rule.status !== true) throw new Icd10DataError(`${w}: field "status" must be true or absent.`);
+    if (rule.note !== undefined && typeof rule.note !== 'string') throw new Icd10DataError(`${w}: field "note" must be text.`);
+    return {
+      code,
+      ...(patterns.length ? { patterns } : {}),
+      ...(abbreviations.length ? { abbreviations } : {}),
+      ...(rule.status ? { status: true as const } : {}),
+      ...(rule.note === undefined ? {} : { note: rule.note as string }),
+    };
+  });
+}
+
+export interface CompiledPhrase {
+  code: string;
+  regex: RegExp;
+  /** A status code: kept when the report says "history of" / "status post". */
+  status: boolean;
+  /** The code is an acute injury (7th character A): an "old" or "healed" one is not coded. */
+  acuteInjury: boolean;
+  /** Index of the rule in phrases.ts, to break ties between equally long matches. */
+  order: number;
+}
+
+export interface Icd10Lexicon {
+  table: ReadonlyMap<string, Icd10TableRow>;
+  phrases: readonly CompiledPhrase[];
+  /** Old-injury words just before an acute-injury phrase ("healed rib fracture"), tested on the text before it. */
+  oldInjuryBefore: RegExp;
+  /** The same words just after it ("rib fractures, which are old"), tested on the rest of the sentence. */
+  oldInjuryAfter: RegExp;
+}
+
+/** Validates and compiles table + phrases + modifiers. */
+export function compileIcd10Lexicon(tableData: unknown, phraseData: unknown, oldInjuryPatterns: unknown = OLD_INJURY_PATTERNS): Icd10Lexicon {
+  const rows = validateTable(tableData);
+  const table = new Map(rows.map((r) => [r.code, r]));
+  const rules = validatePhrases(phraseData, rows);
+  const old = stringList('modifiers OLD_INJURY_PATTERNS', 'patterns', oldInjuryPatterns);
+  old.forEach((p, i) => checkPattern('modifiers OLD_INJURY_PATTERNS', 'patterns', i, p));
+  const phrases: CompiledPhrase[] = [];
+  rules.forEach((rule, order) => {
+    const acuteInjury = table.get(rule.code)!.defaults.includes('initial-encounter');
+    const base = { code: rule.code, status: !!rule.status, acuteInjury, order };
+    for (const p of rule.patterns ?? []) phrases.push({ ...base, regex: wordBounded(patternSource(p), 'gi') });
+    for (const a of rule.abbreviations ?? []) phrases.push({ ...base, regex: wordBounded(escape(a), 'g') });
+  });
+  // Up to three words may sit between the old-injury word and the phrase ("healed left 5th rib fracture").
+  const words = old.map(patternSource).join('|');
+  const oldInjuryBefore = new RegExp(`(?<![A-Za-z0-9])(?:${words})(?:[\\s-]+[a-z0-9]+){0,3}[\\s-]*$`, 'i');
+  const oldInjuryAfter = new RegExp(`^(?:[\\s,-]+[a-z0-9]+){0,3}?[\\s,-]+(?:${words})(?![A-Za-z0-9])`, 'i');
+  return { table, phrases, oldInjuryBefore, oldInjuryAfter };
+}
+
+let defaultLexicon: Icd10Lexicon | undefined;
+
+/** The shipped data, validated and compiled on first use. */
+export function icd10Lexicon(): Icd10Lexicon {
+  return (defaultLexicon ??= compileIcd10Lexicon(ICD10_TABLE, PHRASE_RULES));
+}
+
+/** The table row of a code (with its dot, upper case), or undefined. */
+export function lookupCode(code: string): Icd10TableRow | undefined {
+  return icd10Lexicon().table.get(code);
+}

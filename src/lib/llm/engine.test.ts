@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import shipped from '../models/registry.json' with { type: 'json' };
+import { FINDINGS } from '../findings.ts';
+import { createLlmEngine, tokensPerSecond, type ChatLike, type ChatRequest, type ChatResponse } from './engine.ts';
+import { parseRegistry } from './registry.ts';
+
+const MODEL = parseRegistry(shipped).models[1];
+const REPORT = 'FINDINGS: Moderate right pleural effusion. No pneumothorax. Heart size is normal.\nIMPRESSION: Right pleural effusion.';
+
+type Script = string | Error | ((r: ChatRequest) => string);
+
+/** A stand-in for WebLLM's MLCEngine: records every request and answers from a script, like the real engine. */
+function scripted(...answers: Script[]) {
+  const requests: ChatRequest[] = [];
+  let interrupted = 0;
+  const chat: ChatLike = {
+    chat: {
+      completions: {
+        async create(r: ChatRequest): Promise<ChatResponse> {
+          requests.push(structuredClone(r));
+          const a = answers.shift();
+          if (a === undefined) throw new Error('script ran out');
+          if (a instanceof Error) throw a;
+          const content = typeof a === 'function' ? a(r) : a;
+          return { choices: [{ message: { content }, finish_reason: 'stop' }], usage: { prompt_tokens: 300, completion_tokens: 20 } };
+        },
+      },
+    },
+    interruptGenerate: () => {
+      interrupted++;
+    },
+  };
+  return { chat, requests, interrupted: () => interrupted };
+}
+
+let clock = 0;
+const now = () => (clock += 500);
+
+describe('createLlmEngine', () => {
+  it('sends deterministic json requests with the schema and the request budget', async () => {
+    const s = scripted('{"findings":[{"name":"Pleural Effusion","status":"positive","evidence":"Moderate right pleural effusion"},{"name":"Pneumothorax","status":"negative","evidence":"No pneumothorax"}]}');
+    const engine = createLlmEngine(s.chat, MODEL, { now });
+    const r = await engine.label(REPORT);
+    expect(s.requests).toHaveLength(1);
+    const req = s.requests[0];
+    expect(req).toMatchObject({ temperature: 0, top_p: 1, seed: 42, stream: false, max_tokens: 160 });
+    expect(req.response_format?.type).toBe('json_object');
+    const schema = JSON.parse(req.response_format!.schema);
+    expect(schema.required).toEqual(['findings']);
+    expect(schema.properties.findings.items.properties.name.enum).toEqual([...FINDINGS]);
+    expect(req.messages[0].role).toBe('system');
+    expect(req.messages[1].content).toContain('Moderate right pleural effusion');
+
+    expect(r.status).toBe('ok');
+    expect(r.findings['Pleural Effusion']).toBe('positive');
+    expect(r.findings.Pneumothorax).toBe('negative');
+    expect(r.findings.Atelectasis).toBe('absent');
+    expect(r.normal).toBe(false);
+    expect(r.engine).toEqual({ name: 'webllm', version: 'RadReportX-8B-q4f32_1+json' });
+    expect(r.raw).toContain('Pleural Effusion');
+    expect(r.usage).toEqual({ promptTokens: 300, completionTokens: 20, latencyMs: 500 });
+    const ev = r.evidence.find((e) => e.finding === 'Pleural Effusion')!;
+    expect(REPORT.slice(ev.mention.start, ev.mention.end)).toBe('Moderate right pleural effusion');
+  });
+
+  it('keeps a malformed answer as unparsed with its raw text, never Normal', async () => {
+    const s = scripted('{"findings":[{"name":"Pleural Effusion","status":"posi');
+    const r = await createLlmEngine(s.chat, MODEL, { now }).label(REPORT);
+    expect(r.status).toBe('unparsed');
+    expect(r.normal).toBe(false);
+    expect(r.raw).toBe('{"findings":[{"name":"Pleural Effusion","status":"posi');
+    expect(r.message).toMatch(/truncated/);
+    expect(r.usage?.completionTokens).toBe(20);
+  });
+
+  it('asks twice under the legacy profile for both tasks, without response_format', async () => {
+    const s = scripted('[Pleural Effusion]', '[["right pleural effusion", "J90"]]');
+    const r = await createLlmEngine(s.chat, MODEL, { profile: 'legacy', seed: 7, now }).label(REPORT, { task: 'both' });
+    expect(s.requests.map((q) => q.max_tokens)).toEqual([48, 160]);
+    expect(s.requests.every((q) => q.seed === 7 && q.temperature === 0 && !q.response_format)).toBe(true);
+    expect(r.status).toBe('ok');
+    expect(r.findings['Pleural Effusion']).toBe('positive');
+    expect(r.icd10?.[0]).toMatchObject({ phrase: 'right pleural effusion', code: 'J90' });
+    expect(r.usage).toMatchObject({ promptTokens: 600, completionTokens: 40 });
+    expect(JSON.parse(r.raw!)).toHaveLength(2);
+  });
+
+  it('answers an empty report without calling the model', async () => {
+    const s = scripted();
+    const r = await createLlmEngine(s.chat, MODEL).label('  XXXX  ');
+    expect(r.status).toBe('empty');
+    expect(s.requests).toHaveLength(0);
+  });
+
+  it('turns a too-long report into an error row but stops on an engine failure', async () => {
+    const tooLong = new Error('Prompt tokens exceed context window size');
+    tooLong.name = 'ContextWindowSizeExceededError';
+    const r = await createLlmEngine(scripted(tooLong).chat, MODEL).label(REPORT);
+    expect(r.status).toBe('error');
+    expect(r.message).toMatch(/too long/);
+    const lost = new Error('The WebGPU device was lost');
+    lost.name = 'DeviceLostError';
+    await expect(createLlmEngine(scripted(lost).chat, MODEL).label(REPORT)).rejects.toMatchObject({ name: 'ModelLoadFailed' });
+  });
+
+  it('interrupts generation when the signal aborts', async () => {
+    const controller = new AbortController();
+    const s = scripted(() => {
+      controller.abort();
+      return '{"findings":[]}';
+    });
+    await expect(createLlmEngine(s.chat, MODEL).label(REPORT, { signal: controller.signal })).rejects.toBeDefined();
+    expect(s.interrupted()).toBe(1);
+  });
+
+  it('labels a report with no findings as normal only when the answer says so', async () => {
+    const r = await createLlmEngine(scripted('{"findings":[]}').chat, MODEL).label('Lungs are clear.');
+    expect(r).toMatchObject({ status: 'ok', normal: true });
+  });
+
+  it('computes decode speed over results', () => {
+    expect(tokensPerSecond([{ usage: { promptTokens: 1, completionTokens: 30, latencyMs: 1000 } }, { usage: { promptTokens: 1, completionTokens: 10, latencyMs: 1000 } }])).toBe(20);
+    expect(tokensPerSecond([{}])).toBeUndefined();
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * DATA: how chest radiograph reports mention each of the 13 findings. Schema and pattern syntax: see schema.ts
+ * (a space matches spaces, line breaks or hyphens; matches respect word boundaries).
+ *
+ * Mapping choices follow the IU X-ray reference (shared/data/iu-xray/README.md): pulmonary (vascular)
+ * congestion is not Edema; a calcified granuloma is not a Lung Lesion; surgical clips and sutures are not
+ * Support Devices; scarring in the lung is Lung Opacity and pleural thickening or scarring is Pleural Other;
+ * "borderline" cardiomegaly is Cardiomegaly. Findings are not inferred from each other (consolidation does not
+ * imply Lung Opacity here): each label is what the report says.
+ */
+import type { LexiconEntry } from './schema.ts';
+
+// Up to N words between two parts of a phrase ("heart is mildly enlarged"), never across a sentence mark.
+const W2 = "(?:[\\w'/-]+ ){0,2}";
+const W3 = "(?:[\\w'/-]+ ){0,3}";
+
+export const LEXICON_DATA: LexiconEntry[] = [
+  {
+    finding: 'Atelectasis',
+    mentions: [
+      'atelecta(?:sis|ses|tic)',
+      'subsegmental collapse',
+      '(?:lobar|lobe|segmental|lung) collapse',
+      `(?:lobe|lung) (?:is |are )?${W2}collapsed`,
+      'collapse of the (?:right|left)? ?(?:upper|middle|lower)? ?(?:lobe|lung)',
+    ],
+  },
+  {
+    finding: 'Cardiomegaly',
+    mentions: [
+      'cardiomegaly',
+      'cardiomegalic',
+      `(?:enlarged|enlargement of the) ${W2}(?:heart|cardiac (?:silhouette|shadow|size|contour)s?)`,
+      `(?:heart|cardiac (?:silhouette|shadow|contour)s?|heart size|cardiac size) (?:is |are |was |remains |appears |appear )?${W3}(?:enlarged|increased|prominent|large)`,
+      'cardiac enlargement',
+      'heart enlargement',
+      'enlargement of the heart',
+      'enlarged cardiomediastinal (?:silhouette|shadow|contour)s?',
+      `cardiomediastinal (?:silhouette|shadow|contour)s? (?:is |are |appears |remains )?${W2}(?:enlarged|increased)`,
+    ],
+    note: '"Borderline cardiomegaly" and "heart borderline enlarged" count; "upper limits of normal" is normal size.',
+  },
+  {
+    finding: 'Consolidation',
+    mentions: ['consolidat(?:ion|ions|ed|ive)'],
+  },
+  {
+    finding: 'Edema',
+    mentions: [
+      '(?:pulmonary|interstitial|alveolar|airspace|perihilar|lung|pulmonary interstitial|mild|moderate|severe|frank) edema',
+      'edema',
+      'edematous',
+    ],
+    exclusions: [
+      '(?:soft tissue|subcutaneous|chest wall|extremity|peripheral|leg|facial|mucosal|bowel wall|cerebral|scalp) edema',
+    ],
+    note: 'Pulmonary vascular congestion is a different finding and is not matched.',
+  },
+  {
+    finding: 'Enlarged Cardiomediastinum',
+    mentions: [
+      '(?:widened|wide|widening of the|enlarged|prominent|prominence of the|enlargement of the|fullness of the) (?:superior |upper )?(?:mediastinum|mediastinal (?:silhouette|contour|contours|shadow|width))',
+      `(?:mediastinum|mediastinal (?:silhouette|contour|contours|shadow|width)) (?:is |are |appears |remains )?${W2}(?:widened|wide|enlarged|prominent)`,
+      '(?:superior |upper )?mediastinal (?:widening|prominence|enlargement|fullness)',
+      'mediastinal (?:and hilar )?(?:lymph ?adenopathy|adenopathy)',
+      '(?:right )?paratracheal (?:prominence|fullness|widening|soft tissue prominence)',
+      'prominence of the (?:right )?paratracheal',
+    ],
+    note: 'The mediastinum itself. An enlarged cardiomediastinal silhouette is read as a large heart (Cardiomegaly), as the reference indexes it.',
+  },
+  {
+    finding: 'Fracture',
+    mentions: ['fractur(?:e|es|ed|ing)', 'fx'],
+    exclusions: [
+      `(?:catheter|screw|screws|lead|leads|wire|wires|hardware|plate|rod|device) ${W2}fractur(?:e|es|ed)`,
+      `fractured ${W2}(?:catheter|screw|lead|wire|wires|hardware|plate|rod)`,
+    ],
+    note: 'Old, healed and healing fractures are fractures.',
+  },
+  {
+    finding: 'Lung Lesion',
+    mentions: [
+      'nodules?',
+      'micronodul(?:e|es|ar)',
+      'mass(?:es)?',
+      'masslike',
+      'mass like',
+      'tumou?rs?',
+      'neoplasms?',
+      'malignan(?:cy|cies|t)',
+      'metasta(?:sis|ses|tic)',
+      'carcinoma',
+      'cavitary (?:lesion|lesions|mass|nodule|opacity)',
+      'cavitation',
+      '(?:lung|pulmonary|parenchymal) (?:cyst|cysts|lesion|lesions)',
+      'lesions? (?:in|of|within) the (?:right|left)? ?(?:lung|upper lobe|lower lobe|middle lobe|lingula|apex)',
+      'lucent lesions? in the (?:lung|lobe)',
+    ],
+    exclusions: [
+      'calcified (?:granuloma|granulomas|nodule|nodules)',
+      '(?:nipple|breast|soft tissue|thyroid|mediastinal|neck|chest wall|axillary|paratracheal|bone|bony|osseous|skin|cutaneous|pleural|pleural based|pericardial|cardiac|hilar|adrenal|renal|liver|hepatic|abdominal) (?:mass|masses|nodule|nodules|lesion|lesions)',
+      'nipple shadows?',
+      'mass effect',
+      'body mass',
+      'noncalcified nodul(?:e|es)',
+      'non calcified nodul(?:e|es)',
+    ],
+    note: 'Calcified granulomas are not lesions; "no noncalcified nodule" is a screening phrase. A "nodular opacity" is an opacity (Lung Opacity), as the reference indexes it.',
+  },
+  {
+    finding: 'Lung Opacity',
+    mentions: [
+      'opacit(?:y|ies)',
+      'opacification',
+      'opacified',
+      'densit(?:y|ies)',
+      'infiltrat(?:e|es|ion|ive)',
+      'air ?space (?:disease|process|opacity|opacities)',
+      'interstitial (?:lung )?disease',
+      'scarring',
+      'scar',
+      'scars',
+      'fibrotic (?:scarring|changes)',
+      'haziness',
+      'hazy',
+    ],
+    exclusions: [
+      '(?:pleural|pleuroparenchymal|pleural parenchymal) (?:scarring|scar)',
+      '(?:bone|bony|breast|soft tissue|nipple|calcified|metallic|osseous|sclerotic) (?:density|densities|opacity|opacities)',
+      'calcified (?:granuloma|granulomas|nodule|nodules)',
+      'density of the (?:bones|spine)',
+    ],
+    note: 'Scarring in the lung counts; pleural scarring is Pleural Other.',
+  },
+  {
+    finding: 'Pleural Effusion',
+    mentions: [
+      'effusions?',
+      'pleural fluid',
+      'fluid in the (?:pleural space|(?:right |left )?(?:major |minor )?fissure)',
+      'hydrothorax',
+      'hemothorax',
+      'hydropneumothorax',
+      'hemopneumothorax',
+    ],
+    exclusions: ['pericardial effusions?', '(?:joint|knee|shoulder|elbow) effusions?'],
+  },
+  {
+    finding: 'Pleural Other',
+    mentions: [
+      `pleural ${W2}(?:thickening|scarring|scar|scars|fibrosis)`,
+      '(?:pleuroparenchymal|pleural parenchymal) (?:scarring|scar|thickening)',
+      `(?:thickening|scarring) (?:of|in|along) the ${W2}pleura`,
+      '(?:apical|biapical) (?:pleural )?(?:capping|thickening|scarring)',
+      'fibrothorax',
+    ],
+    note: 'Pleural thickening and pleural scarring only, as the reference maps them.',
+  },
+  {
+    finding: 'Pneumonia',
+    mentions: ['pneumonias?', 'pneumonitis', 'bronchopneumonia', 'infectious (?:process|infiltrate|infiltrates)', 'infection'],
+    exclusions: ['urinary (?:tract )?infection', '(?:granulomatous|tuberculous|tuberculosis|tb|fungal|mycobacterial|histoplasmosis) infection'],
+  },
+  {
+    finding: 'Pneumothorax',
+    mentions: ['pneumothora(?:x|ces|xes)', 'ptx', 'hydropneumothorax', 'hemopneumothorax'],
+  },
+  {
+    finding: 'Support Devices',
+    mentions: [
+      '(?:endotracheal|tracheostomy|enteric|feeding|nasogastric|orogastric|chest|thoracostomy|ng|og|et|dobhoff|gastric|drainage|pleural) tubes?',
+      'tubes?',
+      '(?:central|venous|arterial|picc|midline|swan ganz|dialysis|subclavian|jugular|ij) (?:line|lines|catheter|catheters)',
+      'picc',
+      'catheters?',
+      // De-identification often replaces the device word ("right chest XXXX with tip in the SVC"); the tip's
+      // position still says a line or tube is there.
+      `tips? ${W3}(?:[\\w'/-]+ )?(?:svc|superior vena cava|superior xxxx|cavoatrial|cavo atrial|caval atrial|right atrium|atrium|atrial|carina|ventricles?|brachiocephalic|innominate|stomach)`,
+      'xxxx a xxxx',
+      'port a cath(?:eter)?',
+      'portacath(?:eter)?',
+      'port a cath',
+      '(?:power|chest|infusion|venous|mediport|subcutaneous) port',
+      'mediport',
+      'pacemakers?',
+      'pacer',
+      '(?:defibrillator|aicd|icd)',
+      '(?:pacer|pacemaker|cardiac|transvenous|epicardial) (?:leads?|wires?|generator)',
+      'leads? (?:in|terminat\\w*|overl\\w*|project\\w*|tips?)',
+      '(?:monitor|monitoring|ekg|ecg|telemetry|external|cardiac|\\d|two|three|dual|single|biventricular) leads?',
+      '(?:neuro|spinal cord |spinal |nerve |vagal |bone growth )?stimulators?',
+      'generators?',
+      'devices?',
+      'occluders?',
+      'prosthe(?:sis|ses|tic) (?:aortic |mitral |pulmonic |tricuspid )?(?:valve|shoulder|humeral|humerus|joint)',
+      '(?:valve|shoulder|humeral|joint) prosthe(?:sis|ses)',
+      'bone anchors?',
+      'internal fixation',
+      '(?:ivc|vena cava) (?:filter|xxxx)',
+      'tips(?: shunt)?',
+      'tracheostomy',
+      'stents?',
+      'drains?',
+      'loop recorder',
+      'cardiac (?:device|monitor)',
+      '(?:implanted|medical|cardiac|implantable) devices?',
+      '(?:valve replacement|prosthetic valve|mechanical valve|annuloplasty ring)',
+      'intra aortic balloon pump',
+      'iabp',
+      'vp shunt',
+      'ventriculoperitoneal shunt',
+      'shunt catheter',
+    ],
+    exclusions: ['(?:surgical )?clips?', 'sutures?', 'suture material', 'staples?', 'eustachian tube', 'breast (?:prosthes[ie]s|implants?)'],
+    note: 'Surgical clips, sutures and sternotomy wires are not support devices in the reference mapping.',
+  },
+];

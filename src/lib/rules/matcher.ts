@@ -1,0 +1,131 @@
+/**
+ * Fast multi-pattern matching for the rule data. A plain alternation of a few hundred patterns makes the regex
+ * engine try every pattern at every character of every report, too slow for 10,000 reports a second. Instead,
+ * patterns are grouped by the characters they can start with; the text is walked once, and at each token start
+ * (the first letter of a word, or a punctuation mark) only the sticky regexes of that character's group run.
+ */
+import { patternSource } from './schema.ts';
+
+
+/** Lower-case characters a pattern can start with, or null when that cannot be worked out (a class, \w, ...). */
+export function firstChars(pattern: string): Set<string> | null {
+  const p = pattern.trim();
+  if (!p) return null;
+  const c = p[0];
+  if (c === '(') {
+    if (!p.startsWith('(?:')) return null;
+    const close = matchingParen(p, 0);
+    if (close < 0) return null;
+    const out = new Set<string>();
+    for (const alt of splitTopLevel(p.slice(3, close))) {
+      const f = firstChars(alt.trim() ? alt + p.slice(close + 1).replace(/^(?:[?*]|\{\d*,?\d*\})/, '') : p.slice(close + 1));
+      if (!f) return null;
+      f.forEach((x) => out.add(x));
+    }
+    const after = p.slice(close + 1);
+    const optional = /^(?:\?|\*|\{0,)/.test(after);
+    if (optional) {
+      const rest = firstChars(after.replace(/^(?:\?|\*|\{\d*,?\d*\})\??/, '').replace(/^ +/, ''));
+      if (!rest) return null;
+      rest.forEach((x) => out.add(x));
+    }
+    return out;
+  }
+  if (c === '\\') {
+    const e = p[1];
+    if (e === 'd') return new Set('0123456789');
+    if (/[A-Za-z]/.test(e ?? '')) return null; // \w, \s, \b, ...
+    return withOptional(p, 2, new Set([e]));
+  }
+  if ('[.^$|)?*+{ '.includes(c)) return null;
+  return withOptional(p, 1, new Set([c.toLowerCase()]));
+}
+
+function withOptional(p: string, next: number, set: Set<string>): Set<string> | null {
+  if (p[next] !== '?' && p[next] !== '*') return set;
+  const rest = firstChars(p.slice(next + 1));
+  if (!rest) return null;
+  rest.forEach((x) => set.add(x));
+  return set;
+}
+
+function matchingParen(p: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < p.length; i++) {
+    if (p[i] === '\\') i++;
+    else if (p[i] === '(') depth++;
+    else if (p[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function splitTopLevel(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (s[i] === '(' || s[i] === '[') depth++;
+    else if (s[i] === ')' || s[i] === ']') depth--;
+    else if (s[i] === '|' && depth === 0) {
+      parts.push(s.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(s.slice(from));
+  return parts;
+}
+
+/**
+ * A sticky, case-insensitive regex for some patterns, each in its own capture group when `groups` is set. The
+ * match may not end in the middle of a word: "tube" does not match the start of "tuberculosis".
+ */
+export function stickyAlternation(patterns: readonly string[], groups: boolean): RegExp {
+  const body = patterns.map((p) => (groups ? `(${patternSource(p)})` : `(?:${patternSource(p)})`)).join('|');
+  return new RegExp(`(?:${body})(?:(?<![A-Za-z0-9])|(?![A-Za-z0-9]))`, 'iy');
+}
+
+/**
+ * Patterns grouped by first character. `bucket(c)` gives the items whose pattern can start with character `c`
+ * (lower case), in their original order, plus those whose first character is unknown.
+ */
+export class FirstCharIndex<T> {
+  readonly #byChar = new Map<string, T>();
+  readonly #fallback: T | undefined;
+
+  constructor(patterns: readonly string[], build: (indices: number[]) => T | undefined) {
+    const firsts = patterns.map(firstChars);
+    const unknown = firsts.flatMap((f, i) => (f ? [] : [i]));
+    const chars = new Set<string>();
+    for (const f of firsts) f?.forEach((c) => chars.add(c));
+    for (const c of chars) {
+      const indices = firsts.flatMap((f, i) => (!f || f.has(c) ? [i] : []));
+      const built = build(indices);
+      if (built !== undefined) this.#byChar.set(c, built);
+    }
+    this.#fallback = unknown.length ? build(unknown) : undefined;
+  }
+
+  bucket(c: string): T | undefined {
+    return this.#byChar.get(c) ?? this.#fallback;
+  }
+}
+
+const isWordCode = (code: number) =>
+  (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+const isSpaceCode = (code: number) => code === 32 || (code >= 9 && code <= 13) || code === 160;
+
+/**
+ * Calls `visit(i)` at each token start in [start, end): the first character of a word, or a punctuation mark.
+ * Every match of a rule pattern starts at one of these (patterns never start with a space or mid-word).
+ */
+export function forEachTokenStart(text: string, start: number, end: number, visit: (i: number) => void): void {
+  let prevWord = start > 0 && isWordCode(text.charCodeAt(start - 1));
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    const word = isWordCode(code);
+    if (word ? !prevWord : !isSpaceCode(code)) visit(i);
+    prevWord = word;
+  }
+}
+

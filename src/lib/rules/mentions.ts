@@ -1,0 +1,107 @@
+/**
+ * Stage 3: find where each finding is mentioned, sentence by sentence, using the lexicon. Exclusions
+ * ("pericardial effusion") remove any mention of their finding that they overlap.
+ */
+import { FINDINGS, type Finding } from '../findings.ts';
+import { LEXICON_DATA } from './lexicon.ts';
+import { FirstCharIndex, forEachTokenStart, stickyAlternation } from './matcher.ts';
+import { validateLexicon } from './schema.ts';
+import type { Sentence } from './sentences.ts';
+
+export interface Mention {
+  finding: Finding;
+  start: number;
+  end: number;
+  sentence: Sentence;
+}
+
+/**
+ * The patterns of one first character: `any` (all of them) first, as a filter, since most words start no
+ * mention; then one sticky regex per finding.
+ */
+interface Bucket {
+  any: RegExp;
+  byFinding: ReadonlyArray<{ finding: number; regex: RegExp }>;
+}
+
+export interface CompiledLexicon {
+  mentions: FirstCharIndex<Bucket>;
+  exclusions: FirstCharIndex<Bucket>;
+  /** Findings that have exclusions, by index in FINDINGS. */
+  hasExclusions: readonly boolean[];
+}
+
+function index(items: ReadonlyArray<{ finding: number; pattern: string }>): FirstCharIndex<Bucket> {
+  return new FirstCharIndex(
+    items.map((x) => x.pattern),
+    (indices) => {
+      const byFinding: Array<{ finding: number; regex: RegExp }> = [];
+      for (let f = 0; f < FINDINGS.length; f++) {
+        const patterns = indices.filter((i) => items[i].finding === f).map((i) => items[i].pattern);
+        if (patterns.length) byFinding.push({ finding: f, regex: stickyAlternation(patterns, false) });
+      }
+      if (!byFinding.length) return undefined;
+      return { any: stickyAlternation(indices.map((i) => items[i].pattern), false), byFinding };
+    },
+  );
+}
+
+/** Validates and compiles lexicon data once; the regexes are reused for every report. */
+export function compileLexicon(data: unknown): CompiledLexicon {
+  const entries = validateLexicon(data);
+  const mentionItems = entries.flatMap((e) => e.mentions.map((pattern) => ({ finding: FINDINGS.indexOf(e.finding), pattern })));
+  const exclusionItems = entries.flatMap((e) => (e.exclusions ?? []).map((pattern) => ({ finding: FINDINGS.indexOf(e.finding), pattern })));
+  return {
+    mentions: index(mentionItems),
+    exclusions: index(exclusionItems),
+    hasExclusions: FINDINGS.map((_, f) => exclusionItems.some((x) => x.finding === f)),
+  };
+}
+
+export const DEFAULT_LEXICON: CompiledLexicon = compileLexicon(LEXICON_DATA);
+
+const lowerChar = (c: string) => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
+
+/**
+ * Matches of one index in a sentence: for each finding the leftmost matches that do not overlap each other
+ * (what a global regex per finding would find), restricted to findings where `wanted` is true.
+ */
+function scan(text: string, sentence: Sentence, idx: FirstCharIndex<Bucket>, wanted: readonly boolean[] | null, out: Array<[number, number, number]>) {
+  const lastEnd = new Array<number>(FINDINGS.length).fill(-1);
+  forEachTokenStart(text, sentence.start, sentence.end, (i) => {
+    const bucket = idx.bucket(lowerChar(text[i]));
+    if (!bucket) return;
+    bucket.any.lastIndex = i;
+    if (!bucket.any.test(text)) return;
+    for (const { finding, regex } of bucket.byFinding) {
+      if (i < lastEnd[finding] || (wanted && !wanted[finding])) continue;
+      regex.lastIndex = i;
+      const m = regex.exec(text);
+      if (m && m[0].length > 0 && i + m[0].length <= sentence.end) {
+        out.push([finding, i, i + m[0].length]);
+        lastEnd[finding] = i + m[0].length;
+      }
+    }
+  });
+}
+
+/** Mentions of every finding in the given sentences, ordered by position. */
+export function findMentions(text: string, sentences: readonly Sentence[], lexicon: CompiledLexicon = DEFAULT_LEXICON): Mention[] {
+  const out: Mention[] = [];
+  const found: Array<[number, number, number]> = [];
+  const excluded: Array<[number, number, number]> = [];
+  for (const sentence of sentences) {
+    found.length = 0;
+    scan(text, sentence, lexicon.mentions, null, found);
+    if (!found.length) continue;
+    // Exclusions run only for findings that were mentioned and have any.
+    const wanted = FINDINGS.map((_, f) => lexicon.hasExclusions[f] && found.some((x) => x[0] === f));
+    excluded.length = 0;
+    if (wanted.some(Boolean)) scan(text, sentence, lexicon.exclusions, wanted, excluded);
+    for (const [f, s, e] of found) {
+      if (excluded.some(([xf, xs, xe]) => xf === f && xs < e && xe > s)) continue;
+      out.push({ finding: FINDINGS[f], start: s, end: e, sentence });
+    }
+  }
+  return out.sort((a, b) => a.start - b.start || FINDINGS.indexOf(a.finding) - FINDINGS.indexOf(b.finding));
+}

@@ -1,0 +1,178 @@
+/**
+ * Stage 1: find the report's sections, so the clinical question ("INDICATION: r/o pneumonia") is not read as a
+ * finding. A header is a known section name followed by a colon (any case), or an upper-case name on its own at
+ * the start of a line. Text with no header at all is one labeled section named `report`.
+ */
+import type { SectionMode } from '../engine.ts';
+
+export interface Section {
+  /** Canonical lower-case name: `findings`, `impression`, `indication`, ..., `preamble`, `report`. */
+  name: string;
+  /** Offsets of the section's content (after the header and its colon) in the report text. */
+  start: number;
+  end: number;
+  /** Whether the engine reads this section under the chosen mode. */
+  labeled: boolean;
+}
+
+// Header spellings → canonical name. Longer spellings first so "clinical history" beats "clinical".
+const HEADER_NAMES: ReadonlyArray<readonly [string, string]> = [
+  ['findings and impression', 'findings'],
+  ['findings', 'findings'],
+  ['finding', 'findings'],
+  ['observations', 'findings'],
+  ['description', 'findings'],
+  ['report', 'findings'],
+  ['impressions', 'impression'],
+  ['impression', 'impression'],
+  ['conclusions', 'impression'],
+  ['conclusion', 'impression'],
+  ['interpretation', 'impression'],
+  ['summary', 'impression'],
+  ['opinion', 'impression'],
+  ['indications', 'indication'],
+  ['indication', 'indication'],
+  ['clinical history', 'history'],
+  ['clinical information', 'clinical'],
+  ['clinical indication', 'indication'],
+  ['clinical data', 'clinical'],
+  ['clinical', 'clinical'],
+  ['history', 'history'],
+  ['reason for examination', 'reason'],
+  ['reason for exam', 'reason'],
+  ['reason for study', 'reason'],
+  ['reason', 'reason'],
+  ['comparisons', 'comparison'],
+  ['comparison', 'comparison'],
+  ['technique', 'technique'],
+  ['examination', 'exam'],
+  ['exam', 'exam'],
+  ['procedure', 'exam'],
+  ['recommendations', 'recommendation'],
+  ['recommendation', 'recommendation'],
+  ['addendum', 'addendum'],
+  ['notification', 'notification'],
+];
+
+/** Sections that hold what the radiologist saw: always read by default. */
+const READ_BY_DEFAULT = new Set(['findings', 'impression', 'addendum']);
+/** Sections that hold the question or the setting, never an observation: skipped by default. */
+const SKIPPED_BY_DEFAULT = new Set(['indication', 'history', 'clinical', 'reason', 'comparison', 'technique', 'exam']);
+
+const NAME_OF = new Map(HEADER_NAMES.map(([k, v]) => [k.replace(/ /g, ''), v]));
+const MAX_HEADER_WORDS = 4;
+
+interface Header {
+  at: number;
+  contentStart: number;
+  name: string;
+}
+
+const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+const isBlank = (c: string) => c === ' ' || c === '\t';
+
+/**
+ * Headers ending in a colon. The words before a colon are a header when they are a known name and either start
+ * a line, follow sentence punctuation or a run of spaces, or are written in capitals ("... clear IMPRESSION:").
+ * Scanning from the colons keeps this fast: reports have few of them.
+ */
+function colonHeaders(text: string, out: Header[]) {
+  for (let c = text.indexOf(':'); c >= 0; c = text.indexOf(':', c + 1)) {
+    let e = c;
+    while (e > 0 && isBlank(text[e - 1])) e--;
+    // Walk back over up to MAX_HEADER_WORDS words; each word boundary is a candidate header start.
+    let k = e;
+    for (let words = 0; words < MAX_HEADER_WORDS && k > 0 && isLetter(text[k - 1]); words++) {
+      while (k > 0 && isLetter(text[k - 1])) k--;
+      const phrase = text.slice(k, e);
+      const name = NAME_OF.get(phrase.toLowerCase().replace(/[ \t]+/g, ''));
+      if (name) {
+        let b = k;
+        while (b > 0 && isBlank(text[b - 1])) b--;
+        const before = b === 0 ? '\n' : text[b - 1];
+        const atBoundary = before === '\n' || before === '\r' || '.;!?'.includes(before) || k - b >= 2;
+        const capitalised = isLetter(phrase[0]) && phrase[0] === phrase[0].toUpperCase();
+        const lineStart = before === '\n' || before === '\r';
+        // Mid-line, a header is capitalised ("Findings:"); at a line start any case is. All capitals may even
+        // follow a word ("... lungs clear IMPRESSION:"), as flattened exports often have it.
+        if ((atBoundary && (capitalised || lineStart)) || phrase === phrase.toUpperCase()) {
+          out.push({ at: k, contentStart: c + 1, name });
+          break;
+        }
+      }
+      if (k < 2 || !isBlank(text[k - 1]) || !isLetter(text[k - 2])) break;
+      k--;
+    }
+  }
+}
+
+/** Headers in capitals on a line of their own, without a colon ("FINDINGS\n..."). */
+function lineHeaders(text: string, out: Header[]) {
+  for (let i = 0; i >= 0 && i < text.length; i = text.indexOf('\n', i) + (i === -1 ? 0 : 1)) {
+    let s = i;
+    while (s < text.length && isBlank(text[s])) s++;
+    let e = s;
+    while (e < text.length && (isLetter(text[e]) || isBlank(text[e]))) e++;
+    const phrase = text.slice(s, e).trimEnd();
+    const next = text[e];
+    if (phrase && phrase === phrase.toUpperCase() && (next === undefined || next === '\n' || next === '\r')) {
+      const name = NAME_OF.get(phrase.toLowerCase().replace(/[ \t]+/g, ''));
+      if (name) out.push({ at: s, contentStart: e, name });
+    }
+    if (text.indexOf('\n', i) < 0) break;
+  }
+}
+
+function findHeaders(text: string): Header[] {
+  const out: Header[] = [];
+  colonHeaders(text, out);
+  if (text.includes('\n') || text.length < 40) lineHeaders(text, out);
+  out.sort((a, b) => a.at - b.at);
+  // Two headers can overlap only through a bad match; keep the first.
+  return out.filter((h, i) => i === 0 || h.at >= out[i - 1].contentStart);
+}
+
+/**
+ * Splits a report into sections. `mode` `findings,impression` labels FINDINGS, IMPRESSION (and their synonyms,
+ * plus ADDENDUM), and the text before the first header when there is no FINDINGS header. When a report has
+ * headers but none of those, every section except the skipped ones (INDICATION, HISTORY, REASON, CLINICAL,
+ * COMPARISON, TECHNIQUE, EXAM) is labeled, and a skipped section ends after its first line or sentence.
+ * `all` labels every section.
+ */
+export function splitSections(text: string, mode: SectionMode = 'findings,impression'): Section[] {
+  const headers = findHeaders(text);
+  if (headers.length === 0) return [{ name: 'report', start: 0, end: text.length, labeled: true }];
+  let sections: Section[] = [];
+  if (/\S/.test(text.slice(0, headers[0].at))) sections.push({ name: 'preamble', start: 0, end: headers[0].at, labeled: false });
+  headers.forEach((h, i) => {
+    const end = i + 1 < headers.length ? headers[i + 1].at : text.length;
+    sections.push({ name: h.name, start: h.contentStart, end, labeled: false });
+  });
+  const hasFindings = sections.some((s) => s.name === 'findings' || s.name === 'report');
+  const hasObservations = sections.some((s) => READ_BY_DEFAULT.has(s.name));
+  // Without an observation header, a question section ("HISTORY: cough") holds only its first line or
+  // sentence; what follows is the report itself and must not be skipped (that would read as Normal).
+  if (!hasObservations) sections = sections.flatMap((s) => (SKIPPED_BY_DEFAULT.has(s.name) ? cutQuestion(text, s) : [s]));
+  for (const s of sections) {
+    s.labeled =
+      mode === 'all' ||
+      READ_BY_DEFAULT.has(s.name) ||
+      // Text before the first header is the findings when there is no FINDINGS header ("Lungs clear. IMPRESSION: ...").
+      (s.name === 'preamble' && !hasFindings) ||
+      (!hasObservations && !SKIPPED_BY_DEFAULT.has(s.name));
+  }
+  return sections;
+}
+
+/** Splits a question section after its first line (or, on one line, its first sentence). */
+function cutQuestion(text: string, s: Section): Section[] {
+  const content = text.slice(s.start, s.end);
+  const lead = content.length - content.trimStart().length;
+  const line = content.indexOf('\n', lead);
+  const cut = line >= 0 ? line + 1 : content.slice(lead).search(/[.?!]\s/) + lead + 2;
+  if (cut <= lead + 1 || !/[A-Za-z0-9]/.test(content.slice(cut))) return [s];
+  return [
+    { ...s, end: s.start + cut },
+    { name: 'report', start: s.start + cut, end: s.end, labeled: true },
+  ];
+}

@@ -1,0 +1,7 @@
+/** Joins the LLM to the labeling worker: registers the `webllm` engine and provides the model API methods. */
+import { registerEngine } from '../worker/engines.ts';
+import { WEBLLM_ENGINE_ID, WEBLLM_INFO, createModelService, loadedWebLlmEngine } from './model-service.ts';
+
+registerEngine({ id: WEBLLM_ENGINE_ID, info: WEBLLM_INFO, load: loadedWebLlmEngine });
+
+export { createModelService };

@@ -1,0 +1,211 @@
+/**
+ * Batch jobs in IndexedDB. The cursor (`rowsDone`) and the chunk it covers are written in one transaction, so a
+ * crash leaves either both or neither: resuming from the cursor gives no gaps and no duplicates.
+ */
+import { FINDINGS } from '../lib/findings.ts';
+import { RadReportXError } from '../lib/errors.ts';
+import { db, isQuotaError } from './db.ts';
+import { CHUNK_ROWS, type DetailChunk, type JobCounts, type JobRecord, type RowChunk, type RowDetail, type StoredRow } from './schema.ts';
+
+export function emptyCounts(): JobCounts {
+  return {
+    status: { ok: 0, empty: 0, error: 0, unparsed: 0 },
+    positive: FINDINGS.map(() => 0),
+    uncertain: FINDINGS.map(() => 0),
+    normal: 0,
+  };
+}
+
+export class StorageFullError extends RadReportXError {
+  constructor(what: string) {
+    super(
+      'StorageFull',
+      `The browser has no room left to store ${what}. Everything saved before this point is kept.`,
+      'Free some disk space or delete old jobs, then resume.',
+    );
+  }
+}
+
+/** Every job, newest first. */
+export async function listJobs(): Promise<JobRecord[]> {
+  const all = await (await db()).getAll('jobs');
+  return all.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+export async function getJob(id: string): Promise<JobRecord | undefined> {
+  return (await db()).get('jobs', id);
+}
+
+/**
+ * Stores a new job and, when the browser allows, the file itself. A refused file (quota) is not an error: the
+ * job keeps its metadata and the user is asked for the file again on resume.
+ */
+export async function createJob(job: JobRecord, file: Blob): Promise<JobRecord> {
+  const d = await db();
+  try {
+    await d.put('jobs', { ...job, fileStored: false });
+  } catch (e) {
+    throw isQuotaError(e) ? new StorageFullError('a new job') : e;
+  }
+  try {
+    const tx = d.transaction(['files', 'jobs'], 'readwrite');
+    await tx.objectStore('files').put({ jobId: job.id, blob: file });
+    const stored = { ...job, fileStored: true };
+    await tx.objectStore('jobs').put(stored);
+    await tx.done;
+    return stored;
+  } catch (e) {
+    if (!isQuotaError(e)) throw e;
+    return { ...job, fileStored: false };
+  }
+}
+
+/** Stores the file for a job that had none (picked again on resume); false when there is no room. */
+export async function storeFile(jobId: string, file: Blob): Promise<boolean> {
+  const d = await db();
+  try {
+    const tx = d.transaction(['files', 'jobs'], 'readwrite');
+    const job = await tx.objectStore('jobs').get(jobId);
+    if (!job) throw new Error(`Job ${jobId} no longer exists.`);
+    await tx.objectStore('files').put({ jobId, blob: file });
+    await tx.objectStore('jobs').put({ ...job, fileStored: true });
+    await tx.done;
+    return true;
+  } catch (e) {
+    if (isQuotaError(e)) return false;
+    throw e;
+  }
+}
+
+export async function getFile(jobId: string): Promise<Blob | undefined> {
+  return (await (await db()).get('files', jobId))?.blob;
+}
+
+/** Changes fields of a job record (state, message) without touching its cursor. */
+export async function updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'rowsDone' | 'counts'>>): Promise<JobRecord | undefined> {
+  const d = await db();
+  const tx = d.transaction('jobs', 'readwrite');
+  const job = await tx.store.get(id);
+  if (!job) return undefined;
+  const next = { ...job, ...patch, updatedAt: Date.now() };
+  await tx.store.put(next);
+  await tx.done;
+  return next;
+}
+
+export interface ChunkCommit {
+  jobId: string;
+  /** First row of the chunk; must equal the job's cursor. */
+  firstRow: number;
+  rows: StoredRow[];
+  details: RowDetail[];
+  bytesDone: number;
+  /** Set on the last chunk of the file. */
+  finished?: boolean;
+}
+
+/**
+ * Appends a chunk and moves the cursor in one transaction. Refuses (returns undefined) when the cursor has moved
+ * meanwhile, e.g. a second tab ran the same job, so a row is never stored twice.
+ */
+export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined> {
+  if (c.firstRow % CHUNK_ROWS !== 0) throw new Error('Chunks must start on a chunk boundary.');
+  if (c.rows.length !== c.details.length) throw new Error('Rows and details differ in length.');
+  const d = await db();
+  try {
+    const tx = d.transaction(['jobs', 'rows', 'details'], 'readwrite');
+    const job = await tx.objectStore('jobs').get(c.jobId);
+    if (!job || job.rowsDone !== c.firstRow || job.state === 'cancelled') {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      return undefined;
+    }
+    const index = c.firstRow / CHUNK_ROWS;
+    const counts = structuredClone(job.counts);
+    for (const row of c.rows) tally(counts, row);
+    const rowsDone = c.firstRow + c.rows.length;
+    const next: JobRecord = {
+      ...job,
+      rowsDone,
+      bytesDone: c.bytesDone,
+      counts,
+      updatedAt: Date.now(),
+      ...(c.finished ? { state: 'done' as const, totalRows: rowsDone, message: undefined } : {}),
+    };
+    if (c.rows.length > 0) {
+      await tx.objectStore('rows').put({ jobId: c.jobId, index, rows: c.rows } satisfies RowChunk);
+      await tx.objectStore('details').put({ jobId: c.jobId, index, details: c.details } satisfies DetailChunk);
+    }
+    await tx.objectStore('jobs').put(next);
+    await tx.done;
+    return next;
+  } catch (e) {
+    throw isQuotaError(e) ? new StorageFullError('more results') : e;
+  }
+}
+
+function tally(counts: JobCounts, row: StoredRow): void {
+  counts.status[row.status]++;
+  if (row.normal) counts.normal++;
+  for (let i = 0; i < row.codes.length; i++) {
+    if (row.codes[i] === 'p') counts.positive[i]++;
+    else if (row.codes[i] === 'u') counts.uncertain[i]++;
+  }
+}
+
+/** A job's stored rows in order, one chunk at a time (each chunk is one short read). */
+export async function* readRowChunks(jobId: string): AsyncGenerator<RowChunk> {
+  const d = await db();
+  const job = await d.get('jobs', jobId);
+  if (!job) return;
+  const chunks = Math.ceil(job.rowsDone / CHUNK_ROWS);
+  for (let i = 0; i < chunks; i++) {
+    const chunk = await d.get('rows', [jobId, i]);
+    if (chunk) yield chunk;
+  }
+}
+
+/** The rows and details of one chunk, for JSONL export. */
+export async function readChunkPair(jobId: string, index: number): Promise<{ rows: StoredRow[]; details: RowDetail[] } | undefined> {
+  const d = await db();
+  const tx = d.transaction(['rows', 'details'], 'readonly');
+  const [rows, details] = await Promise.all([tx.objectStore('rows').get([jobId, index]), tx.objectStore('details').get([jobId, index])]);
+  if (!rows || !details) return undefined;
+  return { rows: rows.rows, details: details.details };
+}
+
+/** One row and its text/evidence, by row number. */
+export async function readRow(jobId: string, row: number): Promise<{ row: StoredRow; detail: RowDetail } | undefined> {
+  const index = Math.floor(row / CHUNK_ROWS);
+  const pair = await readChunkPair(jobId, index);
+  const at = row - index * CHUNK_ROWS;
+  if (!pair || at >= pair.rows.length) return undefined;
+  return { row: pair.rows[at], detail: pair.details[at] };
+}
+
+/** Removes a job, its rows and its file. */
+export async function deleteJob(jobId: string): Promise<void> {
+  const d = await db();
+  const tx = d.transaction(['jobs', 'rows', 'details', 'files'], 'readwrite');
+  const range = IDBKeyRange.bound([jobId, 0], [jobId, Infinity]);
+  await Promise.all([
+    tx.objectStore('jobs').delete(jobId),
+    tx.objectStore('rows').delete(range),
+    tx.objectStore('details').delete(range),
+    tx.objectStore('files').delete(jobId),
+    tx.done,
+  ]);
+}
+
+/** Removes every job, row and file this app stored. */
+export async function deleteEverything(): Promise<void> {
+  const d = await db();
+  const tx = d.transaction(['jobs', 'rows', 'details', 'files'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('jobs').clear(),
+    tx.objectStore('rows').clear(),
+    tx.objectStore('details').clear(),
+    tx.objectStore('files').clear(),
+    tx.done,
+  ]);
+}

@@ -1,0 +1,95 @@
+/**
+ * What the app keeps in IndexedDB: one record per batch job, the labeled rows in fixed-size chunks, the text and
+ * evidence of each row (read only when a row is opened), and the uploaded file itself so a job can resume.
+ */
+import type { DBSchema } from 'idb';
+import type { Evidence, Icd10Item, RowStatus, Task } from '../lib/result.ts';
+
+/** Rows per stored chunk: chunk `k` always holds rows [k * CHUNK_ROWS, (k + 1) * CHUNK_ROWS). */
+export const CHUNK_ROWS = 1000;
+
+export type JobState = 'running' | 'paused' | 'done' | 'cancelled' | 'error';
+
+export interface FileMeta {
+  name: string;
+  size: number;
+  lastModified: number;
+  type: string;
+}
+
+export interface JobCounts {
+  status: Record<RowStatus, number>;
+  /** Per finding, in FINDINGS order. */
+  positive: number[];
+  uncertain: number[];
+  normal: number;
+}
+
+export interface JobRecord {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  file: FileMeta;
+  /** False when the browser refused to store the file (quota): the user must pick it again to resume. */
+  fileStored: boolean;
+  header: string[];
+  delimiter: string;
+  textColumns: string[];
+  idColumns: string[];
+  engine: string;
+  task: Task;
+  state: JobState;
+  /** The cursor: rows [0, rowsDone) are stored, and nothing else. */
+  rowsDone: number;
+  /** Approximate position in the file (characters read up to the cursor), for progress and ETA only. */
+  bytesDone: number;
+  /** Known once the whole file has been read. */
+  totalRows?: number;
+  counts: JobCounts;
+  /** Why the job stopped (error, storage full), in plain language. */
+  message?: string;
+}
+
+/**
+ * One labeled row as the results table needs it. `codes` holds one letter per finding in FINDINGS order:
+ * p(ositive), n(egative), u(ncertain), a(bsent).
+ */
+export interface StoredRow {
+  ids: string[];
+  status: RowStatus;
+  codes: string;
+  normal: boolean;
+  icd10: Icd10Item[] | undefined;
+  message?: string;
+}
+
+/** What a row needs only when it is opened or exported as JSONL. */
+export interface RowDetail {
+  text: string;
+  evidence: Evidence[];
+  raw?: string;
+}
+
+export interface RowChunk {
+  jobId: string;
+  index: number;
+  rows: StoredRow[];
+}
+
+export interface DetailChunk {
+  jobId: string;
+  index: number;
+  details: RowDetail[];
+}
+
+export interface StoredFile {
+  jobId: string;
+  blob: Blob;
+}
+
+export interface RadReportXDb extends DBSchema {
+  jobs: { key: string; value: JobRecord };
+  rows: { key: [string, number]; value: RowChunk };
+  details: { key: [string, number]; value: DetailChunk };
+  files: { key: string; value: StoredFile };
+}

@@ -1,0 +1,5 @@
+/** Evaluate worker entry: parses both files off the main thread, so big files never freeze the page. */
+import { expose } from 'comlink';
+import { evaluateApi } from './evaluate-api.ts';
+
+expose(evaluateApi);

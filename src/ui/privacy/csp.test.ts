@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { buildCsp, cspDirectives, mirrorOrigins } from './csp.ts';
+
+describe('buildCsp', () => {
+  it('allows only this site, wasm compilation and blob workers when there are no mirrors', () => {
+    const csp = buildCsp();
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(csp).toContain("connect-src 'self'; ");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("base-uri 'none'");
+    expect(csp).toContain("form-action 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).not.toMatch(/unsafe-eval(?!')/);
+    // frame-ancestors is ignored in a <meta> policy and the browser warns about it.
+    expect(csp).not.toContain('frame-ancestors');
+  });
+
+  it('adds model mirrors to connect-src and nowhere else', () => {
+    const directives = new Map(cspDirectives(['https://models.example.org']));
+    expect(directives.get('connect-src')).toEqual(["'self'", 'https://models.example.org']);
+    for (const [name, sources] of directives) if (name !== 'connect-src') expect(sources).not.toContain('https://models.example.org');
+  });
+});
+
+describe('mirrorOrigins', () => {
+  it('accepts origins, with or without a trailing slash', () => {
+    expect(mirrorOrigins({ modelMirrors: ['https://a.example.org', 'https://b.example.org:8443/'] })).toEqual([
+      'https://a.example.org',
+      'https://b.example.org:8443',
+    ]);
+    expect(mirrorOrigins({ modelMirrors: ['http://127.0.0.1:9000'] })).toEqual(['http://127.0.0.1:9000']);
+    expect(mirrorOrigins({})).toEqual([]);
+  });
+
+  it.each([
+    ['http://models.example.org', /https/],
+    ['https://models.example.org/llama', /without a path/],
+    ['https://*.example.org', /wildcard|not a URL/],
+    ['models.example.org', /not a URL/],
+    [42, /not a string/],
+  ])('refuses %j with a message naming the problem', (value, message) => {
+    expect(() => mirrorOrigins({ modelMirrors: [value] })).toThrow(message);
+    expect(() => mirrorOrigins({ modelMirrors: [value] })).toThrow(/deploy\.config\.json/);
+  });
+
+  it('refuses a value that is not a list', () => {
+    expect(() => mirrorOrigins({ modelMirrors: 'https://a.example.org' })).toThrow(/list of origins/);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The page ↔ worker API, types only: the page imports it to type its comlink proxy, the worker implements it.
+ * Failures the user should read come back as `{ ok: false, code, message }`; branch on `code`, never `instanceof`.
+ */
+import type { ErrorCode } from '../lib/errors.ts';
+import type { ModelApi } from '../lib/llm/protocol.ts';
+import type { LabelResult, Task } from '../lib/result.ts';
+import type { JobRecord, JobState } from '../storage/schema.ts';
+
+/** `rules` today; the LLM engine registers another id. */
+export type EngineId = string;
+
+export interface EngineDescriptor {
+  id: EngineId;
+  name: string;
+  version: string;
+  /** False until a lazily loaded engine (a model) has been loaded in this worker. */
+  loaded: boolean;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode | 'Busy' | 'FileMismatch' | 'Failed'; message: string; hint?: string };
+
+export interface LabelRequest {
+  text: string;
+  engine: EngineId;
+  task: Task;
+}
+
+/** The header and first rows of a CSV, with the columns the app suggests. */
+export interface CsvInspection {
+  header: string[];
+  delimiter: string;
+  /** Up to 5 data rows, cells cut to 200 characters, for the column picker's preview. */
+  sample: string[][];
+  suggestedText: string[];
+  suggestedId: string[];
+  /** True when no column looks like report text (the user must choose). */
+  noTextColumn: boolean;
+}
+
+export interface JobSettings {
+  textColumns: string[];
+  idColumns: string[];
+  engine: EngineId;
+  task: Task;
+}
+
+export interface BatchProgress {
+  jobId: string;
+  state: JobState;
+  rowsDone: number;
+  /** Characters read so far, comparable to the file size. */
+  bytesDone: number;
+  totalBytes: number;
+  rowsPerSecond: number;
+  /** Undefined until the rate is known. */
+  etaSeconds?: number;
+  message?: string;
+}
+
+export type ProgressCallback = (p: BatchProgress) => void;
+
+export type ExportFormat = 'csv' | 'jsonl';
+
+/**
+ * The results table in columns, for the virtualised view: typed arrays are transferred, not copied.
+ * `codes[row * 13 + f]` is 0 absent, 1 positive, 2 negative, 3 uncertain.
+ */
+export interface ResultsTable {
+  jobId: string;
+  rows: number;
+  /** Id values joined by " / " (or the row number when the job has no id column). */
+  labels: string[];
+  status: Uint8Array;
+  codes: Uint8Array;
+  normal: Uint8Array;
+}
+
+export const STATUS_CODES = ['ok', 'empty', 'error', 'unparsed'] as const;
+
+export interface RowView {
+  row: number;
+  ids: string[];
+  text: string;
+  result: LabelResult;
+}
+
+/** The model methods (load, cancel, cache, import) come from the LLM's own protocol module. */
+export interface LabelerApi extends ModelApi {
+  engines(): Promise<EngineDescriptor[]>;
+  /** Labels one report; `id` lets the page drop answers to superseded requests. */
+  label(request: LabelRequest): Promise<LabelResult>;
+  inspectCsv(file: Blob, name: string): Promise<Outcome<CsvInspection>>;
+  /** Creates a job for the file and runs it until done, paused or cancelled. */
+  startJob(file: File, settings: JobSettings, onProgress: ProgressCallback): Promise<Outcome<JobRecord>>;
+  /** Continues a stored job from its cursor; `file` is required when the job could not store its file. */
+  resumeJob(jobId: string, file: File | undefined, onProgress: ProgressCallback): Promise<Outcome<JobRecord>>;
+  pauseJob(jobId: string): Promise<void>;
+  cancelJob(jobId: string): Promise<void>;
+  loadTable(jobId: string): Promise<ResultsTable>;
+  readRow(jobId: string, row: number): Promise<RowView | undefined>;
+  exportJob(jobId: string, format: ExportFormat): Promise<Blob>;
+}

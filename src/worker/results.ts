@@ -1,0 +1,90 @@
+/** Reading a job's stored results: the table for the results view, one row with its evidence, and exports. */
+import { FINDINGS, type Finding } from '../lib/findings.ts';
+import { csvLine } from '../lib/csv/write.ts';
+import { outputColumns, outputRecord } from '../lib/output.ts';
+import type { EngineInfo } from '../lib/result.ts';
+import { getJob, readChunkPair, readRow, readRowChunks } from '../storage/jobs.ts';
+import { CHUNK_ROWS, type JobRecord } from '../storage/schema.ts';
+import { STATUS_CODES, type ExportFormat, type ResultsTable, type RowView } from './api.ts';
+import { describeEngines } from './engines.ts';
+import { CODE_OF_LETTER, fromStored } from './rows.ts';
+
+function engineInfo(job: JobRecord): EngineInfo {
+  const e = describeEngines().find((d) => d.id === job.engine);
+  return { name: e?.name ?? job.engine, version: e?.version ?? '' };
+}
+
+async function requireJob(jobId: string): Promise<JobRecord> {
+  const job = await getJob(jobId);
+  if (!job) throw new Error('This job no longer exists (it was deleted).');
+  return job;
+}
+
+export async function loadTable(jobId: string): Promise<ResultsTable> {
+  const job = await requireJob(jobId);
+  const n = job.rowsDone;
+  const table: ResultsTable = {
+    jobId,
+    rows: n,
+    labels: new Array<string>(n),
+    status: new Uint8Array(n),
+    codes: new Uint8Array(n * FINDINGS.length),
+    normal: new Uint8Array(n),
+  };
+  for await (const chunk of readRowChunks(jobId)) {
+    const first = chunk.index * CHUNK_ROWS;
+    chunk.rows.forEach((row, i) => {
+      const r = first + i;
+      if (r >= n) return;
+      table.labels[r] = row.ids.length ? row.ids.join(' / ') : `row ${r + 1}`;
+      table.status[r] = STATUS_CODES.indexOf(row.status);
+      table.normal[r] = row.normal ? 1 : 0;
+      for (let f = 0; f < FINDINGS.length; f++) table.codes[r * FINDINGS.length + f] = CODE_OF_LETTER[row.codes[f]] ?? 0;
+    });
+  }
+  return table;
+}
+
+export async function readRowView(jobId: string, row: number): Promise<RowView | undefined> {
+  const job = await requireJob(jobId);
+  const found = await readRow(jobId, row);
+  if (!found) return undefined;
+  return { row, ids: found.row.ids, text: found.detail.text, result: fromStored(found.row, engineInfo(job), found.detail) };
+}
+
+/**
+ * The job's results as a file, built from one Blob per stored chunk so no string ever holds the whole export.
+ * CSV has the CLI `label` columns; JSONL has one object per row with statuses, ICD-10 items and evidence.
+ */
+export async function exportJob(jobId: string, format: ExportFormat): Promise<Blob> {
+  const job = await requireJob(jobId);
+  const info = engineInfo(job);
+  const parts: Blob[] = [];
+  if (format === 'csv') parts.push(new Blob([csvLine(outputColumns(job.idColumns, job.task))]));
+  const chunks = Math.ceil(job.rowsDone / CHUNK_ROWS);
+  for (let index = 0; index < chunks; index++) {
+    const pair = await readChunkPair(jobId, index);
+    if (!pair) throw new Error(`Stored results are missing rows ${index * CHUNK_ROWS + 1}–${(index + 1) * CHUNK_ROWS}.`);
+    let text = '';
+    pair.rows.forEach((row, i) => {
+      if (format === 'csv') {
+        text += csvLine(outputRecord(row.ids, fromStored(row, info), job.task));
+        return;
+      }
+      const result = fromStored(row, info, pair.details[i]);
+      const line: Record<string, unknown> = {
+        row: index * CHUNK_ROWS + i + 1,
+        ids: Object.fromEntries(job.idColumns.map((c, k) => [c, row.ids[k] ?? ''])),
+        status: result.status,
+        normal: result.normal,
+      };
+      if (job.task !== 'icd10') line.findings = Object.fromEntries(FINDINGS.map((f: Finding) => [f, result.findings[f]]));
+      if (job.task !== 'findings') line.icd10 = result.icd10 ?? [];
+      if (result.message) line.message = result.message;
+      line.evidence = result.evidence;
+      text += `${JSON.stringify(line)}\n`;
+    });
+    parts.push(new Blob([text]));
+  }
+  return new Blob(parts, { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/x-ndjson' });
+}

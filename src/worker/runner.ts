@@ -1,0 +1,232 @@
+/**
+ * Runs batch jobs in the worker: stream the stored file, label each row, and commit results in fixed chunks
+ * together with the cursor. Pausing drops the rows of an unfinished chunk; they are labeled again on resume.
+ */
+import { resolveColumnList } from '../lib/csv/columns.ts';
+import { prepareRow, type RowLayout } from '../lib/csv/records.ts';
+import { errorCode, errorMessage, RadReportXError } from '../lib/errors.ts';
+import { failedResult } from '../lib/result.ts';
+import { commitChunk, createJob, emptyCounts, getFile, getJob, storeFile, updateJob } from '../storage/jobs.ts';
+import { CHUNK_ROWS, type JobRecord, type JobState, type RowDetail, type StoredRow } from '../storage/schema.ts';
+import type { BatchProgress, JobSettings, Outcome, ProgressCallback } from './api.ts';
+import { csvBatches } from './csv-stream.ts';
+import { engineFor } from './engines.ts';
+import { inspectCsv } from './inspect.ts';
+import { labelText } from './label.ts';
+import { toDetail, toStored } from './rows.ts';
+
+/** Progress messages at most this often, so the page is not flooded. */
+const PROGRESS_MS = 200;
+
+interface Control {
+  pause: boolean;
+  cancel: boolean;
+}
+
+const controls = new Map<string, Control>();
+
+export function pauseJob(jobId: string): void {
+  const c = controls.get(jobId);
+  if (c) c.pause = true;
+}
+
+/** Cancels a running job, or marks a stopped one cancelled. Its stored rows are kept. */
+export async function cancelJob(jobId: string): Promise<void> {
+  const c = controls.get(jobId);
+  if (c) c.cancel = true;
+  else await updateJob(jobId, { state: 'cancelled' });
+}
+
+export async function startJob(file: File, settings: JobSettings, onProgress: ProgressCallback): Promise<Outcome<JobRecord>> {
+  return outcome(async () => {
+    const inspection = await inspectCsv(file, file.name);
+    // Fails with a message naming the missing column (and the columns there are).
+    resolveColumnList(inspection.header, settings.textColumns, 'text');
+    resolveColumnList(inspection.header, settings.idColumns, 'id');
+    if (settings.textColumns.length === 0) {
+      throw new RadReportXError('MissingColumn', 'Choose at least one column that holds the report text.');
+    }
+    await engineFor(settings.engine);
+    const now = Date.now();
+    const job = await createJob(
+      {
+        id: crypto.randomUUID(),
+        createdAt: now,
+        updatedAt: now,
+        file: { name: file.name, size: file.size, lastModified: file.lastModified, type: file.type },
+        fileStored: false,
+        header: inspection.header,
+        delimiter: inspection.delimiter,
+        ...settings,
+        state: 'running',
+        rowsDone: 0,
+        bytesDone: 0,
+        counts: emptyCounts(),
+      },
+      file,
+    );
+    return run(job, file, onProgress);
+  });
+}
+
+export async function resumeJob(jobId: string, file: File | undefined, onProgress: ProgressCallback): Promise<Outcome<JobRecord>> {
+  return outcome(async () => {
+    const job = await getJob(jobId);
+    if (!job) throw new RadReportXError('EmptyInput', 'This job no longer exists (it was deleted).');
+    if (job.state === 'done' || job.state === 'cancelled') return job;
+    let blob: Blob | undefined = job.fileStored ? await getFile(jobId) : undefined;
+    if (!blob) {
+      if (!file) {
+        throw Object.assign(
+          new RadReportXError('EmptyInput', `The browser could not keep a copy of "${job.file.name}". Choose the same file again to resume.`),
+          { name: 'FileMismatch' },
+        );
+      }
+      const m = job.file;
+      if (file.name !== m.name || file.size !== m.size || file.lastModified !== m.lastModified) {
+        throw Object.assign(
+          new RadReportXError(
+            'BadUsage',
+            `"${file.name}" is not the file this job was started with ("${m.name}", ${m.size.toLocaleString('en')} bytes, modified ${new Date(m.lastModified).toLocaleString('en')}).`,
+            'Choose the original file, unchanged.',
+          ),
+          { name: 'FileMismatch' },
+        );
+      }
+      blob = file;
+      await storeFile(jobId, file);
+    }
+    return run(job, blob, onProgress);
+  });
+}
+
+async function outcome(f: () => Promise<JobRecord>): Promise<Outcome<JobRecord>> {
+  try {
+    return { ok: true, value: await f() };
+  } catch (e) {
+    const code = (e as { name?: string }).name === 'FileMismatch' ? 'FileMismatch' : (errorCode(e) ?? 'Failed');
+    return { ok: false, code: code as 'Failed', message: errorMessage(e), hint: (e as RadReportXError).hint };
+  }
+}
+
+/** Runs a job under a Web Lock, so two tabs never run the same job at once. */
+async function run(job: JobRecord, file: Blob, onProgress: ProgressCallback): Promise<JobRecord> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return runLocked(job, file, onProgress);
+  return locks.request(`radreportx-job-${job.id}`, { ifAvailable: true }, async (lock) => {
+    if (!lock) throw new RadReportXError('BadUsage', 'This job is running in another tab or window.', 'Switch to that tab, or close it and resume here.');
+    return runLocked(job, file, onProgress);
+  });
+}
+
+async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCallback): Promise<JobRecord> {
+  const control: Control = { pause: false, cancel: false };
+  controls.set(initial.id, control);
+  let job = (await updateJob(initial.id, { state: 'running', message: undefined })) ?? initial;
+  const started = performance.now();
+  const startBytes = job.bytesDone;
+  let labeledThisRun = 0;
+  let lastProgress = 0;
+  let bytesRead = 0;
+
+  const report = (state: JobState, force = false, message?: string) => {
+    const now = performance.now();
+    if (!force && now - lastProgress < PROGRESS_MS) return;
+    lastProgress = now;
+    const seconds = (now - started) / 1000;
+    const byteRate = seconds > 0.5 ? (bytesRead - startBytes) / seconds : 0;
+    const p: BatchProgress = {
+      jobId: job.id,
+      state,
+      rowsDone: job.rowsDone,
+      bytesDone: Math.max(job.bytesDone, bytesRead),
+      totalBytes: file.size,
+      rowsPerSecond: seconds > 0.5 ? labeledThisRun / seconds : 0,
+      etaSeconds: byteRate > 0 && state === 'running' ? Math.max(0, (file.size - bytesRead) / byteRate) : undefined,
+    };
+    if (message) p.message = message;
+    onProgress(p);
+  };
+
+  const stop = async (state: JobState, message?: string) => {
+    job = (await updateJob(job.id, { state, message })) ?? job;
+    report(state, true, message);
+    return job;
+  };
+
+  try {
+    const engine = await engineFor(job.engine);
+    const layout: RowLayout = {
+      width: job.header.length,
+      textColumns: resolveColumnList(job.header, job.textColumns, 'text'),
+      idColumns: resolveColumnList(job.header, job.idColumns, 'id'),
+    };
+    let rowNumber = 0;
+    let headerSeen = false;
+    let rows: StoredRow[] = [];
+    let details: RowDetail[] = [];
+    report('running', true);
+
+    for await (const batch of csvBatches(file, job.delimiter)) {
+      bytesRead = batch.bytesRead;
+      let problem = 0;
+      for (let i = 0; i < batch.rows.length; i++) {
+        const fields = batch.rows[i];
+        const problemMessage = batch.problems[problem]?.row === i ? batch.problems[problem++].message : undefined;
+        if (!headerSeen) {
+          headerSeen = true;
+          if (fields.join('\u0000') !== job.header.join('\u0000')) {
+            throw Object.assign(new RadReportXError('BadUsage', 'The file\'s columns differ from those the job was started with.'), { name: 'FileMismatch' });
+          }
+          continue;
+        }
+        const n = rowNumber++;
+        if (n < job.rowsDone) continue;
+
+        const prepared = prepareRow(fields, layout, n + 1);
+        const result = problemMessage
+          ? failedResult('error', engine.info, problemMessage)
+          : prepared.ok
+            ? await labelText(engine, prepared.text, job.task)
+            : failedResult('error', engine.info, prepared.message);
+        rows.push(toStored(prepared.ids, result));
+        details.push(toDetail(prepared.ok ? prepared.text : '', result));
+        labeledThisRun++;
+
+        if (rows.length === CHUNK_ROWS) {
+          const committed = await commitChunk({ jobId: job.id, firstRow: job.rowsDone, rows, details, bytesDone: bytesRead });
+          if (!committed) return await stopAfterRace(job.id);
+          job = committed;
+          rows = [];
+          details = [];
+          if (control.cancel) return await stop('cancelled');
+          if (control.pause) return await stop('paused');
+          report('running');
+        }
+      }
+      // Pause and cancel also take effect between slices, dropping the unfinished chunk.
+      if (control.cancel) return await stop('cancelled');
+      if (control.pause) return await stop('paused');
+      report('running');
+    }
+    const committed = await commitChunk({ jobId: job.id, firstRow: job.rowsDone, rows, details, bytesDone: file.size, finished: true });
+    if (!committed) return await stopAfterRace(job.id);
+    job = committed;
+    report('done', true);
+    return job;
+  } catch (e) {
+    const storageFull = errorCode(e) === 'StorageFull';
+    const message = errorMessage(e) + ((e as RadReportXError).hint ? ` ${(e as RadReportXError).hint}` : '');
+    // A full disk is a pause, not a failure: the user frees space and resumes.
+    await stop(storageFull ? 'paused' : 'error', message);
+    throw e;
+  } finally {
+    controls.delete(initial.id);
+  }
+
+  async function stopAfterRace(id: string): Promise<JobRecord> {
+    const latest = (await getJob(id)) ?? job;
+    report(latest.state, true);
+    return latest;
+  }
+}

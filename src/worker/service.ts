@@ -1,0 +1,41 @@
+/** The worker side of `LabelerApi`: wires the engines, the batch runner and the stored results together. */
+import { errorCode, errorMessage } from '../lib/errors.ts';
+import type { LabelerApi, Outcome } from './api.ts';
+import { describeEngines, engineFor } from './engines.ts';
+import { inspectCsv } from './inspect.ts';
+import { labelText } from './label.ts';
+import { exportJob, loadTable, readRowView } from './results.ts';
+import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
+import * as Comlink from 'comlink';
+import { createModelService } from '../llm/worker-entry.ts';
+
+export function createLabeler(): LabelerApi {
+  return {
+    ...createModelService(),
+    engines: async () => describeEngines(),
+    async label({ text, engine, task }) {
+      return labelText(await engineFor(engine), text, task);
+    },
+    async inspectCsv(file, name) {
+      return attempt(() => inspectCsv(file, name));
+    },
+    startJob,
+    resumeJob,
+    pauseJob: async (id) => pauseJob(id),
+    cancelJob,
+    async loadTable(jobId) {
+      const table = await loadTable(jobId);
+      return Comlink.transfer(table, [table.status.buffer, table.codes.buffer, table.normal.buffer]);
+    },
+    readRow: readRowView,
+    exportJob,
+  };
+}
+
+async function attempt<T>(f: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await f() };
+  } catch (e) {
+    return { ok: false, code: errorCode(e) ?? 'Failed', message: errorMessage(e), hint: (e as { hint?: string }).hint };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Offline: after one visit the service worker has the app shell, so the page reloads and labels a report with
+ * the network off and the server gone.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
+
+let browser: Browser;
+let server: SiteServer;
+
+beforeAll(async () => {
+  server = await serveSite();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('reloads and labels a report with the network off after one visit', async () => {
+  const { context, blocked } = await isolatedContext(browser);
+  const page = await context.newPage();
+  const violations: string[] = [];
+  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+
+  await page.goto(`${server.origin}/`);
+  // Activation follows a complete precache, and clientsClaim makes the worker take this page.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+    }
+  });
+  const precached = await page.evaluate(async () => {
+    const names = await caches.keys();
+    const urls: string[] = [];
+    for (const n of names) for (const r of await (await caches.open(n)).keys()) urls.push(new URL(r.url).pathname);
+    return urls;
+  });
+  expect(precached).toContain('/index.html');
+  expect(precached.some((u) => /\/assets\/labeler\.worker-.*\.js/.test(u))).toBe(true);
+  expect(precached.some((u) => u.startsWith('/models/'))).toBe(false);
+
+  // Both: the browser reports itself offline, and the server is really gone.
+  await context.setOffline(true);
+  await server.close();
+  const before = server.requests.length;
+
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
+  await page.getByTestId('tab-single').click();
+  await page.getByTestId('report-input').fill('FINDINGS: The heart is enlarged. Small left pleural effusion. No pneumothorax.');
+  const effusion = page.locator('[data-testid=findings-table] tr[data-finding="Pleural Effusion"]');
+  await expect.poll(() => effusion.getAttribute('data-status'), { timeout: 30_000 }).toBe('positive');
+  await expect.poll(() => page.locator('[data-testid=findings-table] tr[data-finding="Pneumothorax"]').getAttribute('data-status')).toBe('negative');
+  await page.screenshot({ path: '/tmp/offline.png', fullPage: true });
+
+  expect(server.requests.length).toBe(before);
+  expect(blocked).toEqual([]);
+  expect(violations).toEqual([]);
+  await context.close();
+});

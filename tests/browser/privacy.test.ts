@@ -1,0 +1,112 @@
+/**
+ * Privacy: a whole batch of real reports is labeled, exported and inspected while every request is recorded on
+ * both ends (the server's log and the browser's). Nothing may leave the page's origin, nothing may be requested
+ * while labeling runs, and no request may carry report text. The built page carries the CSP and breaks none of it.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Request } from 'playwright-core';
+import { DIST, ROOT, isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
+
+const REPORTS = join(ROOT, '../shared/data/iu-xray/indiana_reports.csv');
+
+let browser: Browser;
+let server: SiteServer;
+
+beforeAll(async () => {
+  server = await serveSite();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Pieces of report text spread over the file: if any shows up in a request, report text left the page. */
+function reportSnippets(count: number): string[] {
+  const rows = Papa.parse<Record<string, string>>(readFileSync(REPORTS, 'utf8'), { header: true, skipEmptyLines: true }).data;
+  const snippets: string[] = [];
+  for (let i = 0; snippets.length < count && i < rows.length; i += Math.floor(rows.length / count)) {
+    const text = `${rows[i].findings ?? ''} ${rows[i].impression ?? ''}`.replace(/\s+/g, ' ').trim();
+    if (text.length < 40) continue;
+    snippets.push(text.slice(10, 34));
+  }
+  return snippets;
+}
+
+it('labels a batch without any request leaving the origin, during labeling, or carrying report text', async () => {
+  const snippets = reportSnippets(40);
+  expect(snippets.length).toBeGreaterThan(30);
+  const { context, blocked } = await isolatedContext(browser, { acceptDownloads: true });
+  const seen: { at: number; url: string; body: string; method: string }[] = [];
+  context.on('request', (r: Request) => seen.push({ at: Date.now(), url: r.url(), body: r.postData() ?? '', method: r.method() }));
+  const page = await context.newPage();
+  const violations: string[] = [];
+  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`),
+    );
+  });
+
+  await page.goto(`${server.origin}/#batch`);
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("connect-src 'self'");
+  expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  const builtHtml = readFileSync(join(DIST, 'index.html'), 'utf8');
+  expect(builtHtml).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+  expect(builtHtml.indexOf('Content-Security-Policy')).toBeLessThan(builtHtml.indexOf('<script'));
+
+  await page.getByTestId('batch-file').setInputFiles(REPORTS);
+  const text = page.getByTestId('text-columns');
+  for (const column of ['findings', 'impression']) {
+    const box = text.getByLabel(column, { exact: true });
+    if (!(await box.isChecked())) await box.check();
+  }
+  const ids = page.getByTestId('id-columns').getByLabel('uid', { exact: true });
+  if (!(await ids.isChecked())) await ids.check();
+  await page.waitForTimeout(500); // let requests triggered by choosing the file settle before the window opens
+
+  const serverBefore = server.requests.length;
+  const started = Date.now();
+  await page.getByTestId('batch-start').click();
+  const job = page.getByTestId('job-card').first();
+  await expect.poll(() => job.getAttribute('data-state'), { timeout: 90_000, interval: 250 }).toBe('done');
+  const finished = Date.now();
+  const rows = Number(await job.getByTestId('job-rows').getAttribute('data-rows'));
+  expect(rows).toBe(3851);
+  const duringServer = server.requests.slice(serverBefore);
+  const duringPage = seen.filter((r) => r.at >= started && r.at <= finished);
+  expect(duringServer.map((r) => r.url)).toEqual([]);
+  expect(duringPage.map((r) => r.url)).toEqual([]);
+
+  // Export and look at the results and the Privacy panel: still nothing off the page.
+  const download = page.waitForEvent('download');
+  await job.getByTestId('export-csv').click();
+  const exported = readFileSync(await (await download).path(), 'utf8');
+  expect(exported.split('\n')[0]).toContain('uid');
+  await page.getByTestId('tab-privacy').click();
+  const textOf = (testId: string) => page.getByTestId(testId).textContent().then((t) => t?.trim());
+  await expect.poll(() => textOf('privacy-offsite-count')).toBe('0');
+  await expect.poll(async () => Number(await page.getByTestId('privacy-request-count').textContent())).toBeGreaterThan(3);
+  expect(await textOf('privacy-connect')).toBe('this site');
+  // The run is known to the panel through the marks the app sets around it, and made no request.
+  await expect.poll(() => textOf('privacy-run-count')).toMatch(/^0 \(run from /);
+  await page.screenshot({ path: '/tmp/privacy-panel.png', fullPage: true });
+
+  // Every request, from either end, went to this origin only and carried no report text.
+  const all = [...seen.map((r) => ({ url: r.url, body: r.body })), ...server.requests.map((r) => ({ url: `${server.origin}${r.url}`, body: r.body }))];
+  expect(all.length).toBeGreaterThan(3);
+  for (const r of all) expect(new URL(r.url).origin === server.origin || /^(blob|data):/.test(r.url), r.url).toBe(true);
+  for (const r of all) {
+    const haystack = `${decodeURIComponent(r.url)}\n${r.body}`;
+    for (const s of snippets) expect(haystack.includes(s), `request ${r.url} carries report text`).toBe(false);
+  }
+  expect(seen.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`)).toEqual([]);
+  expect(blocked).toEqual([]);
+  expect(violations).toEqual([]);
+  await context.close();
+});

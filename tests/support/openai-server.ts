@@ -1,0 +1,322 @@
+/**
+ * A stand-in OpenAI-compatible server on 127.0.0.1 (node:http), for the tests of weak-label generation. It speaks
+ * the parts of the protocol the runner uses: chat completions, file upload and download, batches. Each chat
+ * request gets a scripted reply (an answer, an HTTP error with headers, a hang, a dropped connection, a broken
+ * body, a cut-off answer); every request is recorded with its time, headers and body, and the server tracks how
+ * many chat requests were in flight at once.
+ *
+ * Its default "model" answers from keywords in the report so parsing has something real to read; it is no
+ * labeler and no test relies on its accuracy.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  /** ms since the server started (performance.now based). */
+  time: number;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body, or undefined for other bodies. */
+  body: any;
+  /** Chat requests in flight when this one arrived, itself included. */
+  inFlight: number;
+}
+
+export type Reply =
+  | { kind: 'ok'; content?: string; finishReason?: string; delayMs?: number }
+  | { kind: 'error'; status: number; headers?: Record<string, string>; body?: unknown; delayMs?: number }
+  | { kind: 'hang' }
+  | { kind: 'drop' }
+  | { kind: 'malformed' }
+  | { kind: 'truncated' };
+
+export interface ChatCall {
+  body: any;
+  /** The report text the prompt carries. */
+  report: string;
+  /** How many times this exact body has been received, this one included (1 = first try). */
+  attempt: number;
+  /** Chat requests received so far, this one included. */
+  index: number;
+  /** True for requests that arrive through a batch rather than HTTP. */
+  batch: boolean;
+}
+
+export interface StandInOptions {
+  /** Delay before every default answer, ms. */
+  delayMs?: number;
+  /** Batch retrievals before a batch completes. */
+  pollsToComplete?: number;
+  /** How a batch ends: completed, or expired after answering half of its requests. */
+  batchEnd?: 'completed' | 'expired';
+}
+
+const KEYWORDS: [string, string, string][] = [
+  ['cardiomegaly', 'Cardiomegaly', 'I51.7'],
+  ['effusion', 'Pleural Effusion', 'J90'],
+  ['pneumothorax', 'Pneumothorax', 'J93.9'],
+  ['atelectasis', 'Atelectasis', 'J98.11'],
+  ['edema', 'Edema', 'J81.1'],
+  ['consolidation', 'Consolidation', 'J18.9'],
+];
+
+/** Which task and profile a chat body asks for, from its response_format or its wording. */
+export function describeBody(body: any): { profile: 'json' | 'legacy'; task: 'findings' | 'icd10' | 'both'; report: string } {
+  const messages: { role: string; content: string }[] = body?.messages ?? [];
+  const last = messages[messages.length - 1]?.content ?? '';
+  const report = last.includes('Report:\n') ? last.slice(last.indexOf('Report:\n') + 8) : last;
+  const name: string | undefined = body?.response_format?.json_schema?.name;
+  if (name) return { profile: 'json', task: name.replace('radreportx_', '') as 'findings', report };
+  return { profile: 'legacy', task: /ICD-10/.test(last) ? 'icd10' : 'findings', report };
+}
+
+/** The stand-in model's answer: keywords found, negated when "no <keyword>" precedes them. */
+export function defaultAnswer(body: any): string {
+  const { profile, task, report } = describeBody(body);
+  const text = report.toLowerCase();
+  const found = KEYWORDS.filter(([k]) => text.includes(k)).map(([k, name, code]) => ({
+    k,
+    name,
+    code,
+    status: new RegExp(`\\b(no|without|negative for)\\b[^.]*${k}`).test(text) ? 'negative' : 'positive',
+  }));
+  const positives = found.filter((f) => f.status === 'positive');
+  if (profile === 'legacy') {
+    return task === 'icd10' ? JSON.stringify(positives.map((f) => [f.k, f.code])) : `[${positives.map((f) => f.name).join(', ')}]`;
+  }
+  const answer: Record<string, unknown> = {};
+  if (task !== 'icd10') answer.findings = found.map((f) => ({ name: f.name, status: f.status, evidence: f.k }));
+  if (task !== 'findings') answer.icd10 = positives.map((f) => ({ phrase: f.k, code: f.code }));
+  return JSON.stringify(answer);
+}
+
+const tokens = (s: string) => Math.max(1, Math.ceil(s.length / 4));
+
+function completion(body: any, content: string, finishReason = 'stop') {
+  const prompt = (body?.messages ?? []).map((m: { content: string }) => m.content).join('');
+  return {
+    id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: `${body?.model ?? 'model'}-2024-08-06`,
+    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finishReason, logprobs: null }],
+    usage: { prompt_tokens: tokens(prompt), completion_tokens: tokens(content), total_tokens: tokens(prompt) + tokens(content) },
+  };
+}
+
+interface StoredFile {
+  id: string;
+  purpose: string;
+  filename: string;
+  content: string;
+}
+
+export class StandInServer {
+  readonly requests: RecordedRequest[] = [];
+  readonly files = new Map<string, StoredFile>();
+  readonly batches = new Map<string, any>();
+  /** Replies per chat call; return undefined for the default answer. */
+  script: (call: ChatCall) => Reply | undefined = () => undefined;
+  maxInFlight = 0;
+  #inFlight = 0;
+  #server: Server;
+  #start = performance.now();
+  #seen = new Map<string, number>();
+  #calls = 0;
+  #ids = 0;
+  #polls = new Map<string, number>();
+  readonly #options: StandInOptions;
+  url = '';
+
+  constructor(options: StandInOptions = {}) {
+    this.#options = options;
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+  }
+
+  /** Starts listening on 127.0.0.1 and an unused port; `baseURL` ends in /v1. */
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get baseURL(): string {
+    return `${this.url}/v1`;
+  }
+
+  get chatRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === '/v1/chat/completions');
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #now(): number {
+    return performance.now() - this.#start;
+  }
+
+  #chatCall(body: any, batch: boolean): ChatCall {
+    const key = JSON.stringify(body);
+    const attempt = (this.#seen.get(key) ?? 0) + 1;
+    this.#seen.set(key, attempt);
+    return { body, report: describeBody(body).report, attempt, index: ++this.#calls, batch };
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const path = (req.url ?? '').split('?')[0];
+    const isJson = (req.headers['content-type'] ?? '').includes('application/json');
+    let body: any;
+    if (isJson) {
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+    }
+    const chat = req.method === 'POST' && path === '/v1/chat/completions';
+    if (chat) {
+      this.#inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.#inFlight);
+      res.once('close', () => this.#inFlight--);
+    }
+    this.requests.push({ time: this.#now(), method: req.method ?? '', path, headers: req.headers, body, inFlight: this.#inFlight });
+    try {
+      if (chat) return await this.#chat(body, res);
+      if (req.method === 'POST' && path === '/v1/files') return await this.#upload(req, raw, res);
+      let m = /^\/v1\/files\/([^/]+)\/content$/.exec(path);
+      if (req.method === 'GET' && m) return this.#fileContent(m[1], res);
+      if (req.method === 'POST' && path === '/v1/batches') return this.#createBatch(body, res);
+      if (req.method === 'GET' && path === '/v1/batches') return json(res, 200, { object: 'list', data: [...this.batches.values()], has_more: false });
+      m = /^\/v1\/batches\/([^/]+)$/.exec(path);
+      if (req.method === 'GET' && m) return this.#retrieveBatch(m[1], res);
+      json(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'invalid_request_error' } });
+    } catch (e) {
+      json(res, 500, { error: { message: String(e), type: 'server_error' } });
+    }
+  }
+
+  async #chat(body: any, res: ServerResponse): Promise<void> {
+    const reply = this.script(this.#chatCall(body, false)) ?? { kind: 'ok' };
+    switch (reply.kind) {
+      case 'ok':
+        await sleep(reply.delayMs ?? this.#options.delayMs ?? 0);
+        return json(res, 200, completion(body, reply.content ?? defaultAnswer(body), reply.finishReason));
+      case 'error':
+        await sleep(reply.delayMs ?? 0);
+        return json(res, reply.status, reply.body ?? { error: { message: `scripted ${reply.status}`, type: reply.status === 429 ? 'rate_limit_exceeded' : 'server_error' } }, reply.headers);
+      case 'hang':
+        return; // never answered; the client's timeout ends it
+      case 'drop':
+        res.socket?.destroy();
+        return;
+      case 'malformed':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"id": "chatcmpl-x", "choices": [{"message": {"content": "[Cardio');
+        return;
+      case 'truncated': {
+        const full = defaultAnswer(body);
+        return json(res, 200, completion(body, full.slice(0, Math.max(1, Math.floor(full.length / 2))), 'length'));
+      }
+    }
+  }
+
+  async #upload(req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    // undici's Request parses multipart bodies, the same code the SDK's fetch uses to build them.
+    const form = await new Request('http://127.0.0.1/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: new Uint8Array(raw) }).formData();
+    const file = form.get('file') as File | null;
+    if (!file) return json(res, 400, { error: { message: 'file is required', type: 'invalid_request_error' } });
+    const stored: StoredFile = { id: `file-${++this.#ids}`, purpose: String(form.get('purpose') ?? ''), filename: file.name, content: await file.text() };
+    this.files.set(stored.id, stored);
+    json(res, 200, { id: stored.id, object: 'file', bytes: Buffer.byteLength(stored.content), created_at: Math.floor(Date.now() / 1000), filename: stored.filename, purpose: stored.purpose, status: 'processed' });
+  }
+
+  #fileContent(id: string, res: ServerResponse): void {
+    const file = this.files.get(id);
+    if (!file) return json(res, 404, { error: { message: 'no such file', type: 'invalid_request_error' } });
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(file.content);
+  }
+
+  #createBatch(body: any, res: ServerResponse): void {
+    const input = this.files.get(body?.input_file_id);
+    if (!input) return json(res, 400, { error: { message: 'input file not found', type: 'invalid_request_error' } });
+    const total = input.content.split('\n').filter((l) => l.trim()).length;
+    const batch = {
+      id: `batch_${++this.#ids}`,
+      object: 'batch',
+      endpoint: body.endpoint,
+      input_file_id: input.id,
+      completion_window: body.completion_window,
+      status: 'validating',
+      output_file_id: null,
+      error_file_id: null,
+      created_at: Math.floor(Date.now() / 1000),
+      errors: null,
+      metadata: body.metadata ?? null,
+      request_counts: { total, completed: 0, failed: 0 },
+    };
+    this.batches.set(batch.id, batch);
+    json(res, 200, batch);
+  }
+
+  #retrieveBatch(id: string, res: ServerResponse): void {
+    const batch = this.batches.get(id);
+    if (!batch) return json(res, 404, { error: { message: 'no such batch', type: 'invalid_request_error' } });
+    const polls = (this.#polls.get(id) ?? 0) + 1;
+    this.#polls.set(id, polls);
+    if (batch.status === 'validating' || batch.status === 'in_progress') {
+      if (polls >= (this.#options.pollsToComplete ?? 2)) this.#finishBatch(batch);
+      else batch.status = 'in_progress';
+    }
+    json(res, 200, batch);
+  }
+
+  /** Answers every line of the batch through the same script, then writes the output and error files. */
+  #finishBatch(batch: any): void {
+    const lines = this.files.get(batch.input_file_id)!.content.split('\n').filter((l) => l.trim());
+    const expired = this.#options.batchEnd === 'expired';
+    const answered = expired ? lines.slice(0, Math.floor(lines.length / 2)) : lines;
+    const out: string[] = [];
+    const err: string[] = [];
+    for (const line of answered) {
+      const { custom_id, body } = JSON.parse(line);
+      const reply = this.script(this.#chatCall(body, true)) ?? { kind: 'ok' };
+      const id = `batch_req_${++this.#ids}`;
+      if (reply.kind === 'ok' || reply.kind === 'truncated') {
+        const content = reply.kind === 'ok' ? (reply.content ?? defaultAnswer(body)) : defaultAnswer(body).slice(0, 5);
+        out.push(JSON.stringify({ id, custom_id, response: { status_code: 200, request_id: id, body: completion(body, content, reply.kind === 'ok' ? reply.finishReason : 'length') }, error: null }));
+      } else {
+        const status = reply.kind === 'error' ? reply.status : 500;
+        err.push(JSON.stringify({ id, custom_id, response: { status_code: status, request_id: id, body: { error: { message: `scripted ${status}`, type: 'server_error' } } }, error: null }));
+      }
+    }
+    const save = (content: string[]) => {
+      if (!content.length) return null;
+      const f: StoredFile = { id: `file-${++this.#ids}`, purpose: 'batch_output', filename: 'out.jsonl', content: `${content.join('\n')}\n` };
+      this.files.set(f.id, f);
+      return f.id;
+    };
+    batch.output_file_id = save(out);
+    batch.error_file_id = save(err);
+    batch.status = expired ? 'expired' : 'completed';
+    batch.request_counts = { total: lines.length, completed: out.length, failed: err.length };
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startStandIn(options: StandInOptions = {}): Promise<StandInServer> {
+  return new StandInServer(options).start();
+}

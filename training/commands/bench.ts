@@ -1,0 +1,208 @@
+/**
+ * `radreportx bench`: speed and memory of the rule engine, alone (reports/s, MB/s on one core) or through the
+ * real `label` command on a generated CSV (rows/s and peak memory of the whole streaming path).
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { csvLine, prepareRow, resolveColumnList } from '../../src/lib/csv/index.ts';
+import { EmptyInputError, RadReportXError, UsageError } from '../../src/lib/errors.ts';
+import type { RowStatus } from '../../src/lib/result.ts';
+import { generateReports, reportStream } from '../../src/lib/synthetic.ts';
+import { parseCommandArgs, positiveInt } from '../lib/args.ts';
+import { writeFileAtomic } from '../lib/atomic.ts';
+import type { Command } from '../lib/command.ts';
+import { readCsvRows } from '../lib/csv-stream.ts';
+import type { LabelSummary } from '../lib/label-csv.ts';
+
+const OPTIONS = {
+  input: { type: 'string', short: 'i' },
+  'text-column': { type: 'string', short: 't' },
+  rows: { type: 'string', short: 'n' },
+  seed: { type: 'string' },
+  'label-path': { type: 'boolean' },
+  check: { type: 'boolean' },
+  json: { type: 'string' },
+} as const;
+
+/** Targets from the project brief: the engine alone on one core, and the whole label path's memory. */
+export const TARGETS = { engineReportsPerSecond: 10_000, labelPeakRssMb: 300 };
+
+const help = `Usage: radreportx bench [--input FILE --text-column NAMES] [--rows N] [--label-path] [options]
+
+Measures the rule engine. By default it labels N generated chest X-ray reports (~600 characters each, the
+same reports for the same --seed) in this process and reports reports/s, MB/s and peak memory (one core).
+
+Options:
+  -i, --input FILE          benchmark on the reports of this CSV instead (needs --text-column)
+  -t, --text-column NAMES   text column(s) of --input, as for label (e.g. findings,impression)
+  -n, --rows N              reports to label (default 20000; with --input, all rows unless given; 200k ok)
+      --seed N              seed of the generated corpus (default 1)
+      --label-path          write a generated CSV of N rows (default 200000) and run the real "label"
+                            command on it in a child process: rows/s and its peak memory (target < ${TARGETS.labelPeakRssMb} MB)
+      --check               exit with status 1 when a target is missed (engine >= ${TARGETS.engineReportsPerSecond.toLocaleString('en-US')} reports/s)
+      --json FILE           also write the figures as JSON
+
+Examples:
+  radreportx bench --rows 50000
+  radreportx bench -i ../shared/data/iu-xray/indiana_reports.csv -t findings,impression
+  radreportx bench --label-path --rows 200000
+`;
+
+export interface EngineBench {
+  mode: 'engine';
+  corpus: string;
+  reports: number;
+  megabytes: number;
+  seconds: number;
+  reportsPerSecond: number;
+  megabytesPerSecond: number;
+  peakRssMb: number;
+  status: Record<RowStatus, number>;
+  target: { reportsPerSecond: number; met: boolean };
+}
+
+export interface LabelPathBench {
+  mode: 'label-path';
+  rows: number;
+  csvMegabytes: number;
+  seconds: number;
+  rowsPerSecond: number;
+  megabytesPerSecond: number;
+  peakRssMb: number;
+  target: { peakRssMb: number; met: boolean };
+}
+
+async function loadTexts(path: string, textColumn: string, limit: number): Promise<string[]> {
+  const rows = readCsvRows(path);
+  const first = await rows.next();
+  if (first.done) throw new EmptyInputError(`The file "${path}"`);
+  const header = first.value;
+  const textColumns = resolveColumnList(header, textColumn, 'text');
+  const layout = { width: header.length, textColumns, idColumns: [], headings: textColumns.length > 1 ? textColumns.map((i) => header[i]) : undefined };
+  const texts: string[] = [];
+  let row = 0;
+  for await (const fields of rows) {
+    const prepared = prepareRow(fields, layout, ++row);
+    if (prepared.ok) texts.push(prepared.text);
+    if (texts.length >= limit) break;
+  }
+  return texts;
+}
+
+export async function benchEngine(texts: readonly string[], corpus: string): Promise<EngineBench> {
+  const { labelFindings } = await import('../../src/lib/rules/index.ts');
+  const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
+  // Warm-up lets the JIT compile the hot paths, as it would be in any long run.
+  for (let i = 0; i < Math.min(500, texts.length); i++) labelFindings(texts[i]);
+  const bytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
+  const start = performance.now();
+  for (const text of texts) status[labelFindings(text).status]++;
+  const seconds = (performance.now() - start) / 1000;
+  const reportsPerSecond = texts.length / Math.max(seconds, 1e-9);
+  return {
+    mode: 'engine',
+    corpus,
+    reports: texts.length,
+    megabytes: bytes / 1e6,
+    seconds,
+    reportsPerSecond,
+    megabytesPerSecond: bytes / 1e6 / Math.max(seconds, 1e-9),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    status,
+    target: { reportsPerSecond: TARGETS.engineReportsPerSecond, met: reportsPerSecond >= TARGETS.engineReportsPerSecond },
+  };
+}
+
+/** Writes `rows` generated reports as `id,report` CSV without holding them in memory. */
+export async function writeSyntheticCsv(path: string, rows: number, seed: number): Promise<void> {
+  const out = createWriteStream(path);
+  const reports = reportStream(seed);
+  out.write(csvLine(['id', 'report']));
+  for (let i = 1; i <= rows; i++) {
+    if (!out.write(csvLine([`r${i}`, reports.next().value]))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+
+export async function benchLabelPath(rows: number, seed: number): Promise<LabelPathBench> {
+  const dir = await mkdtemp(join(tmpdir(), 'radreportx-bench-'));
+  try {
+    const input = join(dir, 'reports.csv');
+    await writeSyntheticCsv(input, rows, seed);
+    const stats = join(dir, 'stats.json');
+    // A child process, so its peak memory is the label path's own and not this process's corpus generation.
+    const args = ['--import', 'tsx', CLI, 'label', '-i', input, '-t', 'report', '--id-column', 'id', '-o', join(dir, 'labels.csv'), '--quiet', '--stats', stats];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    if (code !== 0) throw new RadReportXError('ExternalTool', `The label run failed (exit ${code}): ${stderr.trim()}`);
+    const s = JSON.parse(await readFile(stats, 'utf8')) as LabelSummary;
+    return {
+      mode: 'label-path',
+      rows: s.rows,
+      csvMegabytes: s.bytes / 1e6,
+      seconds: s.seconds,
+      rowsPerSecond: s.rowsPerSecond,
+      megabytesPerSecond: s.megabytesPerSecond,
+      peakRssMb: s.peakRssMb,
+      target: { peakRssMb: TARGETS.labelPeakRssMb, met: s.peakRssMb < TARGETS.labelPeakRssMb },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+
+export function formatBench(b: EngineBench | LabelPathBench): string {
+  if (b.mode === 'engine') {
+    return [
+      `Rule engine on ${b.corpus}: ${n(b.reports)} reports, ${b.megabytes.toFixed(1)} MB, one core.`,
+      `  ${n(b.reportsPerSecond)} reports/s, ${b.megabytesPerSecond.toFixed(2)} MB/s, ${b.seconds.toFixed(2)} s, peak RSS ${n(b.peakRssMb)} MB`,
+      `  status: ${Object.entries(b.status).filter(([, c]) => c).map(([s, c]) => `${n(c)} ${s}`).join(', ')}`,
+      `  target >= ${n(b.target.reportsPerSecond)} reports/s: ${b.target.met ? 'met' : 'MISSED'}`,
+      '',
+    ].join('\n');
+  }
+  return [
+    `label --engine rules on a generated CSV: ${n(b.rows)} rows, ${b.csvMegabytes.toFixed(1)} MB.`,
+    `  ${n(b.rowsPerSecond)} rows/s, ${b.megabytesPerSecond.toFixed(2)} MB/s, ${b.seconds.toFixed(1)} s, peak RSS ${n(b.peakRssMb)} MB`,
+    `  target peak RSS < ${n(b.target.peakRssMb)} MB: ${b.target.met ? 'met' : 'MISSED'}`,
+    '',
+  ].join('\n');
+}
+
+export const bench: Command = {
+  name: 'bench',
+  summary: 'measure the rule engine: reports/s, MB/s, peak memory',
+  help,
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, OPTIONS);
+    const seed = positiveInt(values.seed, 'seed', 1);
+    let result: EngineBench | LabelPathBench;
+    if (values['label-path']) {
+      if (values.input) throw new UsageError('--label-path generates its own CSV; leave out --input.');
+      result = await benchLabelPath(positiveInt(values.rows, 'rows', 200_000), seed);
+    } else if (values.input) {
+      if (!values['text-column']) throw new UsageError('--input needs --text-column to know where the reports are.');
+      const texts = await loadTexts(values.input, values['text-column'], positiveInt(values.rows, 'rows', Number.MAX_SAFE_INTEGER));
+      if (texts.length === 0) throw new EmptyInputError(`The file "${values.input}" (no readable rows)`);
+      result = await benchEngine(texts, `"${values.input}"`);
+    } else {
+      const rows = positiveInt(values.rows, 'rows', 20_000);
+      result = await benchEngine(generateReports(rows, seed), `generated reports (seed ${seed})`);
+    }
+    process.stdout.write(formatBench(result));
+    if (values.json) await writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    return values.check && !result.target.met ? 1 : 0;
+  },
+};

@@ -1,0 +1,66 @@
+/** `radreportx doctor`: is this host ready to fine-tune and build RadReportX? Prints a table, exits 1 when not. */
+import { resolve } from 'node:path';
+import { UsageError } from '../../src/lib/errors.ts';
+import { oneOf, parseCommandArgs } from '../lib/args.ts';
+import type { Command } from '../lib/command.ts';
+import { BASE_IDS, BASES, type BaseId } from '../pipeline/bases.ts';
+import { checkCommand, checkDisk, checkGpus, checkPython, diskNeededGB, formatChecks, type Check } from '../pipeline/doctor-checks.ts';
+import { processContext, type RunContext } from '../pipeline/tool.ts';
+
+const OPTIONS = {
+  compile: { type: 'boolean' },
+  base: { type: 'string' },
+  python: { type: 'string' },
+  dir: { type: 'string' },
+  'min-free-gb': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const help = `Usage: radreportx doctor [--compile] [options]
+
+Checks this host for what "finetune" and "build-model" need, and says how to fix what is missing:
+  python        Python 3.10+ (${'`python3 --version`'})
+  torch         torch built with CUDA, a visible GPU, bf16 support (a python -c probe printing JSON)
+  torchtune     the torchtune package (0.6+) and the "tune" command
+  mlc_llm       the mlc_llm package and command
+  GPU           nvidia-smi: GPUs and memory (about 24 GB for llama3.1-8b LoRA in bf16, 12 GB for 3b, 8 GB for 1b)
+  emcc          emscripten, only with --compile (to compile the WebGPU model library yourself)
+  disk          free space where the runs go (about ${diskNeededGB(BASES['llama3.1-8b'])} GB for llama3.1-8b)
+
+Options:
+      --compile             also check emscripten
+      --base MODEL          ${BASE_IDS.join(' | ')} (default llama3.1-8b): sizes the GPU and disk checks
+      --python EXE          the Python to check (default python3)
+      --dir DIR             where runs will be written, for the disk check (default: the current folder)
+      --min-free-gb N       disk needed (default: from --base)
+      --json                print the checks as JSON
+
+Exit codes: 0 ready, 1 something required is missing or too small, 2 bad usage.
+`;
+
+export async function runDoctor(argv: string[], ctx: RunContext): Promise<number> {
+  const { values: v } = parseCommandArgs(argv, OPTIONS);
+  const base = BASES[oneOf(v.base, 'base', BASE_IDS, 'llama3.1-8b' as BaseId)];
+  const minFree = v['min-free-gb'] === undefined ? diskNeededGB(base) : Number(v['min-free-gb']);
+  if (!Number.isFinite(minFree) || minFree < 0) throw new UsageError(`--min-free-gb must be a number of GB (got "${v['min-free-gb']}").`);
+  ctx.err('Checking this host ...\n');
+  const checks: Check[] = [];
+  const python = await checkPython(ctx, v.python ?? 'python3');
+  checks.push(...python.checks);
+  checks.push(await checkCommand(ctx, 'tune', ['--help'], 'tune command'));
+  checks.push(await checkCommand(ctx, 'mlc_llm', ['--help'], 'mlc_llm command'));
+  checks.push(await checkGpus(ctx, base));
+  if (v.compile) checks.push(await checkCommand(ctx, 'emcc', ['--version'], 'emcc'));
+  checks.push(await checkDisk(resolve(ctx.cwd, v.dir ?? '.'), minFree));
+  const failed = checks.filter((c) => c.required && c.status !== 'ok' && c.status !== 'warn');
+  ctx.out(v.json ? `${JSON.stringify({ ready: failed.length === 0, checks }, null, 2)}\n` : `${formatChecks(checks)}\n`);
+  ctx.err(failed.length ? `Not ready: ${failed.map((c) => c.name).join(', ')}.\n` : `Ready to fine-tune ${base.id}${v.compile ? ' and compile model libraries' : ''}.\n`);
+  return failed.length ? 1 : 0;
+}
+
+export const doctor: Command = {
+  name: 'doctor',
+  summary: 'check the CUDA host: Python, torch+CUDA, GPU memory, torchtune, mlc_llm, emscripten, disk',
+  help,
+  run: (argv) => runDoctor(argv, processContext()),
+};

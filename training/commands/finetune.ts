@@ -1,0 +1,226 @@
+/** `radreportx finetune`: writes the torchtune LoRA config for a dataset and runs `tune run`, resuming when it can. */
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { UsageError } from '../../src/lib/errors.ts';
+import { oneOf, parseCommandArgs, positiveInt, required } from '../lib/args.ts';
+import type { Command } from '../lib/command.ts';
+import { BASE_IDS, BASES, downloadCommand, type BaseId } from '../pipeline/bases.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../pipeline/files.ts';
+import { planFinetune, type FinetunePlan } from '../pipeline/finetune-plan.ts';
+import { processContext, runTool, ToolError, type RunContext } from '../pipeline/tool.ts';
+import { renderYaml } from '../pipeline/torchtune-config.ts';
+import { formatDuration, formatStep, inspectRunFolder, parseProgressLine, type TrainStep } from '../pipeline/tune-run.ts';
+
+const OPTIONS = {
+  base: { type: 'string' },
+  data: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  'base-dir': { type: 'string' },
+  gpus: { type: 'string' },
+  'effective-batch': { type: 'string' },
+  set: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  restart: { type: 'boolean' },
+} as const;
+
+const help = `Usage: radreportx finetune --base llama3.1-8b --data data/ --out runs/NAME [options]
+
+Writes a complete torchtune LoRA config for the dataset (runs/NAME/config.yaml), prints it, then runs
+  tune run lora_finetune_single_device --config runs/NAME/config.yaml            (one GPU)
+  tune run --nproc_per_node N lora_finetune_distributed --config runs/NAME/config.yaml   (--gpus N)
+showing epoch, step, loss and ETA from torchtune's progress lines. The whole log goes to runs/NAME/train.log.
+Merged Hugging Face weights land in runs/NAME/epoch_<N>/ (the input of "radreportx build-model").
+
+Required:
+      --base MODEL          ${BASE_IDS.join(' | ')}
+      --data DIR            a folder written by "radreportx dataset"
+  -o, --out DIR             the run folder (torchtune's output_dir)
+
+Options:
+      --base-dir DIR        the base model's Hugging Face download (default runs/base/<model name>); get it with
+                            ${downloadCommand(BASES['llama3.1-8b'], 'runs/base/Llama-3.1-8B-Instruct')}
+      --gpus N              GPUs on this host (default 1)
+      --effective-batch N   batch_size × gradient_accumulation_steps × GPUs (default 128, the paper's)
+      --set KEY=VALUE       override any config key, repeatable: --set optimizer.lr=1e-4 --set model.lora_rank=16
+                            --set epochs=2 --set batch_size=8 --set max_steps_per_epoch=20 (values are YAML)
+      --dry-run             write and print the config and the command, check the base files, run nothing
+      --restart             ignore saved epochs and start again (default: resume an interrupted run)
+
+Defaults (training/configs/<base>_lora.yaml): LoRA rank 8, alpha 16, dropout 0.05 on q/k/v/output projections and the
+MLP; AdamW lr 3e-4, cosine schedule with 6% warmup; 1 epoch; bf16; activation checkpointing; batch_size 4 with
+gradient accumulation making the effective batch 128; max_seq_len fitted to the longest example.
+
+Re-running the same command resumes: when runs/NAME holds an epoch checkpoint and torchtune's recipe state, the
+config gets resume_from_checkpoint: True; when the last epoch is already saved it says so and stops.
+torchtune saves only at the end of each epoch, so an interrupted 1-epoch run starts over.
+
+Examples:
+  radreportx finetune --base llama3.1-8b --data data/ --out runs/rrx-8b --dry-run
+  radreportx finetune --base llama3.2-1b --data data/ --out runs/rrx-1b --set epochs=3 --set optimizer.lr=2e-4
+`;
+
+function header(plan: FinetunePlan, argv: string[]): string[] {
+  const cfg = plan.config;
+  return [
+    `torchtune LoRA config for RadReportX, written by "radreportx finetune" on ${new Date().toISOString()}.`,
+    `Base: ${plan.base.hfRepo}; data: ${cfg.data_dir} (${plan.dataset.files.train.examples} train examples, profile ${plan.dataset.promptProfile}, ${plan.dataset.promptVersion}).`,
+    '',
+    'Exact command (what radreportx runs):',
+    `  tune ${plan.tuneArgs.join(' ')}`,
+    `Made by: radreportx finetune ${argv.join(' ')}`,
+    '',
+    `Effective batch ${plan.effectiveBatch} = batch_size ${cfg.batch_size} x gradient_accumulation_steps ${cfg.gradient_accumulation_steps} x ${plan.recipe.endsWith('distributed') ? 'GPUs' : '1 GPU'}; ` +
+      `${plan.stepsPerEpoch} optimizer steps per epoch.`,
+  ];
+}
+
+/** Shows torchtune's progress: redrawn in place on a terminal, else a line per 10% of the epoch (and its ends). */
+class TrainProgress {
+  last: TrainStep | undefined;
+  #lastShownDecile = -1;
+  #lastShownAt = 0;
+  constructor(private readonly ctx: RunContext, private readonly epochs: number) {}
+  update(step: TrainStep): void {
+    const firstOfEpoch = this.last?.epoch !== step.epoch;
+    this.last = step;
+    const line = formatStep(step, this.epochs);
+    if (this.ctx.tty) {
+      this.ctx.err(`\r\x1b[K${line}`);
+      return;
+    }
+    const decile = Math.floor((10 * step.done) / Math.max(1, step.total));
+    const now = Date.now();
+    if (firstOfEpoch || step.done === step.total || decile !== this.#lastShownDecile || now - this.#lastShownAt > 60_000) {
+      this.#lastShownDecile = decile;
+      this.#lastShownAt = now;
+      this.ctx.err(`${line}\n`);
+    }
+  }
+  /** Before printing a log line, end the in-place progress line. */
+  clear(): void {
+    if (this.ctx.tty && this.last) this.ctx.err('\r\x1b[K');
+  }
+}
+
+export async function runFinetune(argv: string[], ctx: RunContext): Promise<number> {
+  const { values: v } = parseCommandArgs(argv, OPTIONS);
+  const baseId = oneOf(required(v.base, 'base'), 'base', BASE_IDS, 'llama3.1-8b' as BaseId);
+  const base = BASES[baseId];
+  const outDir = resolve(ctx.cwd, required(v.out, 'out'));
+  const plan = await planFinetune({
+    base: baseId,
+    dataDir: resolve(ctx.cwd, required(v.data, 'data')),
+    outDir,
+    baseDir: resolve(ctx.cwd, v['base-dir'] ?? join('runs', 'base', base.dirName)),
+    gpus: positiveInt(v.gpus, 'gpus', 1),
+    effectiveBatch: positiveInt(v['effective-batch'], 'effective-batch', 128),
+    overrides: v.set ?? [],
+    restart: v.restart ?? false,
+  });
+  const epochs = plan.config.epochs as number;
+  const yaml = renderYaml(plan.config, header(plan, argv));
+
+  // The resolved config comes first, as torchtune's own recipes log it.
+  ctx.err(`Resolved config (${relative(ctx.cwd, plan.configPath) || plan.configPath}):\n${yaml}\n`);
+  for (const w of plan.warnings) ctx.err(`warning: ${w}\n`);
+
+  if (plan.state.status === 'finished' && !v.restart) {
+    ctx.err(`This run is already finished: ${plan.state.lastEpochDir} holds the final weights. Nothing to do.\n` +
+      `Next: radreportx build-model --hf-dir ${plan.state.lastEpochDir} --quantization q4f16_1 --id RadReportX-${base.size}-custom\n` +
+      'Use --restart to train again into the same folder, or choose another --out.\n');
+    return 0;
+  }
+  if (plan.state.status === 'resumable' && !v.restart) {
+    ctx.err(`Resuming: epoch ${plan.state.epochs[plan.state.epochs.length - 1]} is saved (recipe state ${plan.state.recipeState}); resume_from_checkpoint: True.\n`);
+  }
+
+  await mkdir(outDir, { recursive: true });
+  await writeFileAtomic(plan.configPath, yaml);
+  const record = {
+    kind: 'radreportx-run',
+    base: baseId,
+    hfRepo: base.hfRepo,
+    createdAt: new Date().toISOString(),
+    config: 'config.yaml',
+    command: `tune ${plan.tuneArgs.join(' ')}`,
+    effectiveBatch: plan.effectiveBatch,
+    stepsPerEpoch: plan.stepsPerEpoch,
+    epochs,
+    dataset: {
+      dir: plan.config.data_dir,
+      task: plan.dataset.task,
+      promptProfile: plan.dataset.promptProfile,
+      promptVersion: plan.dataset.promptVersion,
+      trainExamples: plan.dataset.files.train.examples,
+      trainSha256: plan.dataset.files.train.sha256,
+    },
+  };
+  const recordPath = join(outDir, 'radreportx-run.json');
+
+  if (plan.missingBaseFiles.length) {
+    const message = `The base model files are not there: ${plan.missingBaseFiles.slice(0, 3).join(', ')}${plan.missingBaseFiles.length > 3 ? ', ...' : ''}.`;
+    const hint = `Download them with:\n  ${downloadCommand(base, String(plan.config.base_dir))}\n(or point --base-dir at an existing download).`;
+    if (!v['dry-run']) throw new UsageError(message, hint);
+    ctx.err(`warning: ${message}\n${hint}\n`);
+  }
+  if (v['dry-run']) {
+    await writeJsonAtomic(recordPath, { ...record, status: 'planned' });
+    ctx.err(`Dry run: wrote ${plan.configPath}. To train:\n`);
+    ctx.out(`tune ${plan.tuneArgs.join(' ')}\n`);
+    return 0;
+  }
+
+  await writeJsonAtomic(recordPath, { ...record, status: 'running' });
+  const logFile = join(outDir, 'train.log');
+  ctx.err(`Running: tune ${plan.tuneArgs.join(' ')}\nLog: ${logFile}\n`);
+  const progress = new TrainProgress(ctx, epochs);
+  const started = Date.now();
+  try {
+    await runTool(ctx, 'tune', plan.tuneArgs, {
+      logFile,
+      what: 'fine-tuning',
+      keep: 25,
+      onLine: (line) => {
+        const step = parseProgressLine(line);
+        if (step) progress.update(step);
+        else if (line.trim()) {
+          progress.clear();
+          ctx.err(`  ${line}\n`);
+        }
+      },
+    });
+  } catch (e) {
+    progress.clear();
+    const after = await inspectRunFolder(outDir, epochs);
+    await writeJsonAtomic(recordPath, { ...record, status: 'failed', failedAt: new Date().toISOString(), lastStep: progress.last ?? null });
+    if (e instanceof ToolError && after.epochs.length) {
+      throw new ToolError(e.tool, e.message, `${e.hint ?? ''} Epoch ${after.epochs[after.epochs.length - 1]} is saved; run the same command again to resume.`.trim(), e.exitCode, e.lastLines);
+    }
+    throw e;
+  }
+  progress.clear();
+  const after = await inspectRunFolder(outDir, epochs);
+  if (after.status !== 'finished') {
+    await writeJsonAtomic(recordPath, { ...record, status: 'failed', lastStep: progress.last ?? null });
+    throw new ToolError('tune', `torchtune exited without saving the final epoch (epoch_${epochs - 1}) in ${outDir}.`, `See ${logFile}.`, 0, []);
+  }
+  await writeJsonAtomic(recordPath, {
+    ...record,
+    status: 'finished',
+    finishedAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    finalLoss: progress.last?.loss ?? null,
+    weights: after.lastEpochDir,
+  });
+  ctx.err(`Finished in ${formatDuration((Date.now() - started) / 1000)}${progress.last ? `, final loss ${progress.last.loss.toFixed(4)}` : ''}. Merged weights: ${after.lastEpochDir}\n` +
+    `Next: radreportx build-model --hf-dir ${after.lastEpochDir} --quantization q4f16_1 --id RadReportX-${base.size}-custom\n`);
+  ctx.out(`${after.lastEpochDir}\n`);
+  return 0;
+}
+
+export const finetune: Command = {
+  name: 'finetune',
+  summary: 'write the torchtune LoRA config for a dataset and run it (resumes interrupted runs)',
+  help,
+  run: (argv) => runFinetune(argv, processContext()),
+};

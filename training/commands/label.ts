@@ -1,0 +1,132 @@
+/** `radreportx label`: labels every report of a CSV file and writes CSV or JSONL. */
+import { extname } from 'node:path';
+import type { SectionMode } from '../../src/lib/engine.ts';
+import { UsageError } from '../../src/lib/errors.ts';
+import type { Task } from '../../src/lib/result.ts';
+import { ENGINES, engineOptions, findEngine, type LabelRun } from '../engines.ts';
+import { list, oneOf, parseCommandArgs, required } from '../lib/args.ts';
+import type { Command } from '../lib/command.ts';
+import { ENCODINGS } from '../lib/csv-stream.ts';
+import { formatSummary, labelCsv } from '../lib/label-csv.ts';
+
+const OPTIONS = {
+  engine: { type: 'string' },
+  input: { type: 'string', short: 'i' },
+  'text-column': { type: 'string', short: 't' },
+  'id-column': { type: 'string', multiple: true },
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  task: { type: 'string' },
+  sections: { type: 'string' },
+  delimiter: { type: 'string' },
+  encoding: { type: 'string' },
+  progress: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  stats: { type: 'string' },
+} as const;
+
+const TASKS = ['findings', 'icd10', 'both'] as const satisfies readonly Task[];
+const SECTIONS = ['findings,impression', 'all'] as const satisfies readonly SectionMode[];
+
+const help = () => `Usage: radreportx label --input reports.csv --text-column report --output labels.csv [options]
+
+Labels every report in a CSV file with the 13 findings (and/or ICD-10 codes) and writes one row per report.
+The file is streamed: any size works in constant memory. The output appears only when the run finishes.
+
+Required:
+  -i, --input FILE          CSV file with a header row (UTF-8; a BOM, CRLF and quoted newlines are fine)
+  -t, --text-column NAMES   column holding the report text; several columns, comma-separated
+                            (e.g. findings,impression), are joined as sections under their names
+  -o, --output FILE         .csv or .jsonl (written to a temporary file, renamed at the end); - for stdout
+
+Options:
+      --engine NAME         ${ENGINES.map((e) => e.name).join(' | ')} (default rules)
+${ENGINES.map((e) => `                              ${e.name}: ${e.summary}`).join('\n')}
+      --id-column NAMES     column(s) copied to the output to identify rows (repeat or comma-separate);
+                            duplicate ids are kept and counted on stderr (flagged in JSONL)
+      --task TASK           findings | icd10 | both (default findings)
+      --sections MODE       findings,impression (default: skip the indication/history) | all
+      --format FMT          csv | jsonl (default from the output's extension; csv for stdout)
+      --delimiter CHAR      field delimiter (default ","; "tab" for TSV)
+      --encoding NAME       ${ENCODINGS.join(' | ')} (default utf-8; invalid bytes are an error)
+      --progress            show progress on stderr even when it is not a terminal
+  -q, --quiet               no progress and no summary (warnings still go to stderr)
+      --stats FILE          write run statistics (rows, rows/s, peak memory) as JSON
+${ENGINES.filter((e) => e.help).map((e) => e.help).join('\n')}
+Output:
+  CSV:   the id columns, findings ("; "-joined names, Normal, or blank when not labeled), status
+         (ok | empty | error | unparsed), [icd10], then one column per finding coded 1 / 0 / -1 / blank
+         (positive / negative / uncertain / not mentioned).
+  JSONL: one object per row: {"row", "ids", ["duplicateId"], "status", "findings", "normal", "evidence",
+         ["icd10"], "engine", ["message"]}; evidence offsets index the text as labeled (sections joined).
+
+Rows with too many or too few fields become status "error" and empty text becomes "empty" (never Normal);
+the run goes on. Exit codes: 0 done, 1 failed (nothing written), 2 bad usage or missing column.
+
+Examples:
+  radreportx label -i notes.csv -t report --id-column study_id -o labels.csv
+  radreportx label -i indiana_reports.csv -t findings,impression --id-column uid -o iu.jsonl --task both
+`;
+
+/** The parsed common options (engine-specific ones ride along untyped). */
+interface LabelValues {
+  engine?: string;
+  input?: string;
+  'text-column'?: string;
+  'id-column'?: string[];
+  output?: string;
+  format?: string;
+  task?: string;
+  sections?: string;
+  delimiter?: string;
+  encoding?: string;
+  progress?: boolean;
+  quiet?: boolean;
+  stats?: string;
+}
+
+function resolveRun(v: LabelValues): LabelRun {
+  const engine = v.engine ?? 'rules';
+  if (!findEngine(engine)) throw new UsageError(`Unknown engine "${engine}". Engines: ${ENGINES.map((e) => e.name).join(', ')}.`);
+  const output = required(v.output, 'output');
+  const extension = extname(output).toLowerCase();
+  const inferred = extension === '.jsonl' || extension === '.ndjson' ? 'jsonl' : 'csv';
+  if (v.format === undefined && output !== '-' && !['.csv', '.jsonl', '.ndjson', '.txt', '.tsv'].includes(extension)) {
+    throw new UsageError(`Cannot tell the output format from "${output}".`, 'End the name with .csv or .jsonl, or pass --format.');
+  }
+  const delimiter = v.delimiter === 'tab' || v.delimiter === '\\t' ? '\t' : (v.delimiter ?? ',');
+  if (delimiter.length !== 1 || /["\r\n]/.test(delimiter)) throw new UsageError(`--delimiter must be one character (got "${delimiter}").`);
+  return {
+    engine,
+    input: required(v.input, 'input'),
+    textColumn: required(v['text-column'], 'text-column'),
+    idColumns: list(v['id-column']),
+    output,
+    format: oneOf(v.format, 'format', ['csv', 'jsonl'], inferred),
+    task: oneOf(v.task, 'task', TASKS, 'findings'),
+    sections: v.sections === undefined ? undefined : oneOf(v.sections.replace(/\s+/g, ''), 'sections', SECTIONS, 'findings,impression'),
+    delimiter,
+    encoding: v.encoding ?? 'utf-8',
+    progress: v.progress ? 'on' : 'auto',
+    quiet: v.quiet ?? false,
+    stats: v.stats,
+  };
+}
+
+export const label: Command = {
+  name: 'label',
+  summary: 'label the reports of a CSV file (findings, ICD-10) into CSV or JSONL',
+  get help() {
+    return help();
+  },
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, { ...OPTIONS, ...engineOptions() });
+    const run = resolveRun(values as LabelValues);
+    const engine = findEngine(run.engine)!;
+    if (engine.takeOver) return engine.takeOver(run, values);
+    const labeler = await engine.createLabeler!(run);
+    const summary = await labelCsv(run, labeler, (line) => process.stderr.write(`${line}\n`));
+    if (!run.quiet) process.stderr.write(`${formatSummary(summary, run.output)}\n`);
+    return 0;
+  },
+};

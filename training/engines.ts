@@ -1,0 +1,99 @@
+/**
+ * The engines `radreportx label --engine <name>` can run. Row-by-row engines hand `label` a synchronous labeler
+ * and `label` streams the CSV; engines with their own flow (a remote model with concurrency and a resumable
+ * append-only JSONL) take over the whole command instead. Adding an engine is adding one entry here.
+ */
+import type { SectionMode } from '../src/lib/engine.ts';
+import type { EngineInfo, LabelResult, Task } from '../src/lib/result.ts';
+import { RadReportXError } from '../src/lib/errors.ts';
+import type { ParseArgsOptionsConfig } from './lib/args.ts';
+import type { ProgressMode } from './lib/progress.ts';
+import { OPENAI_HELP, OPENAI_OPTIONS } from './openai/options.ts';
+
+/** Everything `label` resolved from its common options. */
+export interface LabelRun {
+  engine: string;
+  input: string;
+  /** The `--text-column` value as given (one name, or several comma-separated). */
+  textColumn: string;
+  /** `--id-column` values as given (each may be comma-separated). */
+  idColumns: string[];
+  /** Output path, or `-` for standard output. */
+  output: string;
+  format: 'csv' | 'jsonl';
+  task: Task;
+  sections?: SectionMode;
+  delimiter: string;
+  encoding: string;
+  progress: ProgressMode;
+  quiet: boolean;
+  /** Where to write run statistics as JSON, if asked. */
+  stats?: string;
+}
+
+/** Labels one report synchronously; never throws for a bad report (label turns a throw into an `error` row). */
+export interface RowLabeler {
+  info: EngineInfo;
+  label(text: string): LabelResult;
+}
+
+export interface EngineEntry {
+  name: string;
+  summary: string;
+  /** Options only this engine takes on `label` (merged into label's own), e.g. `--model` for a remote engine. */
+  options?: ParseArgsOptionsConfig;
+  /** Lines for `label --help` describing those options. */
+  help?: string;
+  /** Row-by-row engines: build the labeler once; `label` streams the CSV through it. */
+  createLabeler?(run: LabelRun): Promise<RowLabeler>;
+  /** Engines with their own flow take over: they get the resolved run and every parsed option. */
+  takeOver?(run: LabelRun, values: Record<string, unknown>): Promise<number>;
+}
+
+async function createRulesLabeler(run: LabelRun): Promise<RowLabeler> {
+  // Loaded on use so `--help` and the other commands start without the rule tables.
+  const { labelFindings, RULES_ENGINE_INFO } = await import('../src/lib/rules/index.ts');
+  const extractIcd10 = run.task === 'findings' ? undefined : await loadIcd10();
+  const options = { sections: run.sections, task: run.task };
+  return {
+    info: RULES_ENGINE_INFO,
+    label(text) {
+      const result = labelFindings(text, options);
+      if (extractIcd10 && result.status === 'ok') result.icd10 = extractIcd10(text, { sections: run.sections });
+      return result;
+    },
+  };
+}
+
+async function loadIcd10(): Promise<(text: string, options?: { sections?: SectionMode }) => LabelResult['icd10']> {
+  try {
+    return (await import('../src/lib/icd10/index.ts')).extractIcd10;
+  } catch (e) {
+    throw new RadReportXError('ExternalTool', `The ICD-10 extractor could not be loaded: ${(e as Error).message}`);
+  }
+}
+
+export const ENGINES: EngineEntry[] = [
+  {
+    name: 'rules',
+    summary: 'the built-in rule engine (fast, offline, explains each label with evidence)',
+    createLabeler: createRulesLabeler,
+  },
+  {
+    name: 'openai',
+    summary: 'GPT-4o or any OpenAI-compatible server (vLLM, Azure): weak labels into resumable JSONL',
+    options: OPENAI_OPTIONS,
+    help: OPENAI_HELP,
+    // The SDK and the runner load only when this engine runs.
+    takeOver: async (run, values) => (await import('./openai/run.ts')).runOpenAiLabel(run, values),
+  },
+];
+
+export function findEngine(name: string): EngineEntry | undefined {
+  return ENGINES.find((e) => e.name === name);
+}
+
+/** Every engine-specific option, so `label` accepts them whichever engine is chosen. */
+export function engineOptions(): ParseArgsOptionsConfig {
+  return Object.assign({}, ...ENGINES.map((e) => e.options ?? {}));
+}

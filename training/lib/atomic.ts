@@ -1,0 +1,115 @@
+/**
+ * Output written atomically: everything goes to a temporary file beside the target, renamed over it only when
+ * the run succeeds. A crash, an error or Ctrl-C leaves the previous output (or none), never half of a new one.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { once } from 'node:events';
+import { UsageError } from '../../src/lib/errors.ts';
+
+export interface OutputSink {
+  /** Resolves once the data is buffered; waits when the disk is slower than the labeler (backpressure). */
+  write(chunk: string): Promise<void> | void;
+  /** Makes the output visible under its final name. */
+  commit(): Promise<void>;
+  /** Throws the partial output away. Safe to call twice or after commit. */
+  abort(): Promise<void>;
+}
+
+// Temporary files still open, removed on Ctrl-C/termination before the process exits.
+const open = new Set<AtomicFile>();
+let handlersInstalled = false;
+
+function installSignalHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Promise.all([...open].map((f) => f.abort())).finally(() => {
+        process.stderr.write(`\nStopped (${signal}); no output was written.\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      });
+    });
+  }
+}
+
+export class AtomicFile implements OutputSink {
+  readonly path: string;
+  readonly tempPath: string;
+  readonly #stream: WriteStream;
+  #error: Error | undefined;
+  #done = false;
+
+  constructor(path: string) {
+    this.path = path;
+    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    this.#stream = createWriteStream(this.tempPath, { flags: 'w' });
+    this.#stream.on('error', (e) => {
+      this.#error = e;
+    });
+    open.add(this);
+    installSignalHandlers();
+  }
+
+  async write(chunk: string): Promise<void> {
+    if (this.#error) throw writeError(this.path, this.#error);
+    if (!this.#stream.write(chunk)) {
+      await Promise.race([once(this.#stream, 'drain'), once(this.#stream, 'error')]);
+      if (this.#error) throw writeError(this.path, this.#error);
+    }
+  }
+
+  async commit(): Promise<void> {
+    if (this.#done) return;
+    await new Promise<void>((resolve, reject) => {
+      this.#stream.end((e?: Error | null) => (e || this.#error ? reject(e ?? this.#error) : resolve()));
+    }).catch((e: Error) => {
+      throw writeError(this.path, e);
+    });
+    await rename(this.tempPath, this.path);
+    this.#done = true;
+    open.delete(this);
+  }
+
+  async abort(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    open.delete(this);
+    this.#stream.destroy();
+    await rm(this.tempPath, { force: true });
+  }
+}
+
+/** Standard output as a sink: not atomic, so for pipes (`--output -`). */
+export class StdoutSink implements OutputSink {
+  async write(chunk: string): Promise<void> {
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+  }
+  async commit(): Promise<void> {}
+  async abort(): Promise<void> {}
+}
+
+export function openOutput(path: string): OutputSink {
+  return path === '-' ? new StdoutSink() : new AtomicFile(path);
+}
+
+function writeError(path: string, e: Error): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new UsageError(`Cannot write "${path}": its folder does not exist.`);
+  if (code === 'EACCES') return new UsageError(`Cannot write "${path}": permission denied.`);
+  if (code === 'ENOSPC') return new Error(`The disk is full while writing "${path}"; nothing was written.`);
+  return e;
+}
+
+/** Writes a small file (a report, statistics) through a temporary file and a rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const file = new AtomicFile(path);
+  try {
+    await file.write(text);
+    await file.commit();
+  } catch (e) {
+    await file.abort();
+    throw e;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The streaming loop behind `label` for row-by-row engines: read a row, prepare it, label it, write it. Memory
+ * stays flat whatever the file size (only the set of ids seen, for duplicate detection, grows). Bad rows become
+ * `error` rows, empty text becomes `empty`; neither stops the run. The output appears only when the run ends.
+ */
+import { idKey, prepareRow, resolveColumnList, splitColumnSpec, csvLine } from '../../src/lib/csv/index.ts';
+import { EmptyInputError } from '../../src/lib/errors.ts';
+import { outputColumns, outputRecord } from '../../src/lib/output.ts';
+import { failedResult, isBlankReport, type LabelResult, type RowStatus } from '../../src/lib/result.ts';
+import type { LabelRun, RowLabeler } from '../engines.ts';
+import { openOutput, writeFileAtomic } from './atomic.ts';
+import { fileSize, readCsvRows } from './csv-stream.ts';
+import { Progress } from './progress.ts';
+
+export interface LabelSummary {
+  rows: number;
+  status: Record<RowStatus, number>;
+  /** Labeled rows with no positive finding. */
+  normal: number;
+  /** Rows whose id was seen before (kept, flagged). */
+  duplicates: number;
+  seconds: number;
+  rowsPerSecond: number;
+  bytes: number;
+  megabytesPerSecond: number;
+  peakRssMb: number;
+  engine: LabelResult['engine'];
+}
+
+/** One JSONL line: where the row came from, then the full result. */
+export interface JsonlRecord extends LabelResult {
+  /** Data row number in the input, 1-based, header not counted. */
+  row: number;
+  ids: Record<string, string>;
+  /** Present (true) on the second and later rows with an id already seen. */
+  duplicateId?: boolean;
+}
+
+const MAX_ROW_WARNINGS = 10;
+
+export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: string) => void): Promise<LabelSummary> {
+  const bytes = await fileSize(run.input);
+  const progress = new Progress({ mode: run.quiet ? 'off' : run.progress, totalBytes: bytes });
+  const rows = readCsvRows(run.input, { delimiter: run.delimiter, encoding: run.encoding, onBytes: (b) => progress.bytes(b) });
+
+  const first = await rows.next();
+  if (first.done) throw new EmptyInputError(`The file "${run.input}"`);
+  const header = first.value;
+  // Column problems are usage errors and must surface before any output file is created.
+  const textColumns = resolveColumnList(header, run.textColumn, 'text');
+  const idNames = run.idColumns.flatMap((spec) => splitColumnSpec(header, spec));
+  const idColumns = resolveColumnList(header, idNames, 'id');
+  const layout = {
+    width: header.length,
+    textColumns,
+    idColumns,
+    headings: textColumns.length > 1 ? textColumns.map((i) => header[i]) : undefined,
+  };
+  const idHeader = idColumns.map((i) => header[i]);
+
+  const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
+  const seen = new Set<string>();
+  let duplicates = 0;
+  let normal = 0;
+  let warnings = 0;
+  let row = 0;
+  const warn = (message: string) => {
+    if (++warnings <= MAX_ROW_WARNINGS) log(`warning: ${message}`);
+  };
+
+  const sink = openOutput(run.output);
+  try {
+    if (run.format === 'csv') await sink.write(csvLine(outputColumns(idHeader, run.task)));
+    for await (const fields of rows) {
+      row++;
+      const prepared = prepareRow(fields, layout, row);
+      let result: LabelResult;
+      if (!prepared.ok) {
+        result = failedResult('error', labeler.info, prepared.message);
+        warn(prepared.message);
+      } else if (isBlankReport(prepared.text)) {
+        result = failedResult('empty', labeler.info, 'The report text is empty.');
+      } else {
+        result = labelOne(labeler, prepared.text, row, warn);
+      }
+      status[result.status]++;
+      if (result.status === 'ok' && result.normal) normal++;
+
+      let duplicateId = false;
+      if (idColumns.length) {
+        const key = idKey(prepared.ids);
+        if (key !== '' && seen.has(key)) {
+          duplicateId = true;
+          duplicates++;
+        } else seen.add(key);
+      }
+
+      if (run.format === 'csv') {
+        await sink.write(csvLine(outputRecord(prepared.ids, result, run.task)));
+      } else {
+        const ids = Object.fromEntries(idHeader.map((name, i) => [name, prepared.ids[i]]));
+        const record: JsonlRecord = { row, ids, ...(duplicateId ? { duplicateId } : {}), ...result };
+        await sink.write(`${JSON.stringify(record)}\n`);
+      }
+      progress.tick();
+    }
+    if (row === 0) throw new EmptyInputError(`The file "${run.input}" (a header row, no reports)`);
+    await sink.commit();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  } finally {
+    progress.done();
+  }
+
+  if (warnings > MAX_ROW_WARNINGS) log(`warning: ... and ${warnings - MAX_ROW_WARNINGS} more rows with problems (status "error").`);
+  if (duplicates) {
+    log(`warning: ${duplicates} row${duplicates === 1 ? ' has an id' : 's have ids'} seen earlier in the file; kept` +
+      (run.format === 'jsonl' ? ' and flagged with "duplicateId": true.' : '. Write JSONL to see which.'));
+  }
+  const seconds = progress.elapsed();
+  const summary: LabelSummary = {
+    rows: row,
+    status,
+    normal,
+    duplicates,
+    seconds,
+    rowsPerSecond: row / Math.max(seconds, 1e-9),
+    bytes,
+    megabytesPerSecond: bytes / 1e6 / Math.max(seconds, 1e-9),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    engine: labeler.info,
+  };
+  if (run.stats) await writeFileAtomic(run.stats, `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+function labelOne(labeler: RowLabeler, text: string, row: number, warn: (m: string) => void): LabelResult {
+  try {
+    return labeler.label(text);
+  } catch (e) {
+    // The error's own message may quote the report, so stderr only names the kind of failure.
+    warn(`row ${row}: the ${labeler.info.name} engine failed (${(e as Error).name ?? 'Error'}); recorded as an error row.`);
+    return failedResult('error', labeler.info, `The ${labeler.info.name} engine failed on this report: ${(e as Error).message ?? String(e)}`);
+  }
+}
+
+/** The end-of-run line for stderr. */
+export function formatSummary(s: LabelSummary, output: string): string {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const counts = (['ok', 'empty', 'error', 'unparsed'] as const).filter((k) => s.status[k] > 0 || k === 'ok').map((k) => `${n(s.status[k])} ${k}`);
+  return (
+    `Labeled ${n(s.rows)} rows in ${s.seconds.toFixed(1)} s (${n(s.rowsPerSecond)} rows/s): ${counts.join(', ')}` +
+    ` (${n(s.normal)} Normal). Output: ${output === '-' ? 'standard output' : output}`
+  );
+}

@@ -1,0 +1,225 @@
+/**
+ * `radreportx label --engine openai`: resolve the options, read what earlier runs finished, count what is left,
+ * apply the patient-data guard, then label online or through the Batch API into the append-only JSONL.
+ *
+ * Exit codes: 0 done (failed rows are recorded and counted), 1 stopped early (refused key or model, server
+ * down), 2 bad usage or the guard refused, 130 interrupted (finished rows are kept).
+ */
+import { errorCode, errorMessage, RadReportXError, UsageError } from '../../src/lib/errors.ts';
+import { buildRequests, PROMPT_VERSION } from '../../src/lib/prompts/index.ts';
+import { isBlankReport } from '../../src/lib/result.ts';
+import type { LabelRun } from '../engines.ts';
+import { loadState, outstandingIds, runBatch } from './batch.ts';
+import { checkDestination, hostOf, isLoopbackHost } from './guard.ts';
+import { makeLine, offlineResult } from './label-line.ts';
+import { resolveConfig, type OpenAiConfig } from './options.ts';
+import { costOf, formatCost } from './pricing.ts';
+import { redact } from './redact.ts';
+import { estimatePromptTokens } from './request.ts';
+import { readInputRows, type InputRow } from './rows.ts';
+import { ProgressLine, RunStats } from './stats.ts';
+import { LineWriter, lockOutput, readStore, settingsKey, statusCounts, type LabelLine, type StoreState } from './store.ts';
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** Entry point used by the engine table; prints its own errors so the guard can exit with 2. */
+export async function runOpenAiLabel(run: LabelRun, values: Record<string, unknown>): Promise<number> {
+  try {
+    return await main(run, values);
+  } catch (e) {
+    if (errorCode(e) === 'RemoteNotAllowed') {
+      process.stderr.write(`radreportx label: ${errorMessage(e)}\n${(e as RadReportXError).hint ?? ''}\n`);
+      return 2;
+    }
+    // SDK and system errors can carry request details; keys never leave this process in a message.
+    if (e instanceof Error && !(e instanceof RadReportXError)) e.message = redact(e.message);
+    throw e;
+  }
+}
+
+function describe(config: OpenAiConfig): string {
+  const where = config.azure ? `Azure deployment ${config.azure.deployment} at ${hostOf(config.baseURL)} (api-version ${config.azure.apiVersion})` : config.baseURL;
+  const local = isLoopbackHost(hostOf(config.baseURL)) ? 'this machine' : 'remote';
+  const limits = [`concurrency ${config.concurrency}`, config.rpm ? `${n(config.rpm)} rpm` : '', config.tpm ? `${n(config.tpm)} tpm` : '', `timeout ${config.timeoutMs / 1000} s`, `${config.retry.maxRetries} retries`].filter(Boolean);
+  return (
+    `openai: model ${config.model} at ${where} (${local}); prompt ${config.profile} (${PROMPT_VERSION[config.profile]}), task ${config.run.task}; ` +
+    `${config.batch ? 'Batch API' : limits.join(', ')}${config.retryFailed ? '; retrying failed rows only' : ''}`
+  );
+}
+
+interface Plan {
+  /** Rows that need a model call this run. */
+  send: number;
+  /** Rows finished without a call (unreadable or empty). */
+  offline: number;
+  skipped: number;
+  duplicates: number;
+  rowNumberIds: number;
+  inBatch: number;
+  promptTokens: number;
+  maxCompletionTokens: number;
+}
+
+/** Whether this run should handle `row`, given what the output already holds. */
+function wanted(row: InputRow, store: StoreState, config: OpenAiConfig, outstanding: Set<string>): boolean {
+  if (row.duplicate || outstanding.has(row.id)) return false;
+  const latest = store.latest.get(row.id);
+  return config.retryFailed ? latest?.status === 'error' : latest === undefined;
+}
+
+async function plan(config: OpenAiConfig, store: StoreState, outstanding: Set<string>): Promise<Plan> {
+  const p: Plan = { send: 0, offline: 0, skipped: 0, duplicates: 0, rowNumberIds: 0, inBatch: 0, promptTokens: 0, maxCompletionTokens: 0 };
+  for await (const row of readInputRows(config.run)) {
+    if (row.duplicate) p.duplicates++;
+    if (row.rowNumberId && config.run.idColumns.length) p.rowNumberIds++;
+    if (outstanding.has(row.id)) p.inBatch++;
+    if (!wanted(row, store, config, outstanding)) {
+      if (!row.duplicate && !outstanding.has(row.id)) p.skipped++;
+      continue;
+    }
+    if (row.problem !== undefined || row.text === undefined || isBlankReport(row.text)) {
+      p.offline++;
+      continue;
+    }
+    p.send++;
+    for (const r of buildRequests(config.profile, config.run.task, row.text)) {
+      p.promptTokens += estimatePromptTokens(r);
+      p.maxCompletionTokens += r.maxTokens;
+    }
+  }
+  return p;
+}
+
+async function main(run: LabelRun, values: Record<string, unknown>): Promise<number> {
+  const config = resolveConfig(run, values);
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  if (!run.quiet) say(describe(config));
+  if (!config.run.idColumns.length) {
+    say('warning: no --id-column: rows are identified by their row number, so resuming is safe only if the input file does not change.');
+  }
+
+  const release = config.dryRun ? () => {} : lockOutput(run.output);
+  try {
+    const store = await readStore(run.output, (m) => say(`warning: ${m}`));
+    const mine = settingsKey({ model: config.model, profile: config.profile, promptVersion: PROMPT_VERSION[config.profile], task: run.task });
+    const others = [...store.settings].filter((s) => s !== mine);
+    if (others.length) {
+      throw new UsageError(
+        `${run.output} already holds labels made with different settings (${others.slice(0, 2).join('; ')}); this run is ${mine}.`,
+        'Use another --output, or the same --model, --prompt-profile and --task as before.',
+      );
+    }
+    const batchState = config.batch ? loadState(run.output) : undefined;
+    const outstanding = outstandingIds(batchState);
+    const p = await plan(config, store, outstanding);
+    if (p.duplicates) say(`warning: ${n(p.duplicates)} rows repeat an id seen earlier in the input; only the first of each is labeled.`);
+    if (p.rowNumberIds) say(`warning: ${n(p.rowNumberIds)} rows have a blank id; they are identified by row number (row-N).`);
+
+    // The guard: nothing has been sent and no client exists yet.
+    checkDestination(config.baseURL, p.send, config.allowRemote);
+
+    if (config.dryRun) {
+      const cost = costOf(config.price, p.promptTokens, p.maxCompletionTokens, config.batch);
+      say(
+        `Dry run: ${n(p.send)} reports to send to ${hostOf(config.baseURL)}, ${n(p.offline)} rows need no call (empty or unreadable), ` +
+          `${n(p.skipped)} already in ${run.output}${p.inBatch ? `, ${n(p.inBatch)} in batches not yet collected` : ''}. ` +
+          `About ${n(p.promptTokens)} prompt tokens and at most ${n(p.maxCompletionTokens)} answer tokens: ${config.price ? `at most ${formatCost(cost)}` : formatCost(undefined)}${config.batch ? ' at Batch API prices' : ''}.`,
+      );
+      return 0;
+    }
+    const nothingOutstanding = !config.batch || (outstanding.size === 0 && !config.batchId && !batchState?.batches.some((b) => !b.merged));
+    if (p.send + p.offline === 0 && nothingOutstanding) {
+      say(`Nothing to do: every row of ${run.input} already has a line in ${run.output}${config.retryFailed ? ' that did not fail' : ''}.`);
+      summary(say, undefined, store, run.output);
+      return 0;
+    }
+
+    const { createClient } = await import('./client.ts');
+    const client = createClient(config);
+    const writer = new LineWriter(run.output);
+    const stats = new RunStats(p.send + p.offline + p.inBatch, config.price, config.batch);
+    const progress = new ProgressLine(stats, run.progress, run.quiet);
+    const log = (line: string) => {
+      progress.clear();
+      say(line);
+    };
+    const record = (line: LabelLine) => {
+      writer.append(line);
+      store.latest.set(line.id, { status: line.status, row: line.row, batchId: line.batchId });
+      stats.add(line.status, line.usage);
+    };
+    const interrupt = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (interrupt.signal.aborted) process.exit(130);
+      log(`${signal}: stopping; rows already finished are saved (press again to quit at once).`);
+      interrupt.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    // Rows that need no call are recorded first; the rest stream to the chosen mode.
+    async function* pending(): AsyncGenerator<InputRow> {
+      for await (const row of readInputRows(run)) {
+        if (!wanted(row, store, config, outstanding)) continue;
+        const offline = offlineResult(config, row);
+        if (offline) record(makeLine(config, row, offline, { mode: config.batch ? 'batch' : 'online' }));
+        else yield row;
+      }
+    }
+
+    let code = 0;
+    try {
+      if (config.batch) {
+        const outcome = await runBatch(
+          {
+            config,
+            client,
+            record,
+            mergedBy: (id) => store.latest.get(id)?.batchId,
+            rows: () => readInputRows(run),
+            log,
+            signal: interrupt.signal,
+          },
+          pending(),
+        );
+        if (outcome.pending.length) {
+          log(
+            `${config.detach ? 'Submitted; not waiting' : 'Stopped while waiting'}: batch${outcome.pending.length > 1 ? 'es' : ''} ${outcome.pending.join(', ')} ` +
+              `not collected yet. Run the same command again to collect ${outcome.pending.length > 1 ? 'them' : 'it'}.`,
+          );
+          if (outcome.interrupted) code = 130;
+        }
+      } else {
+        const { runOnline } = await import('./online.ts');
+        const stop = await runOnline({ config, client, record, stats, log, signal: interrupt.signal }, pending());
+        if (stop) {
+          log(stop.message);
+          code = stop.kind === 'interrupted' ? 130 : 1;
+        }
+      }
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      writer.close();
+    }
+    if (!run.quiet || code !== 0) summary(say, stats, store, run.output);
+    return code;
+  } finally {
+    release();
+  }
+}
+
+function summary(say: (s: string) => void, stats: RunStats | undefined, store: StoreState, output: string): void {
+  if (stats) {
+    const s = stats.status;
+    say(
+      `This run: ${n(stats.done)} rows in ${stats.seconds().toFixed(1)} s: ${n(s.ok)} ok, ${n(s.error)} failed, ${n(s.unparsed)} unparsed, ${n(s.empty)} empty; ` +
+        `${n(stats.promptTokens)} prompt + ${n(stats.completionTokens)} answer tokens, ${stats.cost === undefined ? 'cost unknown' : formatCost(stats.cost)}` +
+        `${stats.retries ? `; ${n(stats.retries)} retries` : ''}.`,
+    );
+  }
+  const c = statusCounts(store);
+  say(`${output} now holds ${n(store.latest.size)} rows: ${n(c.ok)} ok, ${n(c.error)} failed, ${n(c.unparsed)} unparsed, ${n(c.empty)} empty.`);
+  if (c.error) say(`Rerun with --retry-failed to send the ${n(c.error)} failed rows again.`);
+}
