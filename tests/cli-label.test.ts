@@ -130,6 +130,26 @@ describe('label on a messy CSV', () => {
     expect(rows[2].findings).toBe('Normal');
   });
 
+  it('adds ICD-10 codes with --task both: an icd10 CSV column and the full list in JSONL', async () => {
+    const dir = tempDir();
+    const csv = join(dir, 'both.csv');
+    const jsonl = join(dir, 'both.jsonl');
+    const a = await runCli(['label', '-i', writeMessy(dir), '-t', 'note', '--id-column', 'study_id', '-o', csv, '--task', 'both', '-q']);
+    const b = await runCli(['label', '-i', writeMessy(dir), '-t', 'note', '--id-column', 'study_id', '-o', jsonl, '--task', 'both', '-q']);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const text = readFileSync(csv, 'utf8');
+    expect(text.split('\n')[0]).toBe(`study_id,findings,status,icd10,${FINDINGS.join(',')}`);
+    const rows = csvRecords(text);
+    expect(rows[0].icd10).toMatch(/^J90 /);
+    expect(rows[0]['Pleural Effusion']).toBe('1');
+    for (const row of rows.slice(3, 8)) expect(row.icd10).toBe('');
+    const first = JSON.parse(readFileSync(jsonl, 'utf8').split('\n')[0]);
+    const item = first.icd10.find((i: { code: string }) => i.code === 'J90');
+    expect(item.title).toMatch(/Pleural effusion/);
+    expect(item.phrase.toLowerCase()).toContain('effusion');
+    expect(typeof item.start).toBe('number');
+  });
+
   it('writes to standard output with -o - and records statistics with --stats', async () => {
     const dir = tempDir();
     const stats = join(dir, 'stats.json');

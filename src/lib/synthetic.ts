@@ -47,19 +47,20 @@ const NORMAL_SENTENCES = [
 ];
 
 // Each abnormal pool yields a findings sentence and an impression phrase; {side}/{zone} are filled in.
-const ABNORMAL: readonly { findings: readonly string[]; impression: readonly string[] }[] = [
-  { findings: ['The heart is enlarged.', 'Moderate cardiomegaly is present.', 'Cardiac silhouette is mildly enlarged.'], impression: ['Cardiomegaly.', 'Stable cardiomegaly.'] },
-  { findings: ['Small {side} pleural effusion with blunting of the costophrenic angle.', 'There is a moderate {side} pleural effusion.'], impression: ['{Side} pleural effusion.', 'Small effusion, slightly increased.'] },
-  { findings: ['Linear opacity in the {side} {zone} likely represents subsegmental atelectasis.', 'Bibasilar atelectasis.'], impression: ['Mild atelectasis.', 'Subsegmental atelectasis.'] },
-  { findings: ['There is patchy airspace opacity in the {side} {zone}.', 'Hazy opacity projects over the {side} {zone}.'], impression: ['{Side} {zone} opacity, possibly pneumonia in the appropriate clinical setting.', 'Airspace disease, which may represent infection.'] },
-  { findings: ['Dense consolidation in the {side} {zone} with air bronchograms.', 'Focal consolidation in the {side} {zone}.'], impression: ['{Side} {zone} consolidation concerning for pneumonia.', 'Findings consistent with lobar pneumonia.'] },
-  { findings: ['Interstitial prominence and vascular congestion suggest mild pulmonary edema.', 'Kerley B lines and cephalization are present.'], impression: ['Mild interstitial edema.', 'Findings compatible with fluid overload.'] },
-  { findings: ['There is a small {side} apical pneumothorax.', 'A thin pleural line is seen at the {side} apex, consistent with a small pneumothorax.'], impression: ['Small {side} pneumothorax.', 'Pneumothorax, new since the prior study.'] },
-  { findings: ['Endotracheal tube tip is 4 cm above the carina.', 'Right internal jugular central venous catheter terminates in the SVC.', 'Left chest wall pacemaker with leads in the right atrium and ventricle.', 'Enteric tube courses below the diaphragm.'], impression: ['Support devices in standard position.', 'Lines and tubes as described.'] },
-  { findings: ['Healed fractures of the {side} lateral ribs.', 'Acute nondisplaced fracture of the {side} posterior seventh rib.'], impression: ['Rib fracture as described.', 'Old healed rib fractures.'] },
-  { findings: ['A 9 mm nodule projects over the {side} {zone}.', 'There is a 2.5 cm mass in the {side} {zone}.'], impression: ['Pulmonary nodule; CT recommended.', 'Lung mass, further evaluation with CT advised.'] },
-  { findings: ['Apical pleural thickening on the {side}.', 'Calcified pleural plaques are present.'], impression: ['Pleural thickening.', 'Chronic pleural changes.'] },
-  { findings: ['The mediastinum appears widened.', 'The cardiomediastinal silhouette is enlarged.'], impression: ['Widened mediastinum; consider CT.', 'Enlarged cardiomediastinal silhouette.'] },
+// `excludes` drops the normal statements an abnormal finding would contradict.
+const ABNORMAL: readonly { findings: readonly string[]; impression: readonly string[]; excludes: RegExp }[] = [
+  { findings: ['The heart is enlarged.', 'Moderate cardiomegaly is present.', 'Cardiac silhouette is mildly enlarged.'], impression: ['Cardiomegaly.', 'Stable cardiomegaly.'], excludes: /heart size|cardiomediastinal/ },
+  { findings: ['Small {side} pleural effusion with blunting of the costophrenic angle.', 'There is a moderate {side} pleural effusion.'], impression: ['{Side} pleural effusion.', 'Small effusion, slightly increased.'], excludes: /effusion|hemidiaphragms/ },
+  { findings: ['Linear opacity in the {side} {zone} likely represents subsegmental atelectasis.', 'Bibasilar atelectasis.'], impression: ['Mild atelectasis.', 'Subsegmental atelectasis.'], excludes: /lungs are clear/ },
+  { findings: ['There is patchy airspace opacity in the {side} {zone}.', 'Hazy opacity projects over the {side} {zone}.'], impression: ['{Side} {zone} opacity, possibly pneumonia in the appropriate clinical setting.', 'Airspace disease, which may represent infection.'], excludes: /lungs are clear|airspace/ },
+  { findings: ['Dense consolidation in the {side} {zone} with air bronchograms.', 'Focal consolidation in the {side} {zone}.'], impression: ['{Side} {zone} consolidation concerning for pneumonia.', 'Findings consistent with lobar pneumonia.'], excludes: /lungs are clear|consolidation/ },
+  { findings: ['Interstitial prominence and vascular congestion suggest mild pulmonary edema.', 'Kerley B lines and cephalization are present.'], impression: ['Mild interstitial edema.', 'Findings compatible with fluid overload.'], excludes: /edema|vascularity|lungs are clear/ },
+  { findings: ['There is a small {side} apical pneumothorax.', 'A thin pleural line is seen at the {side} apex, consistent with a small pneumothorax.'], impression: ['Small {side} pneumothorax.', 'Pneumothorax, new since the prior study.'], excludes: /pneumothorax/ },
+  { findings: ['Endotracheal tube tip is 4 cm above the carina.', 'Right internal jugular central venous catheter terminates in the SVC.', 'Left chest wall pacemaker with leads in the right atrium and ventricle.', 'Enteric tube courses below the diaphragm.'], impression: ['Support devices in standard position.', 'Lines and tubes as described.'], excludes: /^$/ },
+  { findings: ['Healed fractures of the {side} lateral ribs.', 'Acute nondisplaced fracture of the {side} posterior seventh rib.'], impression: ['Rib fracture as described.', 'Old healed rib fractures.'], excludes: /osseous|bony/ },
+  { findings: ['A 9 mm nodule projects over the {side} {zone}.', 'There is a 2.5 cm mass in the {side} {zone}.'], impression: ['Pulmonary nodule; CT recommended.', 'Lung mass, further evaluation with CT advised.'], excludes: /lungs are clear/ },
+  { findings: ['Apical pleural thickening on the {side}.', 'Calcified pleural plaques are present.'], impression: ['Pleural thickening.', 'Chronic pleural changes.'], excludes: /^$/ },
+  { findings: ['The mediastinum appears widened.', 'The cardiomediastinal silhouette is enlarged.'], impression: ['Widened mediastinum; consider CT.', 'Enlarged cardiomediastinal silhouette.'], excludes: /cardiomediastinal|hila|trachea/ },
 ];
 
 const HEDGES = ['Cannot exclude early pneumonia.', 'Possible small effusion on the {side}.', 'Questionable minimal atelectasis at the bases.', 'No definite consolidation.'];
@@ -88,7 +89,7 @@ export function generateReport(rng: Rng): string {
   const head = `EXAMINATION: ${pick(rng, EXAMS)}\nINDICATION: ${pick(rng, INDICATIONS)}\nCOMPARISON: ${pick(rng, COMPARISONS)}\n`;
   const impressionText = `\nIMPRESSION: ${impression.join(' ')}`;
   // Normal statements pad the findings to a realistic length, in a random order without repeats.
-  const pool = [...NORMAL_SENTENCES];
+  const pool = NORMAL_SENTENCES.filter((n) => ![...chosen].some((i) => ABNORMAL[i].excludes.test(n)));
   let length = head.length + impressionText.length + 10 + findings.join(' ').length;
   while (length < TARGET_LENGTH && pool.length) {
     const sentence = pool.splice(Math.floor(rng() * pool.length), 1)[0];

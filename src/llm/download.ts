@@ -13,7 +13,14 @@ import { cachedText, isCached, putFile } from './cache.ts';
 const PARALLEL = 3;
 const REPORT_EVERY_MS = 150;
 
-function notFound(url: string, status: number): RadReportXError {
+function notFound(url: string, status: number, kind?: ModelFile['kind']): RadReportXError {
+  if (kind === 'library') {
+    return new RadReportXError(
+      'ModelNotAvailable',
+      `The model library ${url.split('/').pop()} is not on this site (HTTP ${status}).`,
+      'Put the prebuilt WebLLM v0_2_86 library under public/models/lib/ (see public/models/README.md), or import a model folder that contains it.',
+    );
+  }
   return new RadReportXError(
     'ModelNotAvailable',
     `The model file ${url} could not be downloaded (HTTP ${status}).`,
@@ -23,9 +30,9 @@ function notFound(url: string, status: number): RadReportXError {
   );
 }
 
-async function fetchOk(url: string, signal: AbortSignal): Promise<Response> {
+async function fetchOk(url: string, signal: AbortSignal, kind?: ModelFile['kind']): Promise<Response> {
   const res = await fetch(url, { signal, cache: 'no-store' });
-  if (!res.ok || !res.body) throw notFound(url, res.status);
+  if (!res.ok || !res.body) throw notFound(url, res.status, kind);
   return res;
 }
 
@@ -67,6 +74,8 @@ async function download(model: ResolvedModel, inner: AbortController, onProgress
   const files = modelFiles(model, readChatConfig(config.text), readTensorCache(tensors.text));
   const missing: ModelFile[] = [];
   for (const f of files) if (!(await isCached(f.cache, f.url))) missing.push(f);
+  // The library first: it is small, and a site without it should fail in a second, not after gigabytes of weights.
+  missing.sort((a, b) => Number(b.kind === 'library') - Number(a.kind === 'library'));
 
   // Sizes of the tokenizer and library are unknown until their responses arrive; they are small next to shards.
   let bytesTotal = missing.reduce((n, f) => n + (f.size ?? 0), 0);
@@ -85,7 +94,7 @@ async function download(model: ResolvedModel, inner: AbortController, onProgress
 
   const fetchOne = async (f: ModelFile) => {
     current = f.path;
-    const res = await fetchOk(f.url, signal);
+    const res = await fetchOk(f.url, signal, f.kind);
     const length = Number(res.headers.get('content-length')) || undefined;
     if (f.size === undefined && length) {
       bytesTotal += length;

@@ -39,7 +39,10 @@ class Batch {
 
   viewOf(job: JobRecord): JobView {
     if (this.running.has(job.id)) return 'running';
-    return job.state === 'running' ? 'interrupted' : job.state;
+    if (job.state !== 'running') return job.state;
+    // The record could not be updated (a full disk) but this tab heard how the job stopped.
+    const heard = this.progress[job.id]?.state;
+    return heard && heard !== 'running' ? heard : 'interrupted';
   }
 
   async chooseFile(file: File): Promise<void> {

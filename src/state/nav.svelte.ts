@@ -1,6 +1,6 @@
 /** Which screen is shown; mirrored in the URL hash so a reload or a link lands on the same one. */
 
-export const TABS = ['single', 'batch', 'results', 'evaluate', 'privacy'] as const;
+export const TABS = ['single', 'batch', 'results', 'evaluate', 'model', 'privacy'] as const;
 export type Tab = (typeof TABS)[number];
 
 function fromHash(): Tab {

@@ -84,13 +84,17 @@ export async function getFile(jobId: string): Promise<Blob | undefined> {
 /** Changes fields of a job record (state, message) without touching its cursor. */
 export async function updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' | 'rowsDone' | 'counts'>>): Promise<JobRecord | undefined> {
   const d = await db();
-  const tx = d.transaction('jobs', 'readwrite');
-  const job = await tx.store.get(id);
-  if (!job) return undefined;
-  const next = { ...job, ...patch, updatedAt: Date.now() };
-  await tx.store.put(next);
-  await tx.done;
-  return next;
+  try {
+    const tx = d.transaction('jobs', 'readwrite');
+    const job = await tx.store.get(id);
+    if (!job) return undefined;
+    const next = { ...job, ...patch, updatedAt: Date.now() };
+    await tx.store.put(next);
+    await tx.done;
+    return next;
+  } catch (e) {
+    throw isQuotaError(e) ? new StorageFullError('the job\'s state') : e;
+  }
 }
 
 export interface ChunkCommit {

@@ -105,7 +105,8 @@ async function outcome(f: () => Promise<JobRecord>): Promise<Outcome<JobRecord>>
     return { ok: true, value: await f() };
   } catch (e) {
     const code = (e as { name?: string }).name === 'FileMismatch' ? 'FileMismatch' : (errorCode(e) ?? 'Failed');
-    return { ok: false, code: code as 'Failed', message: errorMessage(e), hint: (e as RadReportXError).hint };
+    const message = errorMessage(e) || `The job stopped unexpectedly (${(e as { name?: string }).name ?? 'unknown error'}).`;
+    return { ok: false, code: code as 'Failed', message, hint: (e as RadReportXError).hint };
   }
 }
 
@@ -148,8 +149,14 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
     onProgress(p);
   };
 
+  // Records why the job stopped. When even that cannot be written (a full disk), the page still hears it through
+  // the progress message, and the stored record still says `running`, which the page shows as interrupted.
   const stop = async (state: JobState, message?: string) => {
-    job = (await updateJob(job.id, { state, message })) ?? job;
+    try {
+      job = (await updateJob(job.id, { state, message })) ?? job;
+    } catch {
+      job = { ...job, state, message };
+    }
     report(state, true, message);
     return job;
   };
@@ -165,6 +172,9 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
     let headerSeen = false;
     let rows: StoredRow[] = [];
     let details: RowDetail[] = [];
+    // The first unreadable row of this run, told to the user when the job ends.
+    let firstProblem: string | undefined;
+    let problems = 0;
     report('running', true);
 
     for await (const batch of csvBatches(file, job.delimiter)) {
@@ -184,11 +194,15 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
         if (n < job.rowsDone) continue;
 
         const prepared = prepareRow(fields, layout, n + 1);
-        const result = problemMessage
-          ? failedResult('error', engine.info, problemMessage)
-          : prepared.ok
-            ? await labelText(engine, prepared.text, job.task)
-            : failedResult('error', engine.info, prepared.message);
+        const unreadable = problemMessage ?? (prepared.ok ? undefined : prepared.message);
+        let result;
+        if (prepared.ok && !unreadable) {
+          result = await labelText(engine, prepared.text, job.task);
+        } else {
+          problems++;
+          firstProblem ??= unreadable?.startsWith('Row ') ? unreadable : `Row ${(n + 1).toLocaleString('en')}: ${unreadable}`;
+          result = failedResult('error', engine.info, unreadable ?? 'This row could not be read.');
+        }
         rows.push(toStored(prepared.ids, result));
         details.push(toDetail(prepared.ok ? prepared.text : '', result));
         labeledThisRun++;
@@ -212,7 +226,11 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
     const committed = await commitChunk({ jobId: job.id, firstRow: job.rowsDone, rows, details, bytesDone: file.size, finished: true });
     if (!committed) return await stopAfterRace(job.id);
     job = committed;
-    report('done', true);
+    if (firstProblem) {
+      const more = problems > 1 ? ` (${(problems - 1).toLocaleString('en')} more row${problems > 2 ? 's' : ''} could not be read either)` : '';
+      job = (await updateJob(job.id, { message: `Done, but some rows could not be read. ${firstProblem}${more}` })) ?? job;
+    }
+    report('done', true, job.message);
     return job;
   } catch (e) {
     const storageFull = errorCode(e) === 'StorageFull';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Request } from 'playwright-core';
+import { chooseBatchFile, runBatch, waitForServiceWorker } from './batch-ui.ts';
 import { DIST, ROOT, isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
 
 const REPORTS = join(ROOT, '../shared/data/iu-xray/indiana_reports.csv');
@@ -60,23 +61,16 @@ it('labels a batch without any request leaving the origin, during labeling, or c
   expect(builtHtml).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
   expect(builtHtml.indexOf('Content-Security-Policy')).toBeLessThan(builtHtml.indexOf('<script'));
 
-  await page.getByTestId('batch-file').setInputFiles(REPORTS);
-  const text = page.getByTestId('text-columns');
-  for (const column of ['findings', 'impression']) {
-    const box = text.getByLabel(column, { exact: true });
-    if (!(await box.isChecked())) await box.check();
-  }
-  const ids = page.getByTestId('id-columns').getByLabel('uid', { exact: true });
-  if (!(await ids.isChecked())) await ids.check();
+  // The service worker's install downloads the app shell in the background; let it finish so its fetches are
+  // not mistaken for labeling traffic (they are checked below with everything else).
+  await waitForServiceWorker(page);
+  await chooseBatchFile(page, REPORTS, ['findings', 'impression'], ['uid']);
   await page.waitForTimeout(500); // let requests triggered by choosing the file settle before the window opens
 
   const serverBefore = server.requests.length;
   const started = Date.now();
-  await page.getByTestId('batch-start').click();
-  const job = page.getByTestId('job-card').first();
-  await expect.poll(() => job.getAttribute('data-state'), { timeout: 90_000, interval: 250 }).toBe('done');
+  const { job, rows } = await runBatch(page, 90_000);
   const finished = Date.now();
-  const rows = Number(await job.getByTestId('job-rows').getAttribute('data-rows'));
   expect(rows).toBe(3851);
   const duringServer = server.requests.slice(serverBefore);
   const duringPage = seen.filter((r) => r.at >= started && r.at <= finished);
@@ -96,6 +90,23 @@ it('labels a batch without any request leaving the origin, during labeling, or c
   // The run is known to the panel through the marks the app sets around it, and made no request.
   await expect.poll(() => textOf('privacy-run-count')).toMatch(/^0 \(run from /);
   await page.screenshot({ path: '/tmp/privacy-panel.png', fullPage: true });
+
+  // "Delete all local data" removes the job's database and every cache but the app shell, after confirming.
+  const stored = () =>
+    page.evaluate(async () => ({ databases: (await indexedDB.databases()).map((d) => d.name), caches: await caches.keys() }));
+  expect((await stored()).databases).toContain('radreportx');
+  await page.getByTestId('storage-delete').click();
+  expect(await page.getByTestId('delete-dialog').isVisible()).toBe(true);
+  await page.getByTestId('delete-confirm').click();
+  await expect.poll(() => textOf('storage-status'), { timeout: 20_000 }).toMatch(/Deleted [1-9]\d* databases?/);
+  const after = await stored();
+  expect(after.databases).toEqual([]);
+  expect(after.caches.every((c) => c.startsWith('workbox-precache'))).toBe(true);
+  await page.goto(`${server.origin}/#batch`);
+  await page.reload();
+  await page.getByTestId('batch-view').waitFor();
+  await page.waitForTimeout(500);
+  expect(await page.getByTestId('job-card').count()).toBe(0);
 
   // Every request, from either end, went to this origin only and carried no report text.
   const all = [...seen.map((r) => ({ url: r.url, body: r.body })), ...server.requests.map((r) => ({ url: `${server.origin}${r.url}`, body: r.body }))];

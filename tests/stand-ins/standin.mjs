@@ -107,6 +107,28 @@ function tune(args) {
     return 0;
   }
   if (sub === 'run') return tuneRun(args.slice(1));
+  if (sub === 'validate') {
+    const path = args[1];
+    if (!path || !existsSync(path)) {
+      err(`tune validate: error: Invalid file path: ${path}\n`);
+      return 1;
+    }
+    const cfg = YAML.parse(readFileSync(path, 'utf8'));
+    // Like torchtune: every _component_ must name something importable with the arguments given.
+    const bad = [];
+    const visit = (node, at) => {
+      if (!node || typeof node !== 'object') return;
+      if (typeof node._component_ === 'string' && !/^torch(tune)?\./.test(node._component_)) bad.push(`${at}._component_: ${node._component_}`);
+      for (const [k, v] of Object.entries(node)) visit(v, at ? `${at}.${k}` : k);
+    };
+    visit(cfg, '');
+    if (bad.length) {
+      err(`torchtune.config._errors.ConfigError: Config is not well-formed, found the following errors: \n${bad.map((b) => `ModuleNotFoundError('No module named ${b}')`).join('\n')}\n`);
+      return 1;
+    }
+    out('Config is well-formed!\n');
+    return 0;
+  }
   err(`tune: error: argument command: invalid choice: '${sub}'\n`);
   return 2;
 }

@@ -16,6 +16,7 @@ export interface RecordedRequest {
   time: number;
   method: string;
   path: string;
+  query: URLSearchParams;
   headers: IncomingHttpHeaders;
   /** Parsed JSON body, or undefined for other bodies. */
   body: any;
@@ -125,6 +126,8 @@ export class StandInServer {
   #seen = new Map<string, number>();
   #calls = 0;
   #ids = 0;
+  // Ids unique across servers, as the real service's are (a test may restart the server mid-story).
+  readonly #tag = Math.random().toString(36).slice(2, 8);
   #polls = new Map<string, number>();
   readonly #options: StandInOptions;
   url = '';
@@ -146,7 +149,7 @@ export class StandInServer {
   }
 
   get chatRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => r.path === '/v1/chat/completions');
+    return this.requests.filter((r) => r.path.endsWith('/chat/completions'));
   }
 
   async close(): Promise<void> {
@@ -179,13 +182,14 @@ export class StandInServer {
         body = undefined;
       }
     }
-    const chat = req.method === 'POST' && path === '/v1/chat/completions';
+    // Azure OpenAI puts the deployment in the path: /openai/deployments/NAME/chat/completions?api-version=...
+    const chat = req.method === 'POST' && (path === '/v1/chat/completions' || /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path));
     if (chat) {
       this.#inFlight++;
       this.maxInFlight = Math.max(this.maxInFlight, this.#inFlight);
       res.once('close', () => this.#inFlight--);
     }
-    this.requests.push({ time: this.#now(), method: req.method ?? '', path, headers: req.headers, body, inFlight: this.#inFlight });
+    this.requests.push({ time: this.#now(), method: req.method ?? '', path, query: new URL(req.url ?? '/', 'http://x').searchParams, headers: req.headers, body, inFlight: this.#inFlight });
     try {
       if (chat) return await this.#chat(body, res);
       if (req.method === 'POST' && path === '/v1/files') return await this.#upload(req, raw, res);
@@ -231,7 +235,7 @@ export class StandInServer {
     const form = await new Request('http://127.0.0.1/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: new Uint8Array(raw) }).formData();
     const file = form.get('file') as File | null;
     if (!file) return json(res, 400, { error: { message: 'file is required', type: 'invalid_request_error' } });
-    const stored: StoredFile = { id: `file-${++this.#ids}`, purpose: String(form.get('purpose') ?? ''), filename: file.name, content: await file.text() };
+    const stored: StoredFile = { id: `file-${this.#tag}${++this.#ids}`, purpose: String(form.get('purpose') ?? ''), filename: file.name, content: await file.text() };
     this.files.set(stored.id, stored);
     json(res, 200, { id: stored.id, object: 'file', bytes: Buffer.byteLength(stored.content), created_at: Math.floor(Date.now() / 1000), filename: stored.filename, purpose: stored.purpose, status: 'processed' });
   }
@@ -248,7 +252,7 @@ export class StandInServer {
     if (!input) return json(res, 400, { error: { message: 'input file not found', type: 'invalid_request_error' } });
     const total = input.content.split('\n').filter((l) => l.trim()).length;
     const batch = {
-      id: `batch_${++this.#ids}`,
+      id: `batch_${this.#tag}${++this.#ids}`,
       object: 'batch',
       endpoint: body.endpoint,
       input_file_id: input.id,
@@ -298,7 +302,7 @@ export class StandInServer {
     }
     const save = (content: string[]) => {
       if (!content.length) return null;
-      const f: StoredFile = { id: `file-${++this.#ids}`, purpose: 'batch_output', filename: 'out.jsonl', content: `${content.join('\n')}\n` };
+      const f: StoredFile = { id: `file-${this.#tag}${++this.#ids}`, purpose: 'batch_output', filename: 'out.jsonl', content: `${content.join('\n')}\n` };
       this.files.set(f.id, f);
       return f.id;
     };
@@ -319,4 +323,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startStandIn(options: StandInOptions = {}): Promise<StandInServer> {
   return new StandInServer(options).start();
+}
+
+/**
+ * Writes the first `rows` reports of the real IU X-ray set (read in place from ../shared) to a CSV in `dir`
+ * (a temporary folder, never the repo), keeping uid, findings and impression. Returns the path and the rows.
+ */
+export async function writeIuSample(dir: string, rows: number): Promise<{ path: string; reports: { uid: string; findings: string; impression: string }[] }> {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const Papa = (await import('papaparse')).default;
+  const source = fileURLToPath(new URL('../../../shared/data/iu-xray/indiana_reports.csv', import.meta.url));
+  const parsed = Papa.parse<Record<string, string>>(await readFile(source, 'utf8'), { header: true, skipEmptyLines: true });
+  const reports = parsed.data.slice(0, rows).map((r) => ({ uid: r.uid, findings: r.findings, impression: r.impression }));
+  const path = `${dir}/reports.csv`;
+  await writeFile(path, Papa.unparse(reports, { columns: ['uid', 'findings', 'impression'] }));
+  return { path, reports };
 }

@@ -44,14 +44,16 @@ export async function runDoctor(argv: string[], ctx: RunContext): Promise<number
   const minFree = v['min-free-gb'] === undefined ? diskNeededGB(base) : Number(v['min-free-gb']);
   if (!Number.isFinite(minFree) || minFree < 0) throw new UsageError(`--min-free-gb must be a number of GB (got "${v['min-free-gb']}").`);
   ctx.err('Checking this host ...\n');
-  const checks: Check[] = [];
-  const python = await checkPython(ctx, v.python ?? 'python3');
-  checks.push(...python.checks);
-  checks.push(await checkCommand(ctx, 'tune', ['--help'], 'tune command'));
-  checks.push(await checkCommand(ctx, 'mlc_llm', ['--help'], 'mlc_llm command'));
-  checks.push(await checkGpus(ctx, base));
-  if (v.compile) checks.push(await checkCommand(ctx, 'emcc', ['--version'], 'emcc'));
-  checks.push(await checkDisk(resolve(ctx.cwd, v.dir ?? '.'), minFree));
+  // Independent probes run side by side (each starts a Python or a CLI, which takes a moment); the table keeps this order.
+  const [python, ...rest] = await Promise.all([
+    checkPython(ctx, v.python ?? 'python3'),
+    checkCommand(ctx, 'tune', ['--help'], 'tune command'),
+    checkCommand(ctx, 'mlc_llm', ['--help'], 'mlc_llm command'),
+    checkGpus(ctx, base),
+    ...(v.compile ? [checkCommand(ctx, 'emcc', ['--version'], 'emcc')] : []),
+    checkDisk(resolve(ctx.cwd, v.dir ?? '.'), minFree),
+  ]);
+  const checks: Check[] = [...python.checks, ...(rest as Check[])];
   const failed = checks.filter((c) => c.required && c.status !== 'ok' && c.status !== 'warn');
   ctx.out(v.json ? `${JSON.stringify({ ready: failed.length === 0, checks }, null, 2)}\n` : `${formatChecks(checks)}\n`);
   ctx.err(failed.length ? `Not ready: ${failed.map((c) => c.name).join(', ')}.\n` : `Ready to fine-tune ${base.id}${v.compile ? ' and compile model libraries' : ''}.\n`);

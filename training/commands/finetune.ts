@@ -7,7 +7,7 @@ import type { Command } from '../lib/command.ts';
 import { BASE_IDS, BASES, downloadCommand, type BaseId } from '../pipeline/bases.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../pipeline/files.ts';
 import { planFinetune, type FinetunePlan } from '../pipeline/finetune-plan.ts';
-import { processContext, runTool, ToolError, type RunContext } from '../pipeline/tool.ts';
+import { processContext, runTool, spawnTool, ToolError, type RunContext } from '../pipeline/tool.ts';
 import { renderYaml } from '../pipeline/torchtune-config.ts';
 import { formatDuration, formatStep, inspectRunFolder, parseProgressLine, type TrainStep } from '../pipeline/tune-run.ts';
 
@@ -102,6 +102,50 @@ class TrainProgress {
   }
 }
 
+/**
+ * `tune validate` checks every `_component_` and its arguments against the installed torchtune without loading
+ * weights. Where torchtune is not installed (preparing configs on a laptop) the static checks have to do.
+ */
+async function validateWithTune(ctx: RunContext, configPath: string): Promise<void> {
+  let result;
+  try {
+    result = await spawnTool(ctx, 'tune', ['validate', configPath], { keep: 15 });
+  } catch (e) {
+    if (!(e instanceof ToolError)) throw e;
+    ctx.err('note: "tune" is not on PATH here, so torchtune did not validate the config (radreportx\'s own checks passed).\n');
+    return;
+  }
+  const said = result.lastLines.filter((l) => l.trim());
+  if (result.exitCode !== 0) {
+    throw new ToolError('tune', `torchtune rejected the config ("tune validate" exited with code ${result.exitCode}):\n${said.map((l) => `  | ${l}`).join('\n')}`, 'Fix it with --set key=value.', result.exitCode, said);
+  }
+  ctx.err(`tune validate: ${said.at(-1) ?? 'ok'}\n`);
+}
+
+/** Passes torchtune's log through, minus its dump of the config (already printed above) and the tqdm lines. */
+function logFilter(ctx: RunContext, progress: TrainProgress): (line: string) => void {
+  let inDump = false;
+  return (line) => {
+    const step = parseProgressLine(line);
+    if (step) {
+      progress.update(step);
+      return;
+    }
+    if (/with resolved config:\s*$/.test(line)) {
+      inDump = true;
+      progress.clear();
+      ctx.err(`  ${line.trim()} (see config.yaml)\n`);
+      return;
+    }
+    if (inDump && !/^(INFO|WARNING|ERROR|DEBUG|Traceback|[A-Z]\d{4} )/.test(line)) return;
+    inDump = false;
+    if (line.trim()) {
+      progress.clear();
+      ctx.err(`  ${line}\n`);
+    }
+  };
+}
+
 export async function runFinetune(argv: string[], ctx: RunContext): Promise<number> {
   const { values: v } = parseCommandArgs(argv, OPTIONS);
   const baseId = oneOf(required(v.base, 'base'), 'base', BASE_IDS, 'llama3.1-8b' as BaseId);
@@ -165,6 +209,7 @@ export async function runFinetune(argv: string[], ctx: RunContext): Promise<numb
   }
   if (v['dry-run']) {
     await writeJsonAtomic(recordPath, { ...record, status: 'planned' });
+    await validateWithTune(ctx, plan.configPath);
     ctx.err(`Dry run: wrote ${plan.configPath}. To train:\n`);
     ctx.out(`tune ${plan.tuneArgs.join(' ')}\n`);
     return 0;
@@ -180,14 +225,7 @@ export async function runFinetune(argv: string[], ctx: RunContext): Promise<numb
       logFile,
       what: 'fine-tuning',
       keep: 25,
-      onLine: (line) => {
-        const step = parseProgressLine(line);
-        if (step) progress.update(step);
-        else if (line.trim()) {
-          progress.clear();
-          ctx.err(`  ${line}\n`);
-        }
-      },
+      onLine: logFilter(ctx, progress),
     });
   } catch (e) {
     progress.clear();

@@ -10,7 +10,8 @@ import { buildModel } from './build-model.ts';
 import { doctor } from './doctor.ts';
 import { evaluate } from './evaluate.ts';
 import { label } from './label.ts';
+import { labelsToCsvCommand } from './labels-to-csv.ts';
 
 export type { Command } from '../lib/command.ts';
 
-export const COMMANDS: Command[] = [label, evaluate, bench, dataset, finetune, buildModel, doctor];
+export const COMMANDS: Command[] = [label, labelsToCsvCommand, evaluate, bench, dataset, finetune, buildModel, doctor];

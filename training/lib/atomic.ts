@@ -55,7 +55,16 @@ export class AtomicFile implements OutputSink {
   async write(chunk: string): Promise<void> {
     if (this.#error) throw writeError(this.path, this.#error);
     if (!this.#stream.write(chunk)) {
-      await Promise.race([once(this.#stream, 'drain'), once(this.#stream, 'error')]);
+      // Both listeners are removed once either fires, so a long run does not pile them up.
+      await new Promise<void>((resolve) => {
+        const settle = () => {
+          this.#stream.off('drain', settle);
+          this.#stream.off('error', settle);
+          resolve();
+        };
+        this.#stream.on('drain', settle);
+        this.#stream.on('error', settle);
+      });
       if (this.#error) throw writeError(this.path, this.#error);
     }
   }

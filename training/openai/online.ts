@@ -47,6 +47,19 @@ export async function runOnline(ctx: OnlineContext, rows: AsyncIterable<InputRow
   let reason: StopReason | undefined;
   let consecutive = 0;
   const iterator = rows[Symbol.asyncIterator]();
+  // At scale a rate limit hits many requests at once: one retry line every few seconds, with a count, is enough.
+  let lastRetryLog = -Infinity;
+  let quiet = 0;
+  const retryLog = (line: string) => {
+    const now = clock.now();
+    if (now - lastRetryLog < 5000) {
+      quiet++;
+      return;
+    }
+    log(quiet ? `${line} (and ${quiet} more retries since the last note)` : line);
+    lastRetryLog = now;
+    quiet = 0;
+  };
 
   const call = async (body: ReturnType<typeof chatBody>, estimate: number): Promise<{ answer: Answer; attempts: number; ms: number }> => {
     let ms = 0;
@@ -85,7 +98,7 @@ export async function runOnline(ctx: OnlineContext, rows: AsyncIterable<InputRow
           stats.retries++;
           // A 429 speaks for the whole account: hold every worker back, not just this one.
           if (failure.kind === 'rate_limit') limiter.pause(delay);
-          if (attempt === 0 || failure.kind !== 'rate_limit') log(`retrying a request: ${failure.summary}; waiting ${(delay / 1000).toFixed(1)} s`);
+          retryLog(`retrying: ${failure.summary}; waiting ${(delay / 1000).toFixed(1)} s`);
         },
       },
     );

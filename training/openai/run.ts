@@ -115,6 +115,10 @@ async function main(run: LabelRun, values: Record<string, unknown>): Promise<num
     if (p.duplicates) say(`warning: ${n(p.duplicates)} rows repeat an id seen earlier in the input; only the first of each is labeled.`);
     if (p.rowNumberIds) say(`warning: ${n(p.rowNumberIds)} rows have a blank id; they are identified by row number (row-N).`);
 
+    // --batch-id only collects: rows outside that batch wait for a run without it.
+    const collectOnly = config.batch && config.batchId !== undefined;
+    if (collectOnly) p.send = p.offline = 0;
+
     // The guard: nothing has been sent and no client exists yet.
     checkDestination(config.baseURL, p.send, config.allowRemote);
 
@@ -159,6 +163,7 @@ async function main(run: LabelRun, values: Record<string, unknown>): Promise<num
 
     // Rows that need no call are recorded first; the rest stream to the chosen mode.
     async function* pending(): AsyncGenerator<InputRow> {
+      if (collectOnly) return;
       for await (const row of readInputRows(run)) {
         if (!wanted(row, store, config, outstanding)) continue;
         const offline = offlineResult(config, row);

@@ -15,6 +15,7 @@ import {
   getPath,
   loadShippedConfig,
   maxSeqLenFor,
+  parseConfig,
   resolveInterpolations,
   setPath,
   stepsPerEpoch,
@@ -67,6 +68,29 @@ export async function readDatasetManifest(dataDir: string): Promise<DatasetManif
   return manifest;
 }
 
+// Keys that must not change between an interrupted run and its resumption.
+const SAME_RUN_KEYS = ['model._component_', 'model.lora_rank', 'model.lora_alpha', 'model.lora_attn_modules', 'model.apply_lora_to_mlp', 'dataset.data_files', 'checkpointer.checkpoint_dir', 'batch_size', 'gradient_accumulation_steps'];
+
+/** Resuming with another model, data or batch would silently mix two runs; refuse and say which key differs. */
+async function checkSameRun(previousPath: string, next: Config): Promise<void> {
+  let previous: Config;
+  try {
+    previous = parseConfig(await readFile(previousPath, 'utf8'), previousPath);
+  } catch {
+    return;
+  }
+  for (const key of SAME_RUN_KEYS) {
+    const a = JSON.stringify(getPath(previous, key));
+    const b = JSON.stringify(getPath(next, key));
+    if (a !== b) {
+      throw new UsageError(
+        `The run folder already holds a run with ${key} = ${a}; this one has ${b}.`,
+        'Choose another --out for a new run, or pass --restart to train again from the start in this folder.',
+      );
+    }
+  }
+}
+
 const wasSet = (overrides: Override[], path: string) => overrides.some((o) => o.path === path);
 
 export async function planFinetune(o: FinetuneOptions): Promise<FinetunePlan> {
@@ -111,6 +135,7 @@ export async function planFinetune(o: FinetuneOptions): Promise<FinetunePlan> {
   }
 
   const state = await inspectRunFolder(o.outDir, (config.epochs as number) || 1);
+  if (state.status !== 'fresh' && !o.restart) await checkSameRun(join(o.outDir, 'config.yaml'), resolveInterpolations(config));
   const resume = state.status === 'resumable' && !o.restart;
   if (!wasSet(overrides, 'resume_from_checkpoint')) config.resume_from_checkpoint = resume;
 

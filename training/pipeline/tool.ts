@@ -77,13 +77,18 @@ export interface ToolResult {
 export class LineSplitter {
   #tail = '';
   constructor(private readonly onLine: (line: string) => void) {}
-  push(text: string): void {
-    const parts = (this.#tail + text).split(/\r\n|\r|\n/);
-    this.#tail = parts.pop() ?? '';
+  push(chunk: string): void {
+    let text = this.#tail + chunk;
+    // A chunk ending in \r may be half of a \r\n; keep it until the next chunk says.
+    const held = text.endsWith('\r') ? '\r' : '';
+    if (held) text = text.slice(0, -1);
+    const parts = text.split(/\r\n|\r|\n/);
+    this.#tail = (parts.pop() ?? '') + held;
     for (const p of parts) this.onLine(p);
   }
   end(): void {
-    if (this.#tail) this.onLine(this.#tail);
+    const last = this.#tail.replace(/\r$/, '');
+    if (last) this.onLine(last);
     this.#tail = '';
   }
 }

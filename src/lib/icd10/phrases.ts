@@ -32,6 +32,9 @@ const vertebralFracture = (levels: string) => [
   `${lvl(levels)} (?:vertebral body )?(?:compression|wedge|wedge compression) fracture`,
 ];
 
+// Where on the clavicle, written before or after the side: "fracture of the distal right clavicle".
+const CLAVICLE_PART = '(?:(?:distal|mid|midshaft|proximal|lateral|medial) )?';
+
 export const PHRASE_RULES: PhraseRule[] = [
   // --- The 13 findings ---------------------------------------------------------------------------------------
   { code: 'J98.11', patterns: ['atelectasis', 'atelectases', 'atelectatic changes?'] },
@@ -57,7 +60,14 @@ export const PHRASE_RULES: PhraseRule[] = [
   { code: 'J93.82', patterns: ['(?:persistent |prolonged )?air leak'] },
   { code: 'J95.811', patterns: ['(?:postoperative|postprocedural|post procedural|iatrogenic) pneumothorax'] },
   { code: 'S27.0XXA', patterns: ['traumatic pneumothorax'] },
-  { code: 'J81.0', patterns: ['pulmonary (?:o)?edema', '(?:interstitial|alveolar) (?:pulmonary )?(?:o)?edema', 'pulmonary interstitial edema'] },
+  {
+    code: 'J81.0',
+    patterns: [
+      'pulmonary (?:o)?edema',
+      '(?:interstitial|alveolar|subpleural|perihilar|basilar|bibasilar|lower lobe|lung) (?:pulmonary )?(?:o)?edema',
+      'pulmonary interstitial edema',
+    ],
+  },
   { code: 'J81.1', patterns: ['chronic pulmonary edema'] },
   { code: 'J80', patterns: ['acute respiratory distress syndrome'], abbreviations: ['ARDS'] },
   { code: 'J18.9', patterns: ['pneumonias?', 'pneumonitis'], abbreviations: ['PNA'] },
@@ -78,7 +88,8 @@ export const PHRASE_RULES: PhraseRule[] = [
     'enlarged heart',
     'enlarged cardiac silhouette',
     'enlargement of the cardiac silhouette',
-    '(?:heart|cardiac silhouette|heart size) (?:is|remains|appears) (?:mildly |moderately |markedly |severely |slightly )?enlarged',
+    'enlargement of the heart',
+    '(?:heart|cardiac silhouette|heart size|cardiac shadow)(?: is| remains| appears)?(?: (?:mildly|moderately|markedly|severely|slightly|borderline|persistently|stably))? (?:enlarged|large)',
     '(?:left|right) (?:atrial|ventricular) (?:enlargement|hypertrophy)',
   ], note: 'ICD-10-CM indexes ventricular hypertrophy and atrial enlargement under I51.7.' },
   {
@@ -136,6 +147,7 @@ export const PHRASE_RULES: PhraseRule[] = [
       'central venous catheter', 'central (?:venous )?line', 'peripherally inserted central catheter', 'port a cath', 'portacath',
       '(?:chest|power|infusion|venous) port', 'mediport', 'dialysis catheter', 'hickman catheter', 'tunneled catheter',
       'swan ganz catheter', 'pulmonary artery catheter', 'ivc filter', 'vena cava filter', 'svc stent',
+      '(?:central|venous|(?:hemo)?dialysis|IJ|internal jugular|jugular|subclavian|dual lumen|triple lumen|PIC|PICC) catheters?',
     ],
     abbreviations: ['PICC', 'CVC'],
     status: true,
@@ -145,7 +157,7 @@ export const PHRASE_RULES: PhraseRule[] = [
     code: 'Z97.8',
     patterns: [
       'endotracheal tube', 'et tube', 'tracheostomy tube', 'nasogastric tube', 'ng tube', 'orogastric tube', 'og tube', 'enteric tube',
-      'feeding tube', 'dobhoff(?: tube)?', 'chest tube', 'thoracostomy tube', 'pleural catheter', 'pigtail catheter', 'pleural drain', 'mediastinal drain',
+      'feeding tube', 'dobhoff(?: tube)?', 'chest tube', 'thoracostomy tube', 'pleural catheter', 'pigtail catheter', 'drainage catheter', 'pleural drain', 'mediastinal drain',
     ],
     abbreviations: ['ETT', 'NGT'],
     status: true,
@@ -166,6 +178,13 @@ export const PHRASE_RULES: PhraseRule[] = [
     code: 'S22.000A',
     patterns: ['compression fractures?', 'wedge (?:compression )?fractures?'],
     note: 'A compression fracture with no level in a chest report is read as thoracic (vertebra unspecified).',
+  },
+  {
+    code: 'S22.009A',
+    patterns: [
+      'fractures? (?:of|involving|in) (?:the |a |an |multiple |several )?(?:upper |mid |lower |low )?(?:mid)?thoracic vertebra(?:l bod(?:y|ies)|e)?',
+      '(?:upper |mid |lower |low )?(?:mid)?thoracic (?:vertebral (?:body )?|spine )fractures?',
+    ],
   },
   { code: 'S22.010A', patterns: vertebralFracture('1') },
   { code: 'S22.020A', patterns: vertebralFracture('2') },
@@ -189,9 +208,9 @@ export const PHRASE_RULES: PhraseRule[] = [
     ],
   },
   { code: 'M80.08XA', patterns: ['osteoporotic (?:vertebral )?(?:compression )?fractures?', 'vertebral insufficiency fractures?'] },
-  { code: 'S42.009A', patterns: ['clavic(?:le|ular) fracture', 'fractured clavicle', 'fracture of the clavicle'] },
-  { code: 'S42.001A', patterns: ['right clavic(?:le|ular) fracture', 'fracture of the right clavicle', 'fractured right clavicle'] },
-  { code: 'S42.002A', patterns: ['left clavic(?:le|ular) fracture', 'fracture of the left clavicle', 'fractured left clavicle'] },
+  { code: 'S42.009A', patterns: ['clavic(?:le|ular) fracture', 'fractured clavicle', `fracture of the ${CLAVICLE_PART}clavicle`] },
+  { code: 'S42.001A', patterns: [`right ${CLAVICLE_PART}clavic(?:le|ular) fracture`, `fracture of the ${CLAVICLE_PART}right ${CLAVICLE_PART}clavicle`, 'fractured right clavicle'] },
+  { code: 'S42.002A', patterns: [`left ${CLAVICLE_PART}clavic(?:le|ular) fracture`, `fracture of the ${CLAVICLE_PART}left ${CLAVICLE_PART}clavicle`, 'fractured left clavicle'] },
   { code: 'S42.209A', patterns: ['(?:proximal humer(?:us|al)|humeral (?:head|neck)) fracture', 'fracture of the (?:proximal humerus|humeral (?:head|neck))'] },
   { code: 'S42.201A', patterns: ['right (?:proximal humer(?:us|al)|humeral (?:head|neck)) fracture', 'fracture of the right (?:proximal humerus|humeral (?:head|neck))'] },
   { code: 'S42.202A', patterns: ['left (?:proximal humer(?:us|al)|humeral (?:head|neck)) fracture', 'fracture of the left (?:proximal humerus|humeral (?:head|neck))'] },
@@ -321,14 +340,25 @@ export const PHRASE_RULES: PhraseRule[] = [
   { code: 'K56.7', patterns: ['ileus'] },
   { code: 'K56.609', patterns: ['(?:small )?bowel obstruction'], abbreviations: ['SBO'] },
   { code: 'K56.600', patterns: ['partial (?:small )?bowel obstruction'] },
-  { code: 'M41.9', patterns: ['scoliosis', '(?:dextro|levo)scoliosis', '(?:dextro|levo)convex scoliosis', 'kyphoscoliosis'] },
+  {
+    code: 'M41.9',
+    patterns: ['scoliosis', '(?:dextro|levo)scoliosis', '(?:dextro|levo)convex scoliosis', 'kyphoscoliosis', '(?:dextro|levo) ?curvature', 'scoliotic (?:curvature|changes?|deformity)'],
+  },
   { code: 'M41.20', patterns: ['idiopathic scoliosis'] },
   {
     code: 'M40.209',
-    patterns: ['(?:exaggerated|increased|accentuated|pronounced|prominent|marked|severe|excessive) kyphosis', 'kyphotic deformity', 'hyperkyphosis'],
-    note: 'Bare "kyphosis" is left out: the thoracic spine is normally kyphotic ("normal thoracic kyphosis").',
+    patterns: ['(?<!(?:normal|physiologic|preserved|thoracic) )kyphosis', 'kyphotic (?:deformity|curvature)', 'hyperkyphosis'],
+    note: 'The thoracic spine is normally kyphotic: "normal (thoracic) kyphosis" is left out.',
   },
-  { code: 'M40.204', patterns: ['(?:exaggerated|increased|accentuated|pronounced|prominent|marked|severe|excessive) thoracic kyphosis', 'thoracic hyperkyphosis'] },
+  {
+    code: 'M40.204',
+    patterns: [
+      '(?<!(?:normal|physiologic|preserved) )thoracic kyphosis',
+      'thoracic hyperkyphosis',
+      'kyphotic (?:curvature of the )?thoracic spine',
+      'exaggeration of the (?:normal )?thoracic kyphosis',
+    ],
+  },
   { code: 'M47.9', patterns: ['spondylosis'] },
   {
     code: 'M47.814',

@@ -1,7 +1,7 @@
 /**
  * Stage 5: one status per finding from the statuses of all its mentions, by CheXpert's precedence.
  */
-import { emptyFindings, type Finding, type FindingStatus } from '../findings.ts';
+import { FINDINGS, type Finding, type FindingStatus } from '../findings.ts';
 
 /** Combines the status so far with one more mention's status. */
 export function combineStatus(current: FindingStatus, next: FindingStatus): FindingStatus {
@@ -19,7 +19,8 @@ export function combineStatus(current: FindingStatus, next: FindingStatus): Find
 
 /** Per-finding status from (finding, status) pairs; findings never mentioned are `absent`. */
 export function aggregate(mentions: Iterable<{ finding: Finding; status: FindingStatus }>): Record<Finding, FindingStatus> {
-  const out = emptyFindings();
+  const out = {} as Record<Finding, FindingStatus>;
+  for (const f of FINDINGS) out[f] = 'absent';
   for (const { finding, status } of mentions) out[finding] = combineStatus(out[finding], status);
   return out;
 }

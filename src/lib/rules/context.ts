@@ -73,8 +73,7 @@ export function findTriggers(text: string, sentence: Sentence, triggers: Compile
   let lastEnd = -1;
   forEachTokenStart(text, sentence.start, sentence.end, (i) => {
     if (i < lastEnd) return;
-    const c = text[i];
-    const bucket = triggers.index.bucket(c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
+    const bucket = triggers.index.bucketAt(text.charCodeAt(i));
     if (!bucket) return;
     bucket.regex.lastIndex = i;
     const m = bucket.regex.exec(text);

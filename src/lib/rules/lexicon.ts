@@ -98,7 +98,7 @@ export const LEXICON_DATA: LexiconEntry[] = [
     ],
     exclusions: [
       'calcified (?:granuloma|granulomas|nodule|nodules)',
-      '(?:nipple|breast|soft tissue|thyroid|mediastinal|neck|chest wall|axillary|paratracheal|bone|bony|osseous|skin|cutaneous|pleural|pleural based|pericardial|cardiac|hilar|adrenal|renal|liver|hepatic|abdominal) (?:mass|masses|nodule|nodules|lesion|lesions)',
+      '(?:nipple|breast|soft tissue|thyroid|mediastinal|neck|chest wall|axillary|paratracheal|bone|bony|osseous|skin|cutaneous|pleural|pleural based|pericardial|cardiac|adrenal|renal|liver|hepatic|abdominal) (?:mass|masses|nodule|nodules|lesion|lesions)',
       'nipple shadows?',
       'mass effect',
       'body mass',
@@ -125,7 +125,7 @@ export const LEXICON_DATA: LexiconEntry[] = [
       'hazy',
     ],
     exclusions: [
-      '(?:pleural|pleuroparenchymal|pleural parenchymal) (?:scarring|scar)',
+      'pleural (?:scarring|scar)',
       '(?:bone|bony|breast|soft tissue|nipple|calcified|metallic|osseous|sclerotic) (?:density|densities|opacity|opacities)',
       'calcified (?:granuloma|granulomas|nodule|nodules)',
       'density of the (?:bones|spine)',
@@ -149,12 +149,14 @@ export const LEXICON_DATA: LexiconEntry[] = [
     finding: 'Pleural Other',
     mentions: [
       `pleural ${W2}(?:thickening|scarring|scar|scars|fibrosis)`,
-      '(?:pleuroparenchymal|pleural parenchymal) (?:scarring|scar|thickening)',
       `(?:thickening|scarring) (?:of|in|along) the ${W2}pleura`,
-      '(?:apical|biapical) (?:pleural )?(?:capping|thickening|scarring)',
+      `(?:apical|biapical) (?:[\\w/-]+ )?(?:capping|thickening)`,
+      'fissural thickening',
+      `thickening (?:of|in|along) the ${W2}fissures?`,
+      `fissures? (?:is |are )?${W2}thickened`,
       'fibrothorax',
     ],
-    note: 'Pleural thickening and pleural scarring only, as the reference maps them.',
+    note: 'Pleural (and fissural) thickening and pleural scarring, as the reference maps them. "Apical scarring" is scarring of the lung (Lung Opacity).',
   },
   {
     finding: 'Pneumonia',

@@ -90,6 +90,8 @@ export function stickyAlternation(patterns: readonly string[], groups: boolean):
  * (lower case), in their original order, plus those whose first character is unknown.
  */
 export class FirstCharIndex<T> {
+  /** Buckets by character code for ASCII (the common case, looked up without making a string). */
+  readonly #ascii: Array<T | undefined> = new Array(128).fill(undefined);
   readonly #byChar = new Map<string, T>();
   readonly #fallback: T | undefined;
 
@@ -104,10 +106,16 @@ export class FirstCharIndex<T> {
       if (built !== undefined) this.#byChar.set(c, built);
     }
     this.#fallback = unknown.length ? build(unknown) : undefined;
+    for (let code = 0; code < 128; code++) {
+      const c = String.fromCharCode(code).toLowerCase();
+      this.#ascii[code] = this.#byChar.get(c) ?? this.#fallback;
+    }
   }
 
-  bucket(c: string): T | undefined {
-    return this.#byChar.get(c) ?? this.#fallback;
+  /** Items that can start at a character, given as its UTF-16 code (either case). */
+  bucketAt(code: number): T | undefined {
+    if (code < 128) return this.#ascii[code];
+    return this.#byChar.get(String.fromCharCode(code).toLowerCase()) ?? this.#fallback;
   }
 }
 

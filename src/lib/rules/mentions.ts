@@ -60,8 +60,6 @@ export function compileLexicon(data: unknown): CompiledLexicon {
 
 export const DEFAULT_LEXICON: CompiledLexicon = compileLexicon(LEXICON_DATA);
 
-const lowerChar = (c: string) => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
-
 /**
  * Matches of one index in a sentence: for each finding the leftmost matches that do not overlap each other
  * (what a global regex per finding would find), restricted to findings where `wanted` is true.
@@ -69,7 +67,7 @@ const lowerChar = (c: string) => (c >= 'A' && c <= 'Z' ? c.toLowerCase() : c);
 function scan(text: string, sentence: Sentence, idx: FirstCharIndex<Bucket>, wanted: readonly boolean[] | null, out: Array<[number, number, number]>) {
   const lastEnd = new Array<number>(FINDINGS.length).fill(-1);
   forEachTokenStart(text, sentence.start, sentence.end, (i) => {
-    const bucket = idx.bucket(lowerChar(text[i]));
+    const bucket = idx.bucketAt(text.charCodeAt(i));
     if (!bucket) return;
     bucket.any.lastIndex = i;
     if (!bucket.any.test(text)) return;

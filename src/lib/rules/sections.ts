@@ -80,8 +80,10 @@ function colonHeaders(text: string, out: Header[]) {
   for (let c = text.indexOf(':'); c >= 0; c = text.indexOf(':', c + 1)) {
     let e = c;
     while (e > 0 && isBlank(text[e - 1])) e--;
-    // Walk back over up to MAX_HEADER_WORDS words; each word boundary is a candidate header start.
+    // Walk back over up to MAX_HEADER_WORDS words; each word start is a candidate header start, and the longest
+    // known name wins ("CLINICAL HISTORY:" over "HISTORY:").
     let k = e;
+    let best: Header | undefined;
     for (let words = 0; words < MAX_HEADER_WORDS && k > 0 && isLetter(text[k - 1]); words++) {
       while (k > 0 && isLetter(text[k - 1])) k--;
       const phrase = text.slice(k, e);
@@ -90,19 +92,19 @@ function colonHeaders(text: string, out: Header[]) {
         let b = k;
         while (b > 0 && isBlank(text[b - 1])) b--;
         const before = b === 0 ? '\n' : text[b - 1];
-        const atBoundary = before === '\n' || before === '\r' || '.;!?'.includes(before) || k - b >= 2;
-        const capitalised = isLetter(phrase[0]) && phrase[0] === phrase[0].toUpperCase();
         const lineStart = before === '\n' || before === '\r';
+        const atBoundary = lineStart || '.;!?'.includes(before) || k - b >= 2;
+        const capitalised = phrase[0] === phrase[0].toUpperCase();
         // Mid-line, a header is capitalised ("Findings:"); at a line start any case is. All capitals may even
         // follow a word ("... lungs clear IMPRESSION:"), as flattened exports often have it.
         if ((atBoundary && (capitalised || lineStart)) || phrase === phrase.toUpperCase()) {
-          out.push({ at: k, contentStart: c + 1, name });
-          break;
+          best = { at: k, contentStart: c + 1, name };
         }
       }
       if (k < 2 || !isBlank(text[k - 1]) || !isLetter(text[k - 2])) break;
       k--;
     }
+    if (best) out.push(best);
   }
 }
 

@@ -14,31 +14,36 @@ export interface Sentence {
 // Abbreviations whose period does not end a sentence (lower case, without the period).
 const ABBREVIATIONS = new Set(['vs', 'approx', 'dr', 'mr', 'mrs', 'ms', 'e.g', 'i.e', 'eg', 'ie', 'cf', 'fig', 'no', 'nos', 'st', 'ca']);
 
-const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
-const isDigit = (c: string) => c >= '0' && c <= '9';
-const isUpper = (c: string) => c >= 'A' && c <= 'Z';
-const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+// Character codes, so the per-character loop allocates nothing.
+const SPACE = 32, TAB = 9, LF = 10, CR = 13, DOT = 46, QUESTION = 63, BANG = 33, RPAREN = 41, DASH = 45, STAR = 42, BULLET = 0x2022;
+const isSpace = (c: number) => c === SPACE || c === LF || (c >= TAB && c <= CR) || c === 160;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isUpper = (c: number) => c >= 65 && c <= 90;
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
 /** Length of a list marker ("1. ", "2) ", "- ", "* ", "• ") at `i`, or 0. Only called at a token start. */
 function listMarkerLength(text: string, i: number, end: number): number {
-  const c = text[i];
-  if ((c === '-' || c === '*' || c === '•') && i + 1 < end && isSpace(text[i + 1])) return 2;
+  const c = text.charCodeAt(i);
+  if ((c === DASH || c === STAR || c === BULLET) && i + 1 < end && isSpace(text.charCodeAt(i + 1))) return 2;
   let j = i;
-  while (j < end && j - i < 2 && isDigit(text[j])) j++;
-  if (j > i && j + 1 < end && (text[j] === '.' || text[j] === ')') && isSpace(text[j + 1])) return j + 2 - i;
+  while (j < end && j - i < 2 && isDigit(text.charCodeAt(j))) j++;
+  const d = text.charCodeAt(j);
+  if (j > i && j + 1 < end && (d === DOT || d === RPAREN) && isSpace(text.charCodeAt(j + 1))) return j + 2 - i;
   return 0;
 }
 
 /** Whether the period at `i` belongs to an abbreviation, an initial or a decimal number, not a sentence end. */
 function periodIsPartOfWord(text: string, i: number, start: number): boolean {
-  const next = text[i + 1] ?? '';
-  if (isDigit(next) && i > start && isDigit(text[i - 1])) return true; // 1.5 cm
+  const next = text.charCodeAt(i + 1);
+  if (isDigit(next) && i > start && isDigit(text.charCodeAt(i - 1))) return true; // 1.5 cm
   let w = i;
-  while (w > start && (isLetter(text[w - 1]) || text[w - 1] === '.')) w--;
+  while (w > start && (isLetter(text.charCodeAt(w - 1)) || text.charCodeAt(w - 1) === DOT)) w--;
+  if (w === i || i - w > 6) return false;
   const word = text.slice(w, i).toLowerCase();
-  if (word.length === 1 && isLetter(word)) return isSpace(next) && /[a-z]/.test(text[i + 2] ?? ''); // "e. coli", not "A."
+  // A single letter is an initial or part of "e.g." only when lower case follows ("e. coli"), not "A. There".
+  if (word.length === 1) return isSpace(next) && text.charCodeAt(i + 2) >= 97 && text.charCodeAt(i + 2) <= 122;
   // "no." is an abbreviation only before a number ("no. 2"), otherwise it ends "effusion: no."
-  if (word === 'no' || word === 'nos') return next === ' ' && isDigit(text[i + 2] ?? '');
+  if (word === 'no' || word === 'nos') return next === SPACE && isDigit(text.charCodeAt(i + 2));
   return ABBREVIATIONS.has(word);
 }
 
@@ -53,15 +58,19 @@ export function splitSentences(text: string, sections: Section[]): Sentence[] {
     if (!section.labeled) continue;
     const { start, end, name } = section;
     let s = -1; // start of the current sentence, -1 between sentences
-    const close = (at: number) => {
-      if (s < 0) return;
-      let e = at;
-      while (e > s && isSpace(text[e - 1])) e--;
-      if (e > s) out.push({ start: s, end: e, section: name });
-      s = -1;
-    };
-    for (let i = start; i < end; i++) {
-      const c = text[i];
+    let at = -1; // where the current sentence is to be closed, -1 while it runs on
+    for (let i = start; i <= end; i++) {
+      if (at >= 0 || i === end) {
+        if (s >= 0) {
+          let e = at >= 0 ? at : end;
+          while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
+          if (e > s) out.push({ start: s, end: e, section: name });
+        }
+        s = -1;
+        at = -1;
+        if (i === end) break;
+      }
+      const c = text.charCodeAt(i);
       if (s < 0) {
         if (isSpace(c)) continue;
         // Skip list markers at a sentence start so "1." is not a sentence of its own.
@@ -72,30 +81,26 @@ export function splitSentences(text: string, sections: Section[]): Sentence[] {
         }
         s = i;
       }
-      if (c === '.' || c === '?' || c === '!') {
-        const next = text[i + 1] ?? '';
-        if (i + 1 >= end || isSpace(next) || isUpper(next)) {
-          if (c === '.' && periodIsPartOfWord(text, i, s)) continue;
-          close(i + 1);
-        }
-      } else if (c === '\n') {
+      if (c === DOT || c === QUESTION || c === BANG) {
+        const next = text.charCodeAt(i + 1);
+        if ((i + 1 >= end || isSpace(next) || isUpper(next)) && !(c === DOT && periodIsPartOfWord(text, i, s))) at = i + 1;
+      } else if (c === LF) {
         let j = i + 1;
         let blank = false;
-        while (j < end && isSpace(text[j])) {
-          if (text[j] === '\n') blank = true;
+        while (j < end && isSpace(text.charCodeAt(j))) {
+          if (text.charCodeAt(j) === LF) blank = true;
           j++;
         }
-        if (blank || j >= end || isUpper(text[j]) || listMarkerLength(text, j, end)) close(i);
+        if (blank || j >= end || isUpper(text.charCodeAt(j)) || listMarkerLength(text, j, end)) at = i;
       } else if (isSpace(c) && i + 1 < end && s < i) {
         // A list marker in running text ("... lungs. 2. Heart ...", or "effusion 2. Heart") starts a sentence.
         const marker = listMarkerLength(text, i + 1, end);
-        if (marker && (isDigit(text[i + 1]) || text[i - 1] === '\n')) {
-          close(i);
-          i += marker;
+        if (marker && (isDigit(text.charCodeAt(i + 1)) || text.charCodeAt(i - 1) === LF)) {
+          at = i;
+          // The marker is skipped when the next sentence starts.
         }
       }
     }
-    close(end);
   }
   return out;
 }

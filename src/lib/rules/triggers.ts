@@ -117,7 +117,7 @@ export const TRIGGER_DATA: TriggerRule[] = [
       'may (?:represent|reflect|indicate|be|have|signify)',
       'might (?:represent|reflect|indicate|be)',
       'could (?:represent|reflect|indicate|be)',
-      "(?:cannot|can not|can't|could not|(?:difficult|hard|unable) to) (?:exclude|rule out)",
+      "(?:cannot|can not|can't|could not|unable to) (?:exclude|rule out)",
       'differential (?:diagnosis |diagnoses |considerations? )?(?:includes?|including|would include)',
       '(?:considerations?|etiologies|possibilities) (?:include|including)',
       '(?:could|may|might) include',
@@ -135,7 +135,6 @@ export const TRIGGER_DATA: TriggerRule[] = [
     patterns: [
       "(?:cannot|can not|can't|could not|not) (?:be )?(?:(?:entirely|completely|totally|definitely) )?(?:excluded|ruled out)",
       '(?:is|are) (?:also )?(?:possible|suspected|questioned|questionable|likely|probable|considered)',
-      "(?:difficult|hard) to (?:(?:entirely|completely) )?(?:exclude|rule out)",
       '(?:is|are) (?:also )?in the differential',
       'may be (?:present|seen|noted|considered)',
       'or not',
@@ -146,7 +145,7 @@ export const TRIGGER_DATA: TriggerRule[] = [
     kind: 'uncertainty',
     direction: 'both',
     note: '"atelectasis versus pneumonia": neither is asserted.',
-    patterns: ['versus', 'vs\\.?'],
+    patterns: ['versus', 'vs\\.?', '(?:difficult|hard) to (?:(?:entirely|completely) )?(?:exclude|rule out)'],
   },
   {
     kind: 'hypothetical',
@@ -160,13 +159,6 @@ export const TRIGGER_DATA: TriggerRule[] = [
       '(?:could|may|might|can) obscure',
       'to (?:identify|detect)',
       '(?:detecting|detection of)',
-    ],
-  },
-  {
-    kind: 'hypothetical',
-    direction: 'backward',
-    patterns: [
-      'may not be (?:demonstrated|seen|visible|detected|apparent|visualized|identified)',
       'r/o',
       '(?:in|with) case of',
       'if',
@@ -175,6 +167,11 @@ export const TRIGGER_DATA: TriggerRule[] = [
       'at risk (?:for|of)',
       'risk of',
     ],
+  },
+  {
+    kind: 'hypothetical',
+    direction: 'backward',
+    patterns: ['may not be (?:demonstrated|seen|visible|detected|apparent|visualized|identified)'],
   },
   {
     kind: 'historical',

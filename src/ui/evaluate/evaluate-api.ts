@@ -104,7 +104,7 @@ async function run(request: EvaluateRequest, progress: (p: EvaluateProgress) => 
       progress({ phase: 'predictions', rows, fraction: job.rowsDone ? rows / job.rowsDone : 1 });
     }
   }
-  const summary = evaluator.finish();
+  const summary: EvaluationSummary = { ...evaluator.finish(), joinedBy: ref.joinColumns[0] || undefined };
 
   // The text of the listed disagreements only, in a second pass: the first kept no text in memory.
   if (ref.textColumn && summary.disagreements.length) {

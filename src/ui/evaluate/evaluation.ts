@@ -114,6 +114,8 @@ export interface Disagreement {
 
 export interface EvaluationSummary {
   metrics: MetricsReport;
+  /** The reference's join column; undefined when rows were joined by order. */
+  joinedBy?: string;
   /** Findings scored: those both files cover. */
   scored: Finding[];
   uncertain: UncertainPolicy;

@@ -118,9 +118,13 @@ export async function buildDataset(o: DatasetOptions, log: (line: string) => voi
   for await (const fields of rows) {
     read++;
     const prepared = prepareRow(fields, layout, read);
-    const key = idColumns.length ? idKey(prepared.ids) : String(read);
-    const label = labels.byKey.get(key);
-    if (label) usedKeys.add(key);
+    // Keys as the labelers write them: trimmed id values; `row-N` (label --engine openai) or `N` (label CSV) for
+    // rows without an id.
+    const blankId = prepared.ids.every((v) => v.trim() === '');
+    const key = idColumns.length && !blankId ? idKey(prepared.ids.map((v) => v.trim())) : String(read);
+    const matched = [key, `row-${read}`].find((k, i) => (i === 0 || blankId) && labels.byKey.has(k));
+    const label = matched === undefined ? undefined : labels.byKey.get(matched);
+    if (matched !== undefined) usedKeys.add(matched);
     if (!prepared.ok) {
       drop(key, 'report_unreadable');
       continue;
@@ -167,6 +171,13 @@ export async function buildDataset(o: DatasetOptions, log: (line: string) => voi
     );
   }
 
+  if (labels.hasEvidence && o.profile === 'json' && o.task !== 'icd10') {
+    const mentioned = kept.filter((k) => Object.values(k.result.findings).some((s) => s !== 'absent'));
+    const bare = mentioned.filter((k) => k.result.evidence.length === 0).length;
+    if (mentioned.length && bare / mentioned.length > 0.5) {
+      warn(`${bare} of ${mentioned.length} labeled reports have no evidence quotes (labels from the legacy profile?), so their json answers have empty "evidence".`);
+    }
+  }
   const results = kept.map((k) => k.result);
   const validation = stratifiedSplit(strata(results), o.validation, o.seed);
   const train: ChatExample[] = [];

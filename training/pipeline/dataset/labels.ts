@@ -87,7 +87,7 @@ export function asLabelResult(value: unknown, statusHint?: unknown): LabelResult
 function jsonlKey(o: Record<string, unknown>): string | undefined {
   if (o.id !== undefined && o.id !== null && typeof o.id !== 'object') return String(o.id);
   if (o.ids && typeof o.ids === 'object' && !Array.isArray(o.ids)) {
-    const values = Object.values(o.ids as Record<string, unknown>).map(String);
+    const values = Object.values(o.ids as Record<string, unknown>).map((x) => String(x).trim());
     if (values.length) return idKey(values);
   }
   if (typeof o.row === 'number') return String(o.row);
@@ -167,7 +167,7 @@ export async function readCsvLabels(path: string, options: CsvLabelOptions): Pro
   let row = 0;
   for await (const fields of rows) {
     row++;
-    const key = idIdx.length ? idKey(idIdx.map((i) => fields[i] ?? '')) : String(row);
+    const key = idIdx.length ? idKey(idIdx.map((i) => (fields[i] ?? '').trim())) : String(row);
     const status = (fields[statusIdx] ?? '').trim() as RowStatus;
     if (!ROW_STATUSES.includes(status)) {
       invalid(index, `row ${row}`, `unknown status "${fields[statusIdx] ?? ''}"`);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { FindingStatus } from '../findings.ts';
+import { aggregate, combineStatus } from './aggregate.ts';
+
+describe('combineStatus (CheXpert precedence)', () => {
+  const table: Array<[FindingStatus, FindingStatus, FindingStatus]> = [
+    ['absent', 'positive', 'positive'],
+    ['negative', 'positive', 'positive'],
+    ['uncertain', 'positive', 'positive'],
+    ['positive', 'negative', 'positive'],
+    ['positive', 'uncertain', 'positive'],
+    ['negative', 'uncertain', 'uncertain'],
+    ['uncertain', 'negative', 'uncertain'],
+    ['absent', 'uncertain', 'uncertain'],
+    ['absent', 'negative', 'negative'],
+    ['negative', 'negative', 'negative'],
+    ['absent', 'absent', 'absent'],
+  ];
+  it.each(table)('%s + %s = %s', (a, b, want) => {
+    expect(combineStatus(a, b)).toBe(want);
+  });
+});
+
+describe('aggregate', () => {
+  it('combines mentions per finding and leaves unmentioned findings absent', () => {
+    const out = aggregate([
+      { finding: 'Pleural Effusion', status: 'negative' },
+      { finding: 'Pleural Effusion', status: 'positive' },
+      { finding: 'Pneumonia', status: 'uncertain' },
+      { finding: 'Pneumonia', status: 'negative' },
+    ]);
+    expect(out['Pleural Effusion']).toBe('positive');
+    expect(out.Pneumonia).toBe('uncertain');
+    expect(out.Edema).toBe('absent');
+    expect(Object.keys(out)).toHaveLength(13);
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { FirstCharIndex, firstChars, forEachTokenStart, stickyAlternation } from './matcher.ts';
+
+const chars = (p: string) => {
+  const f = firstChars(p);
+  return f ? [...f].sort().join('') : null;
+};
+
+describe('firstChars', () => {
+  it('reads literal starts, groups, optional groups and escapes', () => {
+    expect(chars('effusion')).toBe('e');
+    expect(chars('Effusion')).toBe('e');
+    expect(chars('(?:left|right) effusion')).toBe('lr');
+    expect(chars('(?:small )?effusion')).toBe('es');
+    expect(chars('(?:(?:is|are) )?not seen')).toBe('ain');
+    expect(chars('\\d cm')).toBe('0123456789');
+    expect(chars(';')).toBe(';');
+    expect(chars('s?effusion')).toBe('es');
+  });
+
+  it('gives null when the start cannot be worked out', () => {
+    expect(chars('[a-z]+')).toBeNull();
+    expect(chars('\\w+ effusion')).toBeNull();
+  });
+});
+
+describe('FirstCharIndex', () => {
+  it('returns the patterns that can start with a character, in order, plus unknown starts', () => {
+    const idx = new FirstCharIndex(['apple', 'avocado', 'banana', '\\w+x'], (indices) => indices);
+    expect(idx.bucketAt('a'.charCodeAt(0))).toEqual([0, 1, 3]);
+    expect(idx.bucketAt('A'.charCodeAt(0))).toEqual([0, 1, 3]);
+    expect(idx.bucketAt('b'.charCodeAt(0))).toEqual([2, 3]);
+    expect(idx.bucketAt('z'.charCodeAt(0))).toEqual([3]);
+  });
+});
+
+describe('stickyAlternation', () => {
+  it('matches at the given index only, case-insensitively, never ending mid-word', () => {
+    const re = stickyAlternation(['tube', 'no'], false);
+    re.lastIndex = 0;
+    expect(re.exec('Tube in place')?.[0]).toBe('Tube');
+    re.lastIndex = 0;
+    expect(re.exec('tuberculosis')).toBeNull();
+    re.lastIndex = 0;
+    expect(re.exec('a tube')).toBeNull();
+    re.lastIndex = 0;
+    expect(re.exec('nodule')).toBeNull();
+  });
+
+  it('allows a match that ends in punctuation before a letter', () => {
+    const re = stickyAlternation([';'], false);
+    re.lastIndex = 1;
+    expect(re.exec('a;b')?.[0]).toBe(';');
+  });
+});
+
+describe('forEachTokenStart', () => {
+  it('visits word starts and punctuation marks, not spaces or word middles', () => {
+    const text = 'No effusion; tube.';
+    const seen: string[] = [];
+    forEachTokenStart(text, 0, text.length, (i) => seen.push(text[i]));
+    expect(seen).toEqual(['N', 'e', ';', 't', '.']);
+  });
+
+  it('does not treat a range that starts mid-word as a word start', () => {
+    const seen: number[] = [];
+    forEachTokenStart('tuberculosis', 2, 12, (i) => seen.push(i));
+    expect(seen).toEqual([]);
+  });
+});
