@@ -8,6 +8,13 @@ const deploy = JSON.parse(readFileSync(new URL('./deploy.config.json', import.me
 const mirrors = mirrorOrigins(deploy);
 const PRECACHE_MAX_BYTES = 2 * 1024 * 1024;
 
+/** Response headers for hosts that can set them (and for `vite preview`). */
+const HEADERS = {
+  'Content-Security-Policy': `${buildCsp(mirrors)}; frame-ancestors 'none'`,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
 /**
  * Puts the Content-Security-Policy first in <head> of the built page, before any script or stylesheet it
  * governs. Build only: the dev server injects inline scripts and styles that the policy would block.
@@ -17,6 +24,13 @@ function contentSecurityPolicy(): Plugin {
   return {
     name: 'radreportx:csp',
     apply: 'build',
+    // A <meta> policy binds the page only: workers loaded from the site's files take their policy from HTTP
+    // headers. `_headers` (Netlify / Cloudflare Pages format; copy it into any other host's config) carries the
+    // same policy, plus what only a header can say.
+    generateBundle() {
+      const lines = Object.entries(HEADERS).map(([name, value]) => `  ${name}: ${value}`);
+      this.emitFile({ type: 'asset', fileName: '_headers', source: `/*\n${lines.join('\n')}\n` });
+    },
     transformIndexHtml: {
       order: 'post',
       handler(html) {
@@ -90,5 +104,5 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: HEADERS },
 });

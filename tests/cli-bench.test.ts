@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './fixtures/run-cli.ts';
 
-describe('bench', () => {
+describe('bench', { timeout: 180_000 }, () => {
   it('measures the engine on generated reports', async () => {
     const dir = tempDir();
     const json = join(dir, 'bench.json');

@@ -55,7 +55,7 @@ function setup() {
 
 const finding = (report: { findings: { finding: string }[] }, f: Finding) => report.findings.find((x) => x.finding === f)!;
 
-describe('evaluate', () => {
+describe('evaluate', { timeout: 180_000 }, () => {
   it('matches the hand-computed metrics and reports what was not scored or joined', async () => {
     const { dir, predictions, truth } = setup();
     const json = join(dir, 'report.json');

@@ -30,7 +30,7 @@ function writeMessy(dir: string): string {
 
 const noPartials = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.partial'));
 
-describe('label on a messy CSV', () => {
+describe('label on a messy CSV', { timeout: 180_000 }, () => {
   it('writes one CSV row per input row, in order, with the right status and codes', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.csv');
@@ -164,7 +164,7 @@ describe('label on a messy CSV', () => {
   });
 });
 
-describe('label refuses bad input clearly and writes nothing', () => {
+describe('label refuses bad input clearly and writes nothing', { timeout: 180_000 }, () => {
   it('names the missing text column, lists the columns, suggests the closest (exit 2)', async () => {
     const dir = tempDir();
     const out = join(dir, 'out.csv');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../training/commands/index.ts';
 import { ROOT, runCli } from './fixtures/run-cli.ts';
 
-describe('radreportx usage', () => {
+describe('radreportx usage', { timeout: 180_000 }, () => {
   it('lists every command in --help', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);

@@ -3,7 +3,7 @@
  * output and error files into the label JSONL; --detach and collecting later; an expired batch followed by
  * --retry-failed; the legacy profile's two calls per row.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -160,6 +160,20 @@ describe('label --engine openai --batch', () => {
     await rm(`${output()}.batch.json`);
     expect(await label(path, { 'batch-id': batch.id })).toBe(0);
     expect(s.batches.size).toBe(1);
+    expect((await lines()).map((l) => l.id).sort()).toEqual(reports.map((r) => r.uid).sort());
+  });
+
+  it('finds a batch whose creation was cut off before its id was saved, by its input file', async () => {
+    const s = await serve();
+    const { path, reports } = await writeIuSample(dir, 8);
+    expect(await label(path, { detach: true })).toBe(0);
+    const statePath = `${output()}.batch.json`;
+    const state = JSON.parse(await readFile(statePath, 'utf8'));
+    delete state.batches[0].id; // as if killed between batches.create and saving its answer
+    await writeFile(statePath, JSON.stringify(state));
+    expect(await label(path)).toBe(0);
+    expect(s.batches.size).toBe(1);
+    expect(s.requests.some((r) => r.method === 'GET' && r.path === '/v1/batches')).toBe(true);
     expect((await lines()).map((l) => l.id).sort()).toEqual(reports.map((r) => r.uid).sort());
   });
 });

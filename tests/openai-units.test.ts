@@ -11,6 +11,8 @@ import { costOf, priceFor } from '../training/openai/pricing.ts';
 import { redact } from '../training/openai/redact.ts';
 import { chatBody, estimateTokens } from '../training/openai/request.ts';
 import { backoffMs, CallFailed, classify, parseRetryAfter, withRetries } from '../training/openai/retry.ts';
+import { RunStats } from '../training/openai/stats.ts';
+import { labelsToCsv } from '../training/commands/labels-to-csv.ts';
 import { LineWriter, readStore, statusCounts, type LabelLine } from '../training/openai/store.ts';
 
 /** A clock that only moves when something sleeps, so limiter timings are exact. */
@@ -168,5 +170,41 @@ describe('JSONL store', () => {
   it('treats a missing file as empty', async () => {
     const state = await readStore(join(tmpdir(), 'rrx-does-not-exist.jsonl'), () => {});
     expect(state.latest.size).toBe(0);
+  });
+});
+
+describe('progress line', () => {
+  it('shows done/total, failures, tokens and the cost estimate, and never a report', () => {
+    const stats = new RunStats(10, priceFor('gpt-4o'));
+    stats.add('ok', { promptTokens: 400_000, completionTokens: 50_000 });
+    stats.add('error');
+    stats.add('unparsed', { promptTokens: 100_000, completionTokens: 10_000 });
+    const line = stats.line();
+    expect(line).toMatch(/^3\/10 rows · 1 failed · 1 unparsed · [\d.]+ rows\/s/);
+    expect(line).toMatch(/560,000 tokens · ~\$1\.85/);
+    expect(new RunStats(1, undefined).line()).not.toMatch(/\$/);
+  });
+});
+
+describe('labels-to-csv', () => {
+  it('keeps the latest line per id, writes rows in input order, skips a cut-off line, and blanks unlabeled rows', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rrx-l2c-'));
+    const input = join(dir, 'labels.jsonl');
+    const findings = (over: Record<string, string> = {}) => ({ Atelectasis: 'absent', Cardiomegaly: 'absent', Consolidation: 'absent', Edema: 'absent', 'Enlarged Cardiomediastinum': 'absent', Fracture: 'absent', 'Lung Lesion': 'absent', 'Lung Opacity': 'absent', 'Pleural Effusion': 'absent', 'Pleural Other': 'absent', Pneumonia: 'absent', Pneumothorax: 'absent', 'Support Devices': 'absent', ...over });
+    const l = (id: string, row: number, status: string, f = findings(), normal = false) => JSON.stringify({ id, row, ids: { uid: id }, status, findings: f, normal, evidence: [], engine: { name: 'openai', version: 'gpt-4o' }, task: 'findings' });
+    await writeFile(
+      input,
+      [l('b', 2, 'ok', findings({ Cardiomegaly: 'positive', Edema: 'negative' })), l('a', 1, 'error'), l('c', 3, 'unparsed'), l('a', 1, 'ok', findings(), true)].join('\n') + '\n{"id":"d","row":4,"sta',
+    );
+    const warnings: string[] = [];
+    const output = join(dir, 'labels.csv');
+    const r = await labelsToCsv(input, output, undefined, (w) => warnings.push(w));
+    expect(r).toMatchObject({ rows: 3, replaced: 1, status: { ok: 2, error: 0, unparsed: 1 } });
+    expect(warnings.join()).toMatch(/line 5 .* not JSON/);
+    const csv = (await readFile(output, 'utf8')).trimEnd().split('\n');
+    expect(csv[0]).toBe('uid,findings,status,Atelectasis,Cardiomegaly,Consolidation,Edema,Enlarged Cardiomediastinum,Fracture,Lung Lesion,Lung Opacity,Pleural Effusion,Pleural Other,Pneumonia,Pneumothorax,Support Devices');
+    expect(csv[1]).toBe('a,Normal,ok,,,,,,,,,,,,,');
+    expect(csv[2]).toBe('b,Cardiomegaly,ok,,1,,0,,,,,,,,,');
+    expect(csv[3]).toBe('c,,unparsed,,,,,,,,,,,,,');
   });
 });

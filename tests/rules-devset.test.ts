@@ -20,9 +20,9 @@ const DATA_DIR = fileURLToPath(new URL('../../shared/data/iu-xray/', import.meta
 const REPORTS = `${DATA_DIR}indiana_reports.csv`;
 const TRUTH = `${DATA_DIR}truth.mjs`;
 
-// Measured 2026-11-28 (see docs/readme/rules.md); the floors sit a little under the measured values.
-const MICRO_F1_FLOOR = 0.85;
-const MACRO_F1_FLOOR = 0.75;
+// Measured 2026-11-28: micro-F1 0.922, macro-F1 0.888 (docs/readme/rules.md); the floors sit a little under.
+const MICRO_F1_FLOOR = 0.91;
+const MACRO_F1_FLOOR = 0.87;
 
 type Row = Record<string, string>;
 
@@ -55,6 +55,7 @@ if (!existsSync(REPORTS) || !existsSync(TRUTH)) {
       expect(rows.length).toBe(3851);
       const showErrors = process.env.RULES_DEVSET_ERRORS?.split(',').map((s) => s.trim());
       const acc = new MetricsAccumulator();
+      const accUncertain = new MetricsAccumulator();
       let blank = 0;
       for (const row of rows) {
         const truth = reference.get(row.uid);
@@ -64,6 +65,7 @@ if (!existsSync(REPORTS) || !existsSync(TRUTH)) {
         if (result.status === 'empty') blank++;
         const predicted = presentFindings(result.findings);
         acc.add(truth!, predicted);
+        accUncertain.add(truth!, presentFindings(result.findings, 'positive'));
         for (const f of FINDINGS) {
           if (!showErrors?.includes(f) || truth!.has(f) === predicted.has(f)) continue;
           const ev = result.evidence.filter((e) => e.finding === f).map((e) => `${e.mention.text}:${e.status}${e.trigger ? `(${e.trigger.text})` : ''}`);
@@ -79,6 +81,8 @@ if (!existsSync(REPORTS) || !existsSync(TRUTH)) {
         `| **macro** | ${pct(report.macro.precision)} | ${pct(report.macro.recall)} | ${pct(report.macro.f1)} | |`,
         `Normal: P ${pct(report.normal.precision)} R ${pct(report.normal.recall)} F1 ${pct(report.normal.f1)} (support ${report.normal.support}); exact match ${pct(report.exactMatch)}; ${report.rows} reports, ${blank} with no text.`,
       ];
+      const u = accUncertain.report();
+      lines.push(`With uncertain counted as positive: micro P ${pct(u.micro.precision)} R ${pct(u.micro.recall)} F1 ${pct(u.micro.f1)}; macro F1 ${pct(u.macro.f1)}.`);
       console.log(`IU X-ray dev set, rules engine (uncertain = not positive):\n${lines.join('\n')}`);
       // Rows with neither section have nothing to label and must come back empty, not Normal.
       expect(blank).toBeGreaterThan(0);

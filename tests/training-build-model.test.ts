@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { buildModel as buildModelCommand, runBuildModel } from '../training/commands/build-model.ts';
 import { runCli } from '../training/lib/runner.ts';
-import { PREBUILT_LIBRARY_BASE } from '../training/pipeline/bases.ts';
+import { BASES, baseFromHfConfig, PREBUILT_LIBRARY_BASE } from '../training/pipeline/bases.ts';
+import { verifyMlcOutput } from '../training/pipeline/mlc.ts';
 import { checkEntry, formatJson, readRegistry } from '../training/pipeline/registry.ts';
 import { ToolError } from '../training/pipeline/tool.ts';
 import { makeBench, type Bench } from './stand-ins/harness.ts';
@@ -119,6 +120,14 @@ describe('build-model (stand-in mlc_llm)', () => {
     }
   });
 
+  it('stops the install when a shard does not match its recorded md5', async () => {
+    const s = await setup();
+    const error = await failure<Error & { hint: string }>(runBuildModel(args(s, 'Corrupt', '--prebuilt-lib', s.prebuilt), s.context({ STANDIN_MLC_CORRUPT: '1' })));
+    expect(error.message).toMatch(/Shard params_shard_0.bin is corrupt: its md5 is [0-9a-f]{32}, tensor-cache.json says [0-9a-f]{32}/);
+    expect(await readdir(join(s.site, 'public', 'models'))).toEqual(['lib']);
+    expect(await readFile(s.registry, 'utf8')).toBe(s.registryBefore);
+  });
+
   it('renames an older mlc_llm ndarray-cache.json to tensor-cache.json', async () => {
     const s = await setup();
     const c = s.context({ STANDIN_MLC_CACHE_NAME: 'ndarray-cache.json' });
@@ -183,6 +192,35 @@ describe('build-model (stand-in mlc_llm)', () => {
     expect(await cli(['--hf-dir', join(s.root, 'none'), '-q', 'q4f16_1', '--id', 'x'])).toBe(2);
     expect(await cli(['--help'])).toBe(0);
     expect(io.out).toMatch(/mlc_llm convert_weight/);
+  });
+});
+
+describe('MLC output check', () => {
+  it('recognises the base from config.json', () => {
+    expect(baseFromHfConfig({ hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8 })).toBe(BASES['llama3.1-8b']);
+    expect(baseFromHfConfig({ hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8 })?.libraries.q4f16_1.file).toBe('Llama-3.2-1B-Instruct-q4f16_1_cs1k-webgpu.wasm');
+    expect(baseFromHfConfig({ hidden_size: 5120, num_hidden_layers: 40 })).toBeUndefined();
+  });
+
+  it('names every problem: tensors past their shard, wrong settings, missing tokenizer', async () => {
+    const b = await makeBench([]);
+    const dir = join(b.root, 'mlc');
+    await mkdir(dir);
+    await writeFile(join(dir, 'params_shard_0.bin'), Buffer.alloc(100));
+    await writeFile(join(dir, 'tensor-cache.json'), JSON.stringify({ records: [{ dataPath: 'params_shard_0.bin', nbytes: 100, records: [{ name: 'w', nbytes: 80, byteOffset: 40 }] }, { dataPath: '../escape.bin', nbytes: 1 }] }));
+    await writeFile(join(dir, 'mlc-chat-config.json'), JSON.stringify({ quantization: 'q4f32_1', conv_template: { name: 'llama-3' }, context_window_size: 8192, prefill_chunk_size: 2048, tokenizer_files: ['tokenizer.json'] }));
+    const v = await verifyMlcOutput(dir, { quantization: 'q4f16_1', contextWindow: 4096, prefillChunk: 1024 });
+    expect(v.problems).toEqual([
+      'tensor w runs past the end of params_shard_0.bin',
+      'tensor-cache.json has a malformed shard record {"dataPath":"../escape.bin","nbytes":1}',
+      'mlc-chat-config.json says quantization "q4f32_1", expected q4f16_1',
+      'mlc-chat-config.json uses conversation template "llama-3", expected llama-3_1',
+      'mlc-chat-config.json has context_window_size 8192, expected 4096',
+      'mlc-chat-config.json has prefill_chunk_size 2048, expected 1024 (the model library is built for it)',
+      'tokenizer file tokenizer.json is listed in mlc-chat-config.json but missing',
+    ]);
+    const empty = await verifyMlcOutput(join(b.root, 'nothing'), { quantization: 'q4f16_1' });
+    expect(empty.problems).toEqual(['tensor-cache.json is missing', 'mlc-chat-config.json is missing']);
   });
 });
 

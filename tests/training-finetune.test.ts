@@ -12,7 +12,7 @@ import { runCli } from '../training/lib/runner.ts';
 import { BASES } from '../training/pipeline/bases.ts';
 import { LineSplitter, ToolError } from '../training/pipeline/tool.ts';
 import { CONFIG_DIR, parseConfig, resolveInterpolations, validateConfig } from '../training/pipeline/torchtune-config.ts';
-import { parseProgressLine, runEta } from '../training/pipeline/tune-run.ts';
+import { inspectRunFolder, parseProgressLine, runEta } from '../training/pipeline/tune-run.ts';
 import { makeBench, type Bench } from './stand-ins/harness.ts';
 
 /** A bench with a dataset of `n` synthetic reports and a stand-in base model download. */
@@ -144,6 +144,18 @@ describe('finetune config', () => {
     expect(io.out).toMatch(/--set KEY=VALUE/);
   });
 
+  it('writes the Llama 3.2 1B config from its own shipped file', async () => {
+    const b = await setup();
+    const base1b = join(b.root, 'base', 'Llama-3.2-1B-Instruct');
+    await promisify(execFile)(join(b.bin, 'tune'), ['download', 'meta-llama/Llama-3.2-1B-Instruct', '--output-dir', base1b], { env: { ...b.env, STANDIN_LOG: '' } });
+    const c = b.context();
+    expect(await runFinetune(['--base', 'llama3.2-1b', '--data', 'data', '--out', 'runs/small', '--base-dir', base1b, '--dry-run'], c)).toBe(0);
+    const cfg = await yamlAt(join(b.root, 'runs', 'small', 'config.yaml'));
+    expect(cfg.model._component_).toBe('torchtune.models.llama3_2.lora_llama3_2_1b');
+    expect(cfg.checkpointer).toMatchObject({ checkpoint_files: ['model.safetensors'], model_type: 'LLAMA3_2', checkpoint_dir: base1b });
+    expect(c.output.err).not.toMatch(/base model files are not there/);
+  });
+
   it('ships configs that start with their exact command and validate for every base', async () => {
     const files = (await readdir(CONFIG_DIR)).filter((f) => f.endsWith('.yaml'));
     expect(files.sort()).toEqual(Object.values(BASES).map((b) => b.config).sort());
@@ -220,6 +232,26 @@ describe('finetune run (stand-in tune)', () => {
     await expect(runFinetune(['--base', 'llama3.1-8b', '--data', 'data', '--out', 'runs/f', '--base-dir', b.baseDir], noTune.context())).rejects.toThrow(/The "tune" command was not found on PATH/);
     const missing = runFinetune(['--base', 'llama3.1-8b', '--data', 'data', '--out', 'runs/g', '--base-dir', join(b.root, 'nothing')], b.context());
     await expect(missing).rejects.toMatchObject({ name: 'BadUsage', hint: expect.stringContaining('tune download meta-llama/Llama-3.1-8B-Instruct --output-dir') });
+  });
+});
+
+describe('run folder', () => {
+  it('tells fresh, resumable and finished runs apart, in current and older torchtune layouts', async () => {
+    const b = await makeBench([]);
+    const dir = join(b.root, 'run');
+    expect((await inspectRunFolder(dir, 2)).status).toBe('fresh');
+    await mkdir(join(dir, 'epoch_0'), { recursive: true });
+    await writeFile(join(dir, 'epoch_0', 'adapter_model.safetensors'), 'x');
+    // An epoch folder without merged weights (saving was cut off) does not count.
+    expect((await inspectRunFolder(dir, 2)).status).toBe('fresh');
+    await writeFile(join(dir, 'epoch_0', 'hf_model_0001_0.pt'), 'x');
+    expect((await inspectRunFolder(dir, 2)).status).toBe('fresh');
+    await writeFile(join(dir, 'recipe_state.pt'), 'x');
+    expect(await inspectRunFolder(dir, 2)).toMatchObject({ status: 'resumable', epochs: [0], recipeState: join(dir, 'recipe_state.pt') });
+    expect((await inspectRunFolder(dir, 1)).status).toBe('finished');
+    await mkdir(join(dir, 'epoch_1'));
+    await writeFile(join(dir, 'epoch_1', 'model-00001-of-00002.safetensors'), 'x');
+    expect(await inspectRunFolder(dir, 2)).toMatchObject({ status: 'finished', epochs: [0, 1], lastEpochDir: join(dir, 'epoch_1') });
   });
 });
 

@@ -95,13 +95,11 @@ async function download(model: ResolvedModel, inner: AbortController, onProgress
   const fetchOne = async (f: ModelFile) => {
     current = f.path;
     const res = await fetchOk(f.url, signal, f.kind);
-    const length = Number(res.headers.get('content-length')) || undefined;
-    if (f.size === undefined && length) {
-      bytesTotal += length;
-    } else if (f.size !== undefined && length !== undefined && length !== f.size) {
-      throw new RadReportXError('ModelLoadFailed', `${f.path} is ${length} bytes on the server, but ${TENSOR_CACHE} says ${f.size}.`, 'The model folder on the server is incomplete or mixed up; rebuild or re-upload it.');
-    }
+    // content-length is the compressed size when the server compresses, so it only estimates files of unknown size.
+    const length = res.headers.get('content-encoding') ? undefined : Number(res.headers.get('content-length')) || undefined;
+    if (f.size === undefined && length) bytesTotal += length;
     let got = 0;
+    let sizeError: RadReportXError | undefined;
     const counted = res.body!.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, ctl) {
@@ -110,14 +108,21 @@ async function download(model: ResolvedModel, inner: AbortController, onProgress
           report();
           ctl.enqueue(chunk);
         },
+        // A shard of the wrong size would load garbage onto the GPU: fail here, and the cache keeps nothing.
+        flush(ctl) {
+          if (f.size !== undefined && got !== f.size) {
+            sizeError = new RadReportXError('ModelLoadFailed', `${f.path} is ${got} bytes on the server, but ${TENSOR_CACHE} says ${f.size}.`, 'The model folder on the server is incomplete or mixed up; rebuild or re-upload it.');
+            ctl.error(sizeError);
+          }
+        },
       }),
     );
     try {
       // Cache.put is all or nothing: a cancelled or broken download leaves no half file behind.
-      await putFile(f.cache, f.url, counted, length ?? f.size);
+      await putFile(f.cache, f.url, counted, f.size ?? length);
     } catch (e) {
       bytesDone -= got;
-      throw e;
+      throw sizeError ?? e;
     }
     report(true);
   };

@@ -5,7 +5,7 @@
 import type { MLCEngine } from '@mlc-ai/web-llm';
 import type { LabelEngine, LabelOptions } from '../lib/engine.ts';
 import { RadReportXError } from '../lib/errors.ts';
-import { createLlmEngine, type ChatLike } from '../lib/llm/engine.ts';
+import { createLlmEngine } from '../lib/llm/engine.ts';
 import { fromWebLlm } from '../lib/llm/progress.ts';
 import type { ImportFile, LoadProgressCallback, LoadedModel, ModelApi, ModelCacheStatus, ModelOutcome } from '../lib/llm/protocol.ts';
 import { appConfig, type ResolvedModel, type WeightSource } from '../lib/llm/registry.ts';
@@ -29,12 +29,18 @@ let loading: AbortController | undefined;
 const webllm = () => import('@mlc-ai/web-llm');
 
 export const WEBLLM_ENGINE_ID = 'webllm';
-export const WEBLLM_INFO: EngineInfo = { name: 'webllm', version: 'not loaded' };
+/** Read afresh each time the worker lists its engines, so the picker names the model loaded now. */
+export const WEBLLM_INFO: EngineInfo = {
+  name: 'webllm',
+  get version() {
+    return current ? current.engine.info.version : '(no model loaded)';
+  },
+};
 
 /** The `webllm` engine: whatever model is loaded now, or a plain error asking to load one. */
 export const webLlmEngine: LabelEngine = {
   get info() {
-    return current?.engine.info ?? WEBLLM_INFO;
+    return current?.engine.info ?? { name: WEBLLM_INFO.name, version: WEBLLM_INFO.version };
   },
   label(text: string, options?: LabelOptions) {
     if (!current) return Promise.reject(new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX on the Model tab first.'));
@@ -87,11 +93,13 @@ async function load(modelId: string, source: WeightSource, onProgress: LoadProgr
     // reload() returns quietly when unload() aborted it, so the signal is the only sign of a cancel.
     if (signal.aborted) throw signal.reason ?? new DOMException('Cancelled', 'AbortError');
     const loaded: LoadedModel = { modelId, source, loadSeconds: (performance.now() - started) / 1000, bytesDownloaded };
-    current = { model, engine: createLlmEngine(engine as unknown as ChatLike, model.entry), loaded };
+    current = { model, engine: createLlmEngine(engine, model.entry), loaded };
     onProgress({ phase: 'ready', fraction: 1 });
     return loaded;
   } catch (e) {
     if (signal.aborted || isAbort(e)) throw new DOMException('Cancelled', 'AbortError');
+    // The raw error, for whoever opens the console: it names files and WebLLM internals, never report text.
+    console.warn('[radreportx] model load failed:', e);
     throw e instanceof RadReportXError ? e : mapWebLlmError(e, { modelName: model.entry.name, libraryUrl: model.libraryUrl });
   }
 }
@@ -106,9 +114,12 @@ export function createModelService(): ModelApi {
       return outcome(async (): Promise<ModelCacheStatus> => {
         const model = resolve(modelId, source);
         const status = await cacheStatus(model);
-        // WebLLM's own verdict, so "cached" means what the engine will see.
-        const { hasModelInCache } = await webllm();
-        status.cached = status.shardsTotal > 0 && (await hasModelInCache(modelId, appConfig([model])));
+        // When our reading says cached, WebLLM's own verdict confirms it, so "cached" means what the engine will see.
+        // Asked only then: the WebLLM bundle (6 MB) is not fetched just to learn that nothing is cached.
+        if (status.cached) {
+          const { hasModelInCache } = await webllm();
+          status.cached = await hasModelInCache(modelId, appConfig([model]));
+        }
         return status;
       });
     },

@@ -92,31 +92,65 @@ describe('bad input', () => {
     const n = 6000;
     const ids = Array.from({ length: n }, (_, i) => `Q${i + 1}`);
     const reports = generateReports(n, 3);
-    const path = write('quota.csv', csvLine(['id', 'report']) + ids.map((id, i) => csvLine([id, reports[i]])).join(''));
+    const content = csvLine(['id', 'report']) + ids.map((id, i) => csvLine([id, reports[i]])).join('');
+    const path = write('quota.csv', content);
+    const used = await app.page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
     const cdp = await app.context.newCDPSession(app.page);
-    // Room for the first chunks of results but not for the 3 MB file nor the whole job.
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.server.origin, quotaSize: 2_500_000 });
+    // Room for the file and a few chunks of results, not for the whole job.
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.server.origin, quotaSize: used + content.length + 2_500_000 });
 
     await app.page.getByTestId('batch-file').setInputFiles(path);
     await app.page.getByTestId('batch-start').click();
     await waitForJobState(app.page, 'quota.csv', 'paused', 120_000);
-    await expect.poll(() => alerts().textContent()).toContain('The browser has no room left to store more results');
+    await expect.poll(() => alerts().textContent()).toContain('The browser has no room left to store more results. Everything saved before this point is kept.');
     const card = app.page.locator('[data-testid="job-card"]', { hasText: 'quota.csv' });
+    expect(await card.textContent()).toContain('no room left');
     const kept = await jobRows(app.page, 'quota.csv');
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(n);
-    // The file itself did not fit: the user is asked for it again, and a different file is refused.
-    expect(await card.textContent()).toContain('Choose the same file again');
+    await dismissAll();
 
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.server.origin });
-    await card.getByTestId('job-refile').setInputFiles(write('other.csv', 'id,report\n1,Lungs clear.\n'));
-    await expect.poll(() => alerts().textContent()).toContain('"other.csv" is not the file this job was started with');
-    expect(await jobRows(app.page, 'quota.csv')).toBe(kept);
-
-    await card.getByTestId('job-refile').setInputFiles(path);
+    await card.getByTestId('job-resume').click();
     await waitForJobState(app.page, 'quota.csv', 'done', 120_000);
     const { text } = await downloadText(app.page, () => card.getByTestId('export-csv').click());
     expect(text.trimEnd().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(ids);
+  });
+
+  it('a job whose file the browser could not keep asks for it again and refuses a different one', async () => {
+    const path = write('refile.csv', csvLine(['id', 'report']) + generateReports(2500, 5).map((r, i) => csvLine([`R${i + 1}`, r])).join(''));
+    await app.page.getByTestId('batch-file').setInputFiles(path);
+    await app.page.getByTestId('batch-start').click();
+    await expect.poll(() => jobRows(app.page, 'refile.csv'), { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(1000);
+    const card = app.page.locator('[data-testid="job-card"]', { hasText: 'refile.csv' });
+    await card.getByTestId('job-pause').click();
+    await waitForJobState(app.page, 'refile.csv', 'paused');
+    const kept = await jobRows(app.page, 'refile.csv');
+    // What a refused Blob leaves behind (quota): the job's metadata without the file.
+    await app.page.evaluate(`(async () => {
+      const req = indexedDB.open('radreportx');
+      const db = await new Promise((ok) => (req.onsuccess = () => ok(req.result)));
+      const tx = db.transaction(['jobs', 'files'], 'readwrite');
+      const jobs = tx.objectStore('jobs');
+      const all = await new Promise((ok) => { const r = jobs.getAll(); r.onsuccess = () => ok(r.result); });
+      const job = all.find((j) => j.file.name === 'refile.csv');
+      jobs.put({ ...job, fileStored: false });
+      tx.objectStore('files').delete(job.id);
+      await new Promise((ok) => (tx.oncomplete = ok));
+    })()`);
+    await app.page.reload();
+    await waitForJobState(app.page, 'refile.csv', 'paused');
+    expect(await card.textContent()).toContain('Choose the same file again');
+    expect(await card.getByTestId('job-resume').count()).toBe(0);
+
+    await card.getByTestId('job-refile').setInputFiles(write('other.csv', 'id,report\n1,Lungs clear.\n'));
+    await expect.poll(() => alerts().textContent()).toContain('"other.csv" is not the file this job was started with ("refile.csv"');
+    expect(await jobRows(app.page, 'refile.csv')).toBe(kept);
+
+    await card.getByTestId('job-refile').setInputFiles(path);
+    await waitForJobState(app.page, 'refile.csv', 'done', 120_000);
+    const { text } = await downloadText(app.page, () => card.getByTestId('export-csv').click());
+    expect(text.trimEnd().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(Array.from({ length: 2500 }, (_, i) => `R${i + 1}`));
   });
 
   it('used the alert region, never a dialog, and stayed on 127.0.0.1', () => {

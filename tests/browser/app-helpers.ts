@@ -27,11 +27,9 @@ export interface AppSession {
 export async function openApp(hash = '', viewport = { width: 1280, height: 900 }): Promise<AppSession> {
   const server = await serveSite();
   const browser = await launchBrowser();
-  const { context, blocked } = await isolatedContext(browser, { viewport, acceptDownloads: true });
-  // The service worker would serve cached files across tests; these tests exercise the page itself.
-  await context.addInitScript(() => {
-    if ('serviceWorker' in navigator) Object.defineProperty(navigator.serviceWorker, 'register', { value: async () => undefined });
-  });
+  // No service worker: it would cache files across reloads; these tests exercise the page itself (the offline
+  // tests cover the service worker).
+  const { context, blocked } = await isolatedContext(browser, { viewport, acceptDownloads: true, serviceWorkers: 'block' });
   const page = await context.newPage();
   const dialogs: string[] = [];
   const pageErrors: string[] = [];

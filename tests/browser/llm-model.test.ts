@@ -17,14 +17,20 @@ let model: SyntheticModel;
 /** While set, requests for shards other than the first wait for it: progress can be seen and a load cancelled. */
 let gate: Promise<void> | undefined;
 let openGate: () => void = () => undefined;
+/** While true, the server sends a truncated last shard. */
+let truncate = false;
 
 beforeAll(async () => {
   model = syntheticModel();
   server = await serveSite();
   server.mount(WEIGHTS_PATH, model.dir);
   server.mount('/models/lib/', model.libDir);
-  server.routes.push(async (req) => {
+  server.routes.push(async (req, res) => {
     if (gate && /params_shard_[1-9]/.test(req.url ?? '')) await gate;
+    if (truncate && (req.url ?? '').endsWith('params_shard_3.bin')) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.alloc(10));
+      return true;
+    }
     return false;
   });
   browser = await launchBrowser();
@@ -48,6 +54,9 @@ async function openModelTab(): Promise<{ page: Page; blocked: string[]; close: (
   const { context, blocked } = await isolatedContext(browser, { viewport: { width: 1100, height: 1400 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.on('console', (m) => {
+    if (m.text().includes('[radreportx]')) console.log('browser:', m.text().slice(0, 300));
+  });
   await page.goto(`${server.origin}/#model`);
   await page.getByTestId('capability').waitFor();
   await expect.poll(() => page.getByTestId(`model-${F32_ID}`).getByTestId('cache-status').textContent(), { timeout: 60_000 }).not.toMatch(/Checking/);
@@ -99,6 +108,7 @@ describe('Model tab (software WebGPU, synthetic model)', () => {
       await problem.waitFor({ timeout: 90_000 });
       expect(await problem.textContent()).toMatch(/model library \(Llama-3_1-8B-Instruct-q4f32_1_cs1k-webgpu\.wasm\) is missing or is not a WebLLM model library/);
       expect(await problem.textContent()).toMatch(/public\/models\/lib/);
+      await page.screenshot({ path: join(process.env.SCREENSHOT_DIR ?? '/tmp', 'model-tab-library-step.png'), fullPage: true });
 
       // Each file crossed the network once: WebLLM's own reload then read config and library from the cache.
       const got = modelRequests(from);
@@ -160,6 +170,21 @@ describe('Model tab (software WebGPU, synthetic model)', () => {
       expect(await page.getByTestId('model-problem').textContent()).toMatch(/is missing or is not a WebLLM model library/);
       expect(modelRequests(from)).toEqual([]);
     } finally {
+      await close();
+    }
+  });
+
+  it('refuses a shard whose size differs from tensor-cache.json and caches none of it', async () => {
+    const { page, close } = await openModelTab();
+    truncate = true;
+    try {
+      await page.getByTestId(`load-${F32_ID}`).click();
+      const problem = page.getByTestId('model-problem');
+      await problem.waitFor({ timeout: 60_000 });
+      expect(await problem.textContent()).toMatch(/params_shard_3\.bin is 10 bytes on the server, but tensor-cache\.json says 48000/);
+      expect((await cacheKeys(page))['webllm/model']).not.toContain(`${WEIGHTS_PATH}params_shard_3.bin`);
+    } finally {
+      truncate = false;
       await close();
     }
   });

@@ -3,8 +3,9 @@
  * both ends (the server's log and the browser's). Nothing may leave the page's origin, nothing may be requested
  * while labeling runs, and no request may carry report text. The built page carries the CSP and breaks none of it.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Request } from 'playwright-core';
@@ -82,7 +83,14 @@ it('labels a batch without any request leaving the origin, during labeling, or c
   await job.getByTestId('export-csv').click();
   const exported = readFileSync(await (await download).path(), 'utf8');
   expect(exported.split('\n')[0]).toContain('uid');
+  // A request made inside the labeling worker is listed too (the worker reports its own Resource Timing).
+  const worker = page.workers().find((w) => w.url().includes('labeler.worker'));
+  expect(worker, 'the labeling worker is running').toBeTruthy();
+  await worker!.evaluate(() => fetch('/icon.svg?from-worker').then((r) => r.text()));
   await page.getByTestId('tab-privacy').click();
+  await expect
+    .poll(() => page.locator('[data-testid=privacy-request]').evaluateAll((rows) => rows.map((r) => r.textContent ?? '').filter((t) => t.includes('from-worker')).join()))
+    .toMatch(/worker.*\/icon\.svg\?from-worker/);
   const textOf = (testId: string) => page.getByTestId(testId).textContent().then((t) => t?.trim());
   await expect.poll(() => textOf('privacy-offsite-count')).toBe('0');
   await expect.poll(async () => Number(await page.getByTestId('privacy-request-count').textContent())).toBeGreaterThan(3);
@@ -120,4 +128,77 @@ it('labels a batch without any request leaving the origin, during labeling, or c
   expect(blocked).toEqual([]);
   expect(violations).toEqual([]);
   await context.close();
+});
+
+/** The `_headers` file the build writes, as a header map. */
+function builtHeaders(): Record<string, string> {
+  const lines = readFileSync(join(DIST, '_headers'), 'utf8').split('\n').slice(1).filter(Boolean);
+  return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).trim(), l.slice(l.indexOf(':') + 1).trim()]));
+}
+
+it('works under the same policy sent as an HTTP header, which also binds the workers', async () => {
+  const headers = builtHeaders();
+  expect(headers['Content-Security-Policy']).toContain("frame-ancestors 'none'");
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
+  // Served by this route, every file carries the headers a production host would send.
+  server.routes.push((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(DIST)) return false;
+    let data: Buffer;
+    try {
+      data = readFileSync(file);
+    } catch {
+      return false;
+    }
+    res.writeHead(200, { ...headers, 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.end(data);
+    return true;
+  });
+  try {
+    const { context, blocked } = await isolatedContext(browser);
+    const page = await context.newPage();
+    const violations: string[] = [];
+    await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { reportViolation(v: string): void }).reportViolation(`page: ${e.violatedDirective} ${e.blockedURI}`),
+      );
+    });
+    const workers: import('playwright-core').Worker[] = [];
+    page.on('worker', (w) => {
+      workers.push(w);
+      void w.evaluate(() => {
+        const scope = self as unknown as { __violations: string[] };
+        scope.__violations = [];
+        self.addEventListener('securitypolicyviolation', (e) => scope.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+    });
+    const response = await page.goto(`${server.origin}/`);
+    expect(response?.headers()['content-security-policy']).toBe(headers['Content-Security-Policy']);
+
+    await page.getByTestId('tab-single').click();
+    await page.getByTestId('report-input').fill('IMPRESSION: Right lower lobe consolidation, likely pneumonia.');
+    const consolidation = page.locator('[data-testid=findings-table] tr[data-finding="Consolidation"]');
+    await expect.poll(() => consolidation.getAttribute('data-status'), { timeout: 30_000 }).toBe('positive');
+
+    const dir = mkdtempSync(join(tmpdir(), 'rrx-csp-'));
+    writeFileSync(join(dir, 'truth.csv'), 'id,findings\n1,Pneumonia\n2,Normal\n');
+    writeFileSync(join(dir, 'pred.csv'), 'id,findings\n1,Pneumonia; Consolidation\n2,\n');
+    await page.getByTestId('tab-evaluate').click();
+    await page.getByTestId('eval-reference-file').setInputFiles(join(dir, 'truth.csv'));
+    await page.getByTestId('eval-kind-csv').check();
+    await page.getByTestId('eval-predictions-file').setInputFiles(join(dir, 'pred.csv'));
+    await page.getByTestId('eval-predictions-join').waitFor();
+    await page.getByTestId('eval-run').click();
+    await page.getByTestId('eval-metrics').waitFor({ timeout: 30_000 });
+
+    expect(workers.map((w) => w.url()).join()).toMatch(/labeler\.worker.*evaluate\.worker|evaluate\.worker.*labeler\.worker/);
+    for (const w of workers) violations.push(...(await w.evaluate(() => (self as unknown as { __violations?: string[] }).__violations ?? [])).map((v) => `worker: ${v}`));
+    expect(violations).toEqual([]);
+    expect(blocked).toEqual([]);
+    await context.close();
+  } finally {
+    server.routes.length = 0;
+  }
 });

@@ -6,11 +6,13 @@
 //   STANDIN_TUNE_CRASH_AT=E:S   tune: CUDA out-of-memory at epoch E (0-based), step S
 //   STANDIN_MLC_TRUNCATE=1      mlc_llm convert_weight: last shard shorter than tensor-cache.json says
 //   STANDIN_MLC_DROP_SHARD=1    mlc_llm convert_weight: one listed shard not written
+//   STANDIN_MLC_CORRUPT=1       mlc_llm convert_weight: a byte of shard 0 differs from its recorded md5
 //   STANDIN_MLC_CACHE_NAME=n    mlc_llm convert_weight: manifest file name (older mlc_llm: ndarray-cache.json)
 //   STANDIN_NO_GPU=1            nvidia-smi: no driver; python: torch without CUDA
 //   STANDIN_GPUS="name, totalMiB, freeMiB, driver; ..."   nvidia-smi rows
 //   STANDIN_PYTHON_VERSION, STANDIN_TORCH, STANDIN_TORCHTUNE, STANDIN_MLC ("none" = not installed)
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import YAML from 'yaml';
 
@@ -252,7 +254,6 @@ function mlc(args) {
       traceback(['File "mlc_llm/support/auto_config.py", line 79, in detect_config'], `ValueError: Expect config.json to be a file or a directory containing config.json, but got: ${src}`);
       return 1;
     }
-    const cfg = JSON.parse(readFileSync(join(src, 'config.json'), 'utf8'));
     err(`${stamp()} INFO auto_config.py:116: Found model configuration: ${src}/config.json\n`);
     err(`${stamp()} INFO auto_device.py:79: Found device: cuda:0\n`);
     err(`${stamp()} INFO auto_weight.py:71: Finding weights in: ${src}\n`);
@@ -269,18 +270,19 @@ function mlc(args) {
         { name: `model.layers.${i}.self_attn.qkv_proj.q_weight`, shape: [6144, 512], dtype: 'uint32', format: 'f32-to-bf16', nbytes: n - 2000, byteOffset: 0 },
         { name: `model.layers.${i}.self_attn.qkv_proj.q_scale`, shape: [6144, 128], dtype: 'float16', format: 'raw', nbytes: 2000, byteOffset: n - 2000 },
       ],
-      md5sum: '0'.repeat(32),
+      md5sum: createHash('md5').update(Buffer.alloc(n, i + 1)).digest('hex'),
     }));
     records.forEach((r, i) => {
       if (env.STANDIN_MLC_DROP_SHARD === '1' && i === 1) return;
       const n = env.STANDIN_MLC_TRUNCATE === '1' && i === records.length - 1 ? r.nbytes - 100 : r.nbytes;
-      writeFileSync(join(dest, r.dataPath), Buffer.alloc(n, i + 1));
+      const data = Buffer.alloc(n, i + 1);
+      if (env.STANDIN_MLC_CORRUPT === '1' && i === 0) data[500] ^= 0xff;
+      writeFileSync(join(dest, r.dataPath), data);
       err(`${stamp()} INFO huggingface_loader.py:185: Loading HF parameters from: ${src}/model-0000${i + 1}-of-00004.safetensors\n`);
     });
     const manifest = { metadata: { ParamSize: 292, ParamBytes: 4_517_322_752.0, BitsPerParam: 4.500493 }, records };
     writeFileSync(join(dest, env.STANDIN_MLC_CACHE_NAME ?? 'tensor-cache.json'), JSON.stringify(manifest));
     err(`${stamp()} INFO convert_weight.py:156: Parameter size after quantization: 4.207 GB\n${stamp()} INFO convert_weight.py:161: Total parameters: 8,030,261,248\n${stamp()} INFO convert_weight.py:162: Bits per parameter: 4.500\n${stamp()} INFO convert_weight.py:167: Saved to directory: ${dest}\n`);
-    void cfg;
     return 0;
   }
   if (sub === 'gen_config') {
@@ -452,4 +454,3 @@ export function main(tool) {
   process.exitCode = code;
 }
 
-void rmSync;

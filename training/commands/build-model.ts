@@ -45,7 +45,8 @@ Turns merged Hugging Face weights into a model the site serves:
      (the settings of WebLLM 0.2.86's prebuilt Llama libraries, <model>-<Q>_cs1k-webgpu.wasm)
   3. with --compile: mlc_llm compile <work>/mlc/${CHAT_CONFIG} --device webgpu -o <work>/lib/<ID>-webgpu.wasm (needs emcc);
      otherwise the matching prebuilt library (--prebuilt-lib, or one already in public/models/lib/)
-  4. checks the output: every shard in tensor-cache.json present with its size, ${CHAT_CONFIG} settings, tokenizer files
+  4. checks the output: every shard in tensor-cache.json present with its size (and its md5 while it is copied),
+     ${CHAT_CONFIG} settings, tokenizer files
   5. installs public/models/<ID>/resolve/main/ (+ ${MANIFEST_NAME}: sizes, sha256, source, prompt profile) and
      public/models/lib/<library>, and adds or replaces the entry <ID> in src/lib/models/registry.json
 
@@ -217,7 +218,7 @@ export async function runBuildModel(argv: string[], ctx: RunContext): Promise<nu
     files,
     totalBytes: files.reduce((s, f) => s + f.bytes, 0),
   });
-  const installed = await installWeights(mlcDir, verified.files, publicDir, id, manifest);
+  const installed = await installWeights(mlcDir, verified.files, publicDir, id, manifest, verified.md5);
   const totalBytes = installed.files.reduce((s, f) => s + f.bytes, 0);
 
   const entry: RegistryEntry = {

@@ -52,7 +52,7 @@ ${ENGINES.map((e) => `                              ${e.name}: ${e.summary}`).jo
       --progress            show progress on stderr even when it is not a terminal
   -q, --quiet               no progress and no summary (warnings still go to stderr)
       --stats FILE          write run statistics (rows, rows/s, peak memory) as JSON
-${ENGINES.filter((e) => e.help).map((e) => e.help).join('\n')}
+${ENGINES.filter((e) => e.help).map((e) => `\n${e.help!.trimEnd()}\n`).join('')}
 Output:
   CSV:   the id columns, findings ("; "-joined names, Normal, or blank when not labeled), status
          (ok | empty | error | unparsed), [icd10], then one column per finding coded 1 / 0 / -1 / blank

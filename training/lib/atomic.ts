@@ -25,12 +25,19 @@ function installSignalHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    const onSignal = () => {
+      const code = signal === 'SIGINT' ? 130 : 143;
+      if (open.size === 0) {
+        // Nothing of ours to clean up: leave the signal to any other handler, else behave as Node would.
+        if (process.listenerCount(signal) === 0) process.exit(code);
+        return;
+      }
       void Promise.all([...open].map((f) => f.abort())).finally(() => {
         process.stderr.write(`\nStopped (${signal}); no output was written.\n`);
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+        process.exit(code);
       });
-    });
+    };
+    process.once(signal, onSignal);
   }
 }
 

@@ -37,8 +37,17 @@ export async function runOpenAiLabel(run: LabelRun, values: Record<string, unkno
   }
 }
 
+/** The server address fit to print: no user, password or query (a key can hide in any of them). */
+function printable(url: string): string {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  return redact(u.toString());
+}
+
 function describe(config: OpenAiConfig): string {
-  const where = config.azure ? `Azure deployment ${config.azure.deployment} at ${hostOf(config.baseURL)} (api-version ${config.azure.apiVersion})` : config.baseURL;
+  const where = config.azure ? `Azure deployment ${config.azure.deployment} at ${hostOf(config.baseURL)} (api-version ${config.azure.apiVersion})` : printable(config.baseURL);
   const local = isLoopbackHost(hostOf(config.baseURL)) ? 'this machine' : 'remote';
   const limits = [`concurrency ${config.concurrency}`, config.rpm ? `${n(config.rpm)} rpm` : '', config.tpm ? `${n(config.tpm)} tpm` : '', `timeout ${config.timeoutMs / 1000} s`, `${config.retry.maxRetries} retries`].filter(Boolean);
   return (
@@ -100,7 +109,7 @@ async function main(run: LabelRun, values: Record<string, unknown>): Promise<num
 
   const release = config.dryRun ? () => {} : lockOutput(run.output);
   try {
-    const store = await readStore(run.output, (m) => say(`warning: ${m}`));
+    const store = await readStore(run.output, (m) => say(`warning: ${m}`), { readOnly: config.dryRun });
     const mine = settingsKey({ model: config.model, profile: config.profile, promptVersion: PROMPT_VERSION[config.profile], task: run.task });
     const others = [...store.settings].filter((s) => s !== mine);
     if (others.length) {
@@ -209,10 +218,20 @@ async function main(run: LabelRun, values: Record<string, unknown>): Promise<num
       writer.close();
     }
     if (!run.quiet || code !== 0) summary(say, stats, store, run.output);
+    if (run.stats) await writeStats(run.stats, stats);
     return code;
   } finally {
     release();
   }
+}
+
+async function writeStats(path: string, stats: RunStats): Promise<void> {
+  const seconds = stats.seconds();
+  const { writeFileAtomic } = await import('../lib/atomic.ts');
+  await writeFileAtomic(
+    path,
+    `${JSON.stringify({ rows: stats.done, status: stats.status, seconds, rowsPerSecond: stats.done / Math.max(seconds, 1e-9), promptTokens: stats.promptTokens, completionTokens: stats.completionTokens, retries: stats.retries, estimatedCostUsd: stats.cost ?? null }, null, 2)}\n`,
+  );
 }
 
 function summary(say: (s: string) => void, stats: RunStats | undefined, store: StoreState, output: string): void {

@@ -49,11 +49,14 @@ export interface StoreState {
 
 export const settingsKey = (l: Pick<LabelLine, 'model' | 'profile' | 'promptVersion' | 'task'>) => `${l.model} · ${l.profile} (${l.promptVersion}) · task ${l.task}`;
 
-/** Cuts a final line that has no newline (the process died while writing it). Returns the bytes removed. */
-function trimPartialTail(path: string): number {
+/**
+ * Cuts a final line that has no newline (the process died while writing it). Returns the bytes removed (or that
+ * would be, when `cut` is false: a dry run changes nothing).
+ */
+function trimPartialTail(path: string, cut: boolean): number {
   let fd: number;
   try {
-    fd = openSync(path, 'r+');
+    fd = openSync(path, cut ? 'r+' : 'r');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw e;
@@ -70,12 +73,12 @@ function trimPartialTail(path: string): number {
       const nl = chunk.subarray(0, n).lastIndexOf(0x0a);
       if (nl >= 0) {
         const keep = start + nl + 1;
-        if (keep < size) ftruncateSync(fd, keep);
+        if (keep < size && cut) ftruncateSync(fd, keep);
         return size - keep;
       }
       end = start;
     }
-    ftruncateSync(fd, 0);
+    if (cut) ftruncateSync(fd, 0);
     return size;
   } finally {
     closeSync(fd);
@@ -83,9 +86,12 @@ function trimPartialTail(path: string): number {
 }
 
 /** Reads what earlier runs finished. A missing file is an empty store. */
-export async function readStore(path: string, warn: (message: string) => void): Promise<StoreState> {
-  const state: StoreState = { latest: new Map(), settings: new Set(), lines: 0, badLines: 0, trimmedBytes: trimPartialTail(path) };
-  if (state.trimmedBytes) warn(`${path} ended with a cut-off line (${state.trimmedBytes} bytes, from a run that was stopped); removed it. That row will be labeled again.`);
+export async function readStore(path: string, warn: (message: string) => void, options: { readOnly?: boolean } = {}): Promise<StoreState> {
+  const cut = !options.readOnly;
+  const state: StoreState = { latest: new Map(), settings: new Set(), lines: 0, badLines: 0, trimmedBytes: trimPartialTail(path, cut) };
+  if (state.trimmedBytes) {
+    warn(`${path} ended with a cut-off line (${state.trimmedBytes} bytes, from a run that was stopped); ${cut ? 'removed it' : 'a real run will remove it'}. That row will be labeled again.`);
+  }
   let stream;
   try {
     stream = createReadStream(path, { encoding: 'utf8' });
@@ -105,6 +111,8 @@ export async function readStore(path: string, warn: (message: string) => void): 
       line = {};
     }
     if (typeof line.id !== 'string' || typeof line.status !== 'string') {
+      // A read-only pass meets the cut-off line it already warned about; it is no news.
+      if (!cut && state.trimmedBytes) continue;
       if (++state.badLines <= 3) warn(`${path} line ${lineNumber} is not a label line; ignored.`);
       continue;
     }

@@ -26,6 +26,8 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 export interface Hashed {
   bytes: number;
   sha256: string;
+  /** Only from copyWithHash: MLC's tensor-cache.json records an md5 per shard. */
+  md5?: string;
 }
 
 export async function sha256File(path: string): Promise<Hashed> {
@@ -41,17 +43,19 @@ export async function sha256File(path: string): Promise<Hashed> {
 /** Copies `from` to `to` in one pass, returning the size and sha256 of what was written. */
 export async function copyWithHash(from: string, to: string): Promise<Hashed> {
   const hash = createHash('sha256');
+  const md5 = createHash('md5');
   let bytes = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
+      md5.update(chunk);
       bytes += chunk.length;
       done(null, chunk);
     },
   });
   await mkdir(dirname(to), { recursive: true });
   await pipeline(createReadStream(from, { highWaterMark: 4 * 1024 * 1024 }), tap, createWriteStream(to));
-  return { bytes, sha256: hash.digest('hex') };
+  return { bytes, sha256: hash.digest('hex'), md5: md5.digest('hex') };
 }
 
 /** Subresource-integrity form of a hex sha256 (`sha256-<base64>`), the form WebLLM's integrity checks take. */

@@ -6,6 +6,7 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RadReportXError } from '../../src/lib/errors.ts';
 import { copyWithHash, exists, sha256File, sri, writeJsonAtomic } from './files.ts';
 
 export const MANIFEST_NAME = 'radreportx-manifest.json';
@@ -42,8 +43,18 @@ export interface InstallResult {
   totalBytes: number;
 }
 
-/** Copies `files` (relative names in `fromDir`) into public/models/<id>/resolve/main/, hashing as it copies. */
-export async function installWeights(fromDir: string, files: string[], publicDir: string, id: string, manifest: (files: InstalledFile[]) => ModelManifest): Promise<{ dir: string; files: InstalledFile[] }> {
+/**
+ * Copies `files` (relative names in `fromDir`) into public/models/<id>/resolve/main/, hashing as it copies. Shards
+ * whose md5 differs from the one tensor-cache.json records (`expectMd5`) stop the install before anything moves.
+ */
+export async function installWeights(
+  fromDir: string,
+  files: string[],
+  publicDir: string,
+  id: string,
+  manifest: (files: InstalledFile[]) => ModelManifest,
+  expectMd5: ReadonlyMap<string, string> = new Map(),
+): Promise<{ dir: string; files: InstalledFile[] }> {
   const root = join(publicDir, 'models', id);
   const staging = join(publicDir, 'models', `.${id}.staging-${process.pid}`);
   const old = join(publicDir, 'models', `.${id}.old-${process.pid}`);
@@ -54,6 +65,10 @@ export async function installWeights(fromDir: string, files: string[], publicDir
     const installed: InstalledFile[] = [];
     for (const f of [...files].sort()) {
       const h = await copyWithHash(join(fromDir, f), join(target, f));
+      const md5 = expectMd5.get(f);
+      if (md5 && h.md5 !== md5) {
+        throw new RadReportXError('ExternalTool', `Shard ${f} is corrupt: its md5 is ${h.md5}, tensor-cache.json says ${md5}.`, `Nothing was installed. Run build-model again (the disk may be failing if it repeats).`);
+      }
       installed.push({ path: f, bytes: h.bytes, sha256: h.sha256, sri: sri(h.sha256) });
     }
     await writeJsonAtomic(join(target, MANIFEST_NAME), manifest(installed));

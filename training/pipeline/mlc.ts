@@ -39,6 +39,7 @@ export async function normaliseTensorCacheName(dir: string): Promise<boolean> {
 interface ShardRecord {
   dataPath: string;
   nbytes: number;
+  md5sum?: string;
   records?: { name?: string; nbytes?: number; byteOffset?: number }[];
 }
 
@@ -48,6 +49,8 @@ export interface Verified {
   files: string[];
   shardBytes: number;
   chatConfig: Record<string, unknown> | undefined;
+  /** md5 per shard as tensor-cache.json records it, checked while the files are copied into the site. */
+  md5: Map<string, string>;
 }
 
 async function readJson(path: string): Promise<unknown> {
@@ -64,6 +67,7 @@ export async function verifyMlcOutput(dir: string, expect: { quantization: Quant
   const files: string[] = [];
   let shardBytes = 0;
   let chatConfig: Record<string, unknown> | undefined;
+  const md5 = new Map<string, string>();
 
   let cache: { records?: ShardRecord[] } | undefined;
   try {
@@ -92,6 +96,7 @@ export async function verifyMlcOutput(dir: string, expect: { quantization: Quant
         if ((t.byteOffset ?? 0) + (t.nbytes ?? 0) > r.nbytes) problems.push(`tensor ${t.name ?? '?'} runs past the end of ${r.dataPath}`);
       }
       files.push(r.dataPath);
+      if (typeof r.md5sum === 'string' && /^[0-9a-f]{32}$/.test(r.md5sum)) md5.set(r.dataPath, r.md5sum);
       shardBytes += size;
     }
   }
@@ -115,7 +120,7 @@ export async function verifyMlcOutput(dir: string, expect: { quantization: Quant
       else problems.push(`tokenizer file ${f} is listed in ${CHAT_CONFIG} but missing`);
     }
   }
-  return { problems, files: [...new Set(files)], shardBytes, chatConfig };
+  return { problems, files: [...new Set(files)], shardBytes, chatConfig, md5 };
 }
 
 /** True when the file starts with the WebAssembly magic number. */

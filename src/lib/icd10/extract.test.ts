@@ -53,7 +53,13 @@ const AFFIRMED: Case[] = [
   ['Tortuous thoracic aorta.', [['Tortuous thoracic aorta', 'I77.1']]],
   ['Ascending aortic aneurysm measuring 4.8 cm.', [['Ascending aortic aneurysm', 'I71.21']]],
   ['Mild dextroscoliosis of the thoracic spine.', [['dextroscoliosis', 'M41.9']]],
-  ['Exaggerated thoracic kyphosis.', [['Exaggerated thoracic kyphosis', 'M40.204']]],
+  ['Exaggerated thoracic kyphosis.', [['thoracic kyphosis', 'M40.204']]],
+  ['There is increased kyphosis.', [['kyphosis', 'M40.209']]],
+  ['Fracture of the mid thoracic vertebral body.', [['Fracture of the mid thoracic vertebral body', 'S22.009A']]],
+  ['Fracture of the distal right clavicle.', [['Fracture of the distal right clavicle', 'S42.001A']]],
+  ['Mild dextrocurvature of the spine.', [['dextrocurvature', 'M41.9']]],
+  ['Left IJ dual-lumen catheter tip in the SVC.', [['dual-lumen catheter', 'Z95.828']]],
+  ['Heart is slightly large.', [['Heart is slightly large', 'I51.7']]],
   ['Degenerative changes of the thoracic spine.', [['Degenerative changes of the thoracic spine', 'M47.814']]],
   ['Calcified granuloma in the left upper lobe.', [['granuloma', 'J84.10']]],
   ['Interstitial lung disease with honeycombing.', [['Interstitial lung disease', 'J84.9'], ['honeycombing', 'J84.10']]],
@@ -131,6 +137,7 @@ const SHORTEST_AND_ONE_PER_CODE: Case[] = [
 
 const NOT_A_DIAGNOSIS: Case[] = [
   ['Normal thoracic kyphosis.', []],
+  ['Preservation of the normal kyphosis.', []],
   ['Thyroid nodule incidentally noted.', []],
   ['The lungs are clear.', []],
   ['Report: spacer device noted.', []],

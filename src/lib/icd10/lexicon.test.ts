@@ -81,6 +81,7 @@ describe('the loader rejects bad data, naming the entry and field', () => {
     expect(() => validatePhrases([{ code: 'J90' }], [row])).toThrow(/at least one of "patterns" or "abbreviations"/);
     expect(() => validatePhrases([{ code: 'J90', patterns: ['effusion(s'] }], [row])).toThrow(/not a valid pattern/);
     expect(() => validatePhrases([{ code: 'J90', patterns: ['(?:effusion)?'] }], [row])).toThrow(/matches empty text/);
+    expect(() => validatePhrases([{ code: 'J90', patterns: ['pleural ?effusion'] }], [row])).toThrow(/puts a quantifier on a space/);
   });
   it('errors are named InvalidConfig', () => {
     try {

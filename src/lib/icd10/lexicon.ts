@@ -88,6 +88,10 @@ function checkPattern(where: string, field: string, i: number, p: string): void 
     throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") is not a valid pattern: ${(e as Error).message}`);
   }
   if (re.test('')) throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") matches empty text.`);
+  // A space stands for one or more spaces, so "dextro ?curvature" would still require one: a quiet mistake.
+  if (/ [?*{]/.test(p)) {
+    throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") puts a quantifier on a space; write "(?: )?" or "\\s?" instead.`);
+  }
 }
 
 /** Validates the phrase rules against the code table; returns them typed, or throws Icd10DataError. */

@@ -182,9 +182,10 @@ export const PHRASE_RULES: PhraseRule[] = [
   {
     code: 'S22.009A',
     patterns: [
-      'fractures? (?:of|involving|in) (?:the |a |an |multiple |several )?(?:upper |mid |lower |low )?(?:mid)?thoracic vertebra(?:l bod(?:y|ies)|e)?',
+      '(?<!(?:compression|wedge|burst) )fractures? (?:of|involving|in) (?:the |a |an |multiple |several )?(?:upper |mid |lower |low )?(?:mid)?thoracic vertebra(?:l bod(?:y|ies)|e)?',
       '(?:upper |mid |lower |low )?(?:mid)?thoracic (?:vertebral (?:body )?|spine )fractures?',
     ],
+    note: 'A thoracic vertebral fracture of no stated kind; "compression fracture of ..." stays S22.000A.',
   },
   { code: 'S22.010A', patterns: vertebralFracture('1') },
   { code: 'S22.020A', patterns: vertebralFracture('2') },
@@ -342,7 +343,7 @@ export const PHRASE_RULES: PhraseRule[] = [
   { code: 'K56.600', patterns: ['partial (?:small )?bowel obstruction'] },
   {
     code: 'M41.9',
-    patterns: ['scoliosis', '(?:dextro|levo)scoliosis', '(?:dextro|levo)convex scoliosis', 'kyphoscoliosis', '(?:dextro|levo) ?curvature', 'scoliotic (?:curvature|changes?|deformity)'],
+    patterns: ['scoliosis', '(?:dextro|levo)scoliosis', '(?:dextro|levo)convex scoliosis', 'kyphoscoliosis', '(?:dextro|levo)-?curvature', 'scoliotic (?:curvature|changes?|deformity)'],
   },
   { code: 'M41.20', patterns: ['idiopathic scoliosis'] },
   {

@@ -44,7 +44,8 @@ describe('mapWebLlmError', () => {
 
   it('recognises cancellation', () => {
     expect(isAbort(new DOMException('The user aborted a request.', 'AbortError'))).toBe(true);
-    expect(isAbort('Engine.unload() is called. aborted')).toBe(true);
+    expect(isAbort('Engine.unload() is called.')).toBe(true);
     expect(isAbort(new Error('Failed to fetch'))).toBe(false);
+    expect(isAbort(new Error('RuntimeError: Aborted(native code called abort())'))).toBe(false);
   });
 });

@@ -19,10 +19,12 @@ function textOf(e: unknown): string {
   return String(e);
 }
 
-/** True when the error is a cancellation (engine.unload() during reload, an aborted fetch). */
+/**
+ * True when the error is a cancellation: an AbortError, or the reason WebLLM gives when unload() stops a reload.
+ * Not any text with "abort" in it: a crashing WebAssembly runtime reports "Aborted(...)", which is a failure.
+ */
 export function isAbort(e: unknown): boolean {
-  const name = webLlmErrorName(e);
-  return name === 'AbortError' || (/\babort(ed)?\b/i.test(textOf(e)) && !/WebAssembly/.test(textOf(e)));
+  return webLlmErrorName(e) === 'AbortError' || /Engine\.unload\(\) is called/.test(textOf(e));
 }
 
 /** Our named error for anything WebLLM (or the browser under it) threw while loading or generating. */
@@ -59,7 +61,7 @@ export function mapWebLlmError(e: unknown, context: { modelName?: string; librar
       break;
   }
   // Messages without a useful name: WebAssembly and fetch failures, tvmjs runtime errors.
-  if (/CompileError|LinkError|WebAssembly|expected magic word|wasm/i.test(text)) {
+  if (/CompileError|LinkError|WebAssembly\.(instantiate|compile|Module)|expected magic word/.test(text)) {
     return new RadReportXError(
       'ModelNotAvailable',
       `The model library${context.libraryUrl ? ` (${context.libraryUrl.split('/').pop()})` : ''} is missing or is not a WebLLM model library.`,

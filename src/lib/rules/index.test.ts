@@ -11,6 +11,12 @@ describe('labelFindings', () => {
     }
   });
 
+  it('returns an error row, not an exception, for a value that is not text', () => {
+    const r = labelFindings(42 as unknown as string);
+    expect(r).toMatchObject({ status: 'error', normal: false });
+    expect(r.message).toContain('not text');
+  });
+
   it('labels a normal report Normal', () => {
     const r = labelFindings('FINDINGS: The heart is normal in size. No effusion or pneumothorax. IMPRESSION: No acute disease.');
     expect(r.status).toBe('ok');

@@ -3,6 +3,7 @@
  * so the browser worker and the Node CLI share it.
  */
 import type { LabelEngine, LabelOptions } from '../engine.ts';
+import { errorMessage } from '../errors.ts';
 import { isBlankReport, isNormal, failedResult, type EngineInfo, type Evidence, type LabelResult } from '../result.ts';
 import { aggregate } from './aggregate.ts';
 import { assertWithTriggers, findTriggers, type TriggerMatch } from './context.ts';
@@ -15,7 +16,18 @@ export const RULES_ENGINE_INFO: EngineInfo = { name: 'rules', version: RULES_VER
 
 /** Labels the 13 findings of one report. Blank text gives status `empty`, never Normal. */
 export function labelFindings(text: string, options: LabelOptions = {}): LabelResult {
+  // Rows read from files can hold anything; a non-string is an error row, not a crash.
+  if (typeof text !== 'string') return failedResult('error', RULES_ENGINE_INFO, `The report is not text (got ${typeof text}).`);
   if (isBlankReport(text)) return failedResult('empty', RULES_ENGINE_INFO, 'The report has no text to label.');
+  try {
+    return label(text, options);
+  } catch (e) {
+    // A bug in a rule must cost one row, not the run; the message names the failure, never the report text.
+    return failedResult('error', RULES_ENGINE_INFO, `The rule engine failed on this report: ${errorMessage(e)}`);
+  }
+}
+
+function label(text: string, options: LabelOptions): LabelResult {
   const sentences = splitSentences(text, splitSections(text, options.sections));
   const mentions = findMentions(text, sentences);
   // Triggers are found once per sentence that has a mention, however many mentions it has.

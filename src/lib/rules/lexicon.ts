@@ -34,6 +34,9 @@ export const LEXICON_DATA: LexiconEntry[] = [
       `(?:heart|cardiac (?:silhouette|shadow|contour)s?|heart size|cardiac size) (?:is |are |was |remains |appears |appear )?${W3}(?:enlarged|increased|prominent|large)`,
       'cardiac enlargement',
       'heart enlargement',
+      'borderline (?:heart|cardiac) size',
+      `(?:heart|cardiac silhouette|heart size|cardiac size) (?:is |appears |remains )?${W2}borderline(?! normal)`,
+      '(?:increase|increased|enlargement) in (?:the )?(?:heart|cardiac) size',
       'enlargement of the heart',
       'enlarged cardiomediastinal (?:silhouette|shadow|contour)s?',
       `cardiomediastinal (?:silhouette|shadow|contour)s? (?:is |are |appears |remains )?${W2}(?:enlarged|increased)`,
@@ -178,7 +181,7 @@ export const LEXICON_DATA: LexiconEntry[] = [
       // De-identification often replaces the device word ("right chest XXXX with tip in the SVC"); the tip's
       // position still says a line or tube is there.
       `tips? ${W3}(?:[\\w'/-]+ )?(?:svc|superior vena cava|superior xxxx|cavoatrial|cavo atrial|caval atrial|right atrium|atrium|atrial|carina|ventricles?|brachiocephalic|innominate|stomach)`,
-      'xxxx a xxxx',
+      'xxxx-a-xxxx',
       'port a cath(?:eter)?',
       'portacath(?:eter)?',
       'port a cath',

@@ -68,6 +68,16 @@ describe('splitSections', () => {
     expect(view(oneLine, splitSections(oneLine))).toEqual(['indication:Chest pain.', 'report*:Small effusion.']);
   });
 
+  it('keeps a question header found inside the findings to its first sentence', () => {
+    const text = 'FINDINGS: Chest  Comparison: Prior film. The heart is enlarged.\n\nIMPRESSION: Cardiomegaly.';
+    expect(view(text, splitSections(text))).toEqual([
+      'findings*:Chest',
+      'comparison:Prior film.',
+      'report*:The heart is enlarged.',
+      'impression*:Cardiomegaly.',
+    ]);
+  });
+
   it('gives content offsets that exclude the header', () => {
     const text = 'FINDINGS: abc';
     const [s] = splitSections(text);

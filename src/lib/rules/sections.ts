@@ -138,7 +138,8 @@ function findHeaders(text: string): Header[] {
  * Splits a report into sections. `mode` `findings,impression` labels FINDINGS, IMPRESSION (and their synonyms,
  * plus ADDENDUM), and the text before the first header when there is no FINDINGS header. When a report has
  * headers but none of those, every section except the skipped ones (INDICATION, HISTORY, REASON, CLINICAL,
- * COMPARISON, TECHNIQUE, EXAM) is labeled, and a skipped section ends after its first line or sentence.
+ * COMPARISON, TECHNIQUE, EXAM) is labeled. A skipped section ends after its first line or sentence when there is
+ * no observation header, or when it follows one.
  * `all` labels every section.
  */
 export function splitSections(text: string, mode: SectionMode = 'findings,impression'): Section[] {
@@ -152,29 +153,40 @@ export function splitSections(text: string, mode: SectionMode = 'findings,impres
   });
   const hasFindings = sections.some((s) => s.name === 'findings' || s.name === 'report');
   const hasObservations = sections.some((s) => READ_BY_DEFAULT.has(s.name));
-  // Without an observation header, a question section ("HISTORY: cough") holds only its first line or
-  // sentence; what follows is the report itself and must not be skipped (that would read as Normal).
-  if (!hasObservations) sections = sections.flatMap((s) => (SKIPPED_BY_DEFAULT.has(s.name) ? cutQuestion(text, s) : [s]));
+  // A question section ("HISTORY: cough") holds only its first line or sentence when no observation header
+  // comes before it: without an observation header what follows is the report itself, and after one the
+  // question header sits inside the findings ("FINDINGS: Chest  Comparison: ... The heart is enlarged.").
+  // Skipping that text would read as Normal.
+  let seenObservations = false;
+  sections = sections.flatMap((s) => {
+    const cut = SKIPPED_BY_DEFAULT.has(s.name) && (!hasObservations || seenObservations);
+    seenObservations ||= READ_BY_DEFAULT.has(s.name);
+    return cut ? cutQuestion(text, s) : [s];
+  });
   for (const s of sections) {
     s.labeled =
       mode === 'all' ||
       READ_BY_DEFAULT.has(s.name) ||
       // Text before the first header is the findings when there is no FINDINGS header ("Lungs clear. IMPRESSION: ...").
       (s.name === 'preamble' && !hasFindings) ||
+      s.name === 'report' ||
       (!hasObservations && !SKIPPED_BY_DEFAULT.has(s.name));
   }
   return sections;
 }
 
-/** Splits a question section after its first line (or, on one line, its first sentence). */
+/** Splits a question section after its first line or first sentence, whichever ends first. */
 function cutQuestion(text: string, s: Section): Section[] {
   const content = text.slice(s.start, s.end);
   const lead = content.length - content.trimStart().length;
   const line = content.indexOf('\n', lead);
-  const cut = line >= 0 ? line + 1 : content.slice(lead).search(/[.?!]\s/) + lead + 2;
-  if (cut <= lead + 1 || !/[A-Za-z0-9]/.test(content.slice(cut))) return [s];
+  const sentence = content.slice(lead).search(/[.?!]\s/);
+  const ends = [line >= 0 ? line + 1 : -1, sentence >= 0 ? sentence + lead + 2 : -1].filter((x) => x > lead);
+  if (!ends.length) return [s];
+  const cut = Math.min(...ends);
+  if (!/[A-Za-z0-9]/.test(content.slice(cut))) return [s];
   return [
     { ...s, end: s.start + cut },
-    { name: 'report', start: s.start + cut, end: s.end, labeled: true },
+    { name: 'report', start: s.start + cut, end: s.end, labeled: false },
   ];
 }

@@ -137,8 +137,14 @@ export interface EvaluatorOptions {
   maxDisagreements?: number;
 }
 
+// The reference is held as one small number per row (a bit per present finding), not a record of 13 statuses:
+// a 100,000-row reference then takes a few MB.
+const BIT = new Map(FINDINGS.map((f, i) => [f, 1 << i]));
+const toMask = (present: ReadonlySet<Finding>) => [...present].reduce((m, f) => m | BIT.get(f)!, 0);
+const fromMask = (mask: number) => new Set(FINDINGS.filter((f) => mask & BIT.get(f)!));
+
 export class Evaluator {
-  readonly #truth = new Map<string, LabeledRow>();
+  readonly #truth = new Map<string, { row: number; mask: number }>();
   readonly #matched = new Set<string>();
   readonly #seen = new Set<string>();
   readonly #acc: MetricsAccumulator;
@@ -168,7 +174,7 @@ export class Evaluator {
       return;
     }
     if (this.#truth.has(row.key)) this.#truthDuplicates++;
-    else this.#truth.set(row.key, row);
+    else this.#truth.set(row.key, { row: row.row, mask: toMask(presentFindings(row.findings, this.#uncertain)) });
   }
 
   addPrediction(row: LabeledRow): void {
@@ -184,7 +190,7 @@ export class Evaluator {
       this.#notScored[row.status] = (this.#notScored[row.status] ?? 0) + 1;
       return;
     }
-    const truth = presentFindings(reference.findings, this.#uncertain);
+    const truth = fromMask(reference.mask);
     const predicted = presentFindings(row.findings, this.#uncertain);
     this.#acc.add(truth, predicted);
     const expectedList = this.#scored.filter((f) => truth.has(f));
