@@ -186,7 +186,7 @@ describe('label refuses bad input clearly and writes nothing', { timeout: 180_00
     expect(ok.code).toBe(0);
   });
 
-  it('rejects an empty file and a header-only file', async () => {
+  it('rejects an empty file, a header-only file, a missing file and a missing output folder', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'empty.csv'), '');
     writeFileSync(join(dir, 'header.csv'), `${BOM}id,text\r\n`);
@@ -200,6 +200,11 @@ describe('label refuses bad input clearly and writes nothing', { timeout: 180_00
     const missing = await runCli(['label', '-i', join(dir, 'nope.csv'), '-t', 'text', '-o', join(dir, 'x.csv')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('does not exist');
+    // An output folder that does not exist is reported before any row is labeled.
+    const noFolder = await runCli(['label', '-i', writeMessy(dir), '-t', 'note', '-o', join(dir, 'no/such/out.csv')]);
+    expect(noFolder.code).toBe(2);
+    expect(noFolder.stderr).toMatch(/Cannot write ".*out.csv": its folder does not exist/);
+    expect(noFolder.stderr).not.toMatch(/Row 7/);
   });
 
   it('stops on invalid UTF-8 naming the line, keeps the previous output, leaves no partial file', async () => {

@@ -118,15 +118,16 @@ describe('label --engine openai (online)', () => {
     expect(byId.get(a)).toMatchObject({ status: 'ok', attempts: 4 });
     const backoff = gaps(timesFor(rows[0]));
     expect(backoff).toHaveLength(3);
-    // base 100 ms with jitter in [0.5, 1): about 50-100, 100-200, 200-400 ms.
-    expect(backoff[0]).toBeGreaterThanOrEqual(45);
-    expect(backoff[1]).toBeGreaterThanOrEqual(95);
-    expect(backoff[2]).toBeGreaterThanOrEqual(195);
+    // base 100 ms with jitter in [0.5, 1): waits of 50-100, 100-200, 200-400 ms; arrival times at the server
+    // jitter by some ms on a busy machine, hence the slack.
+    expect(backoff[0]).toBeGreaterThanOrEqual(35);
+    expect(backoff[1]).toBeGreaterThanOrEqual(80);
+    expect(backoff[2]).toBeGreaterThanOrEqual(170);
     expect(backoff[2]).toBeGreaterThan(backoff[0]);
-    expect(gaps(timesFor(rows[1]))[0]).toBeGreaterThanOrEqual(950);
-    expect(gaps(timesFor(rows[2]))[0]).toBeGreaterThanOrEqual(290);
+    expect(gaps(timesFor(rows[1]))[0]).toBeGreaterThanOrEqual(920);
+    expect(gaps(timesFor(rows[2]))[0]).toBeGreaterThanOrEqual(260);
     // An HTTP date has whole seconds: 2 s ahead means more than 1 s from now.
-    expect(gaps(timesFor(rows[3]))[0]).toBeGreaterThanOrEqual(950);
+    expect(gaps(timesFor(rows[3]))[0]).toBeGreaterThanOrEqual(920);
     expect([b, c, d].map((id) => byId.get(id)!.attempts)).toEqual([2, 2, 2]);
   });
 
@@ -146,8 +147,9 @@ describe('label --engine openai (online)', () => {
     expect(await label(path, { timeout: '1.5', concurrency: '6' })).toBe(0);
     const byId = new Map((await lines()).map((l) => [l.id, l]));
     expect(byId.get(hang)).toMatchObject({ status: 'ok', attempts: 2 });
-    // The timer starts before the request reaches the server, so the gap it sees is a little under 1.5 s.
-    expect(gaps(timesFor(rows[0]))[0]).toBeGreaterThanOrEqual(1400);
+    // The timer starts before the request reaches the server (by up to a few hundred ms on a busy machine), so
+    // the gap the server sees is under 1.5 s; a retry without waiting out the timeout would come after ~20 ms.
+    expect(gaps(timesFor(rows[0]))[0]).toBeGreaterThanOrEqual(1000);
     // A dropped connection can take a pooled keep-alive socket with it, so the client may need one more try.
     expect(byId.get(drop)!.status).toBe('ok');
     expect(byId.get(drop)!.attempts).toBeGreaterThanOrEqual(2);
@@ -172,8 +174,8 @@ describe('label --engine openai (online)', () => {
     const times = server.chatRequests.map((r) => r.time).sort((x, y) => x - y);
     expect(times).toHaveLength(withText(reports).length);
     // 600 rpm starts one request every 100 ms; arrival times jitter by a few ms on a busy machine.
-    expect(times.at(-1)! - times[0]).toBeGreaterThanOrEqual(100 * (times.length - 1) - 30);
-    for (const g of gaps(times)) expect(g).toBeGreaterThanOrEqual(60);
+    expect(times.at(-1)! - times[0]).toBeGreaterThanOrEqual(100 * (times.length - 1) - 60);
+    for (const g of gaps(times)) expect(g).toBeGreaterThanOrEqual(40);
   });
 
   it('records rows that keep failing, then --retry-failed sends only those and the latest line wins', async () => {
@@ -225,6 +227,8 @@ describe('Azure OpenAI', () => {
     const { path, reports } = await writeIuSample(dir, 3);
     vi.stubEnv('AZURE_OPENAI_ENDPOINT', server.url);
     vi.stubEnv('AZURE_OPENAI_API_KEY', 'azure-test-SECRET-key-77');
+    // A leftover OpenAI setting must not redirect or break the Azure client.
+    vi.stubEnv('OPENAI_BASE_URL', 'http://127.0.0.1:9/v1');
     expect(await runOpenAiLabel(labelRun(path), { 'azure-deployment': 'gpt4o-labels', 'retry-base-ms': '20' })).toBe(0);
     const first = server.chatRequests[0];
     expect(first.path).toBe('/openai/deployments/gpt4o-labels/chat/completions');

@@ -1,7 +1,7 @@
 /**
  * Browser benchmark (not a test): 100,000 synthetic reports (~60 MB CSV) labeled by the rule engine through the
- * app's batch screen in headless Chromium, results stored in IndexedDB. Measures the end-to-end time, the page's
- * main-thread long tasks and its JS heap. Run: `npm run bench:browser` (vite build, then this file).
+ * app's batch screen in headless Chromium, results stored in IndexedDB; then the CSV export and the Evaluate view
+ * on the same 100,000 rows. Measures the end-to-end time, the page's main-thread long tasks and its JS heap. Run: `npm run bench:browser` (vite build, then this file).
  * Options: `--rows N` (default 100000), `--seed S` (default 1). Figures: a table on stderr, JSON on stdout's last line.
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -84,6 +84,29 @@ try {
   const endToEndMs = Date.now() - picked;
   heapPeak = Math.max(heapPeak, await heapUsed());
 
+  // Evaluate view at the same scale: the job's own CSV export as the reference, the stored job as predictions.
+  log('Exporting the results and evaluating the stored job against its export...');
+  const exportedCsv = join(dir, 'exported.csv');
+  const download = page.waitForEvent('download', { timeout: 5 * 60_000 });
+  const exportStart = Date.now();
+  await run.job.getByTestId('export-csv').click();
+  await (await download).saveAs(exportedCsv);
+  const exportMs = Date.now() - exportStart;
+  const evalAt = await page.evaluate(() => performance.now());
+  await page.getByTestId('tab-evaluate').click();
+  await page.getByTestId('eval-reference-file').setInputFiles(exportedCsv);
+  await page.getByTestId('eval-reference-join').waitFor();
+  await page.getByTestId('eval-reference-join').selectOption('id');
+  await page.getByTestId('eval-kind-job').check();
+  const evalStart = Date.now();
+  await page.getByTestId('eval-run').click();
+  await page.getByTestId('eval-metrics').waitFor({ timeout: 10 * 60_000 });
+  const evaluateMs = Date.now() - evalStart;
+  heapPeak = Math.max(heapPeak, await heapUsed());
+  const microF1 = await page.locator('[data-testid=eval-micro] [data-metric=f1]').textContent();
+  const scoredCaption = await page.locator('[data-testid=eval-metrics] caption').textContent();
+  if (microF1 !== '1.000') throw new Error(`A job evaluated against its own export should score 1.000, the page shows ${microF1}.`);
+
   const longTasks = await page.evaluate(
     (since) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start >= since),
     windowStart,
@@ -116,7 +139,7 @@ try {
 
   const maxLongTask = longTasks.reduce((m, t) => Math.max(m, t.duration), 0);
   // When each long task happened: while the file was being chosen and inspected, or while the job ran.
-  const longTaskList = longTasks.map((t) => ({ atS: +((t.start - windowStart) / 1000).toFixed(2), ms: Math.round(t.duration), phase: t.start < startAt ? 'choosing file' : 'labeling' }));
+  const longTaskList = longTasks.map((t) => ({ atS: +((t.start - windowStart) / 1000).toFixed(2), ms: Math.round(t.duration), phase: t.start < startAt ? 'choosing file' : t.start < evalAt ? 'labeling' : 'evaluating' }));
   const figures = {
     rows: ROWS,
     csvMB: +(bytes / 1e6).toFixed(1),
@@ -129,6 +152,9 @@ try {
     heapPeakMB: +(heapPeak / 1e6).toFixed(1),
     storedChunks: stored.chunks,
     storageUsedMB: +((estimate.usage ?? 0) / 1e6).toFixed(1),
+    exportS: +(exportMs / 1000).toFixed(1),
+    evaluateS: +(evaluateMs / 1000).toFixed(1),
+    evaluatedRows: Number(/\((\d+) rows compared\)/.exec(scoredCaption ?? '')?.[1] ?? 0),
     cpus: (await import('node:os')).cpus().length,
     longTaskList,
   };
@@ -139,6 +165,8 @@ try {
     ['main-thread long tasks', String(figures.longTasks), `max ${figures.maxLongTaskMs} ms (target ≤ 100 ms)`],
     ['page JS heap', `${figures.heapPeakMB} MB peak`, `${figures.heapBeforeMB} MB before`],
     ['stored in IndexedDB', `${figures.storedChunks} chunks`, `${figures.storageUsedMB} MB used by the site`],
+    ['export CSV', `${figures.exportS} s`, ''],
+    ['Evaluate view (job vs export)', `${figures.evaluateS} s`, `${figures.evaluatedRows.toLocaleString('en')} rows scored`],
   ];
   log('');
   for (const [a, b, c] of table) log(`${a.padEnd(32)} ${b.padStart(14)}   ${c}`);

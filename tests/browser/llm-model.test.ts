@@ -50,17 +50,18 @@ function releaseShards(): void {
   gate = undefined;
 }
 
-async function openModelTab(): Promise<{ page: Page; blocked: string[]; close: () => Promise<void> }> {
+async function openModelTab(): Promise<{ page: Page; blocked: string[]; logs: string[]; close: () => Promise<void> }> {
   const { context, blocked } = await isolatedContext(browser, { viewport: { width: 1100, height: 1400 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  const logs: string[] = [];
   page.on('console', (m) => {
-    if (m.text().includes('[radreportx]')) console.log('browser:', m.text().slice(0, 300));
+    if (m.text().includes('[radreportx]')) logs.push(m.text());
   });
   await page.goto(`${server.origin}/#model`);
   await page.getByTestId('capability').waitFor();
   await expect.poll(() => page.getByTestId(`model-${F32_ID}`).getByTestId('cache-status').textContent(), { timeout: 60_000 }).not.toMatch(/Checking/);
-  return { page, blocked, close: () => context.close() };
+  return { page, blocked, logs, close: () => context.close() };
 }
 
 const modelRequests = (from: number) => server.requests.slice(from).map((r) => r.url).filter((u) => u.startsWith('/models/'));
@@ -96,7 +97,7 @@ describe('Model tab (software WebGPU, synthetic model)', () => {
   });
 
   it('downloads every file into WebLLM\'s caches with progress, then stops clearly at the model library', async () => {
-    const { page, blocked, close } = await openModelTab();
+    const { page, blocked, logs, close } = await openModelTab();
     const from = server.requests.length;
     try {
       holdShards();
@@ -108,6 +109,8 @@ describe('Model tab (software WebGPU, synthetic model)', () => {
       await problem.waitFor({ timeout: 90_000 });
       expect(await problem.textContent()).toMatch(/model library \(Llama-3_1-8B-Instruct-q4f32_1_cs1k-webgpu\.wasm\) is missing or is not a WebLLM model library/);
       expect(await problem.textContent()).toMatch(/public\/models\/lib/);
+      // The failure is WebLLM's own reload() instantiating the library it read from the cache.
+      expect(logs.join('\n')).toMatch(/CompileError: WebAssembly\.instantiate\(\): expected magic word/);
       await page.screenshot({ path: join(process.env.SCREENSHOT_DIR ?? '/tmp', 'model-tab-library-step.png'), fullPage: true });
 
       // Each file crossed the network once: WebLLM's own reload then read config and library from the cache.

@@ -9,6 +9,8 @@ import { once } from 'node:events';
 import { UsageError } from '../../src/lib/errors.ts';
 
 export interface OutputSink {
+  /** Resolves once the output can be written; throws a plain message when it cannot (no folder, no access). */
+  ready?(): Promise<void>;
   /** Resolves once the data is buffered; waits when the disk is slower than the labeler (backpressure). */
   write(chunk: string): Promise<void> | void;
   /** Makes the output visible under its final name. */
@@ -57,6 +59,25 @@ export class AtomicFile implements OutputSink {
     });
     open.add(this);
     installSignalHandlers();
+  }
+
+  async ready(): Promise<void> {
+    if (this.#stream.pending && !this.#error) {
+      await new Promise<void>((resolve) => {
+        const settle = () => {
+          this.#stream.off('open', settle);
+          this.#stream.off('error', settle);
+          resolve();
+        };
+        this.#stream.on('open', settle);
+        this.#stream.on('error', settle);
+      });
+    }
+    if (this.#error) {
+      const error = writeError(this.path, this.#error);
+      await this.abort();
+      throw error;
+    }
   }
 
   async write(chunk: string): Promise<void> {

@@ -69,6 +69,7 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   };
 
   const sink = openOutput(run.output);
+  await sink.ready?.();
   try {
     if (run.format === 'csv') await sink.write(csvLine(outputColumns(idHeader, run.task)));
     for await (const fields of rows) {

@@ -19,7 +19,9 @@ export function createClient(config: OpenAiConfig, env: NodeJS.ProcessEnv = proc
     return new AzureOpenAI({
       ...common,
       apiKey,
-      endpoint: config.azure.endpoint,
+      // The resource URL given as baseURL, not `endpoint`: the SDK would otherwise also read OPENAI_BASE_URL and
+      // refuse the pair.
+      baseURL: `${config.azure.endpoint.replace(/\/+$/, '')}/openai`,
       deployment: config.azure.deployment,
       apiVersion: config.azure.apiVersion,
     });

@@ -87,7 +87,12 @@ def main():
     dtype = getattr(torch, args.dtype)
 
     log(f"Loading {args.checkpoint} ...")
-    state = torch.load(args.checkpoint, map_location="cpu", mmap=True, weights_only=True)
+    try:
+        # mmap keeps the 16 GB state dict out of RAM until each tensor is written.
+        state = torch.load(args.checkpoint, map_location="cpu", mmap=True, weights_only=True)
+    except RuntimeError:
+        # Files saved in torch's legacy (non-zip) format cannot be memory-mapped.
+        state = torch.load(args.checkpoint, map_location="cpu", weights_only=True)
     # Some checkpoints wrap the weights with their training state: {"model": {...}, ...}.
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
         state = state["model"]

@@ -3,7 +3,7 @@ import { FINDINGS } from '../findings.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
 import { compileIcd10Lexicon, icd10Lexicon, Icd10DataError, validatePhrases, validateTable } from './lexicon.ts';
 import { PHRASE_RULES } from './phrases.ts';
-import { ICD10_TABLE } from './table.ts';
+import { ICD10_TABLE, type Icd10TableRow } from './table.ts';
 
 describe('the shipped ICD-10 data', () => {
   it('loads through the strict loader', () => {
@@ -54,7 +54,7 @@ describe('the shipped ICD-10 data', () => {
 });
 
 describe('the loader rejects bad data, naming the entry and field', () => {
-  const row = { code: 'J90', title: 'Pleural effusion, not elsewhere classified', findings: ['Pleural Effusion'], defaults: [] };
+  const row: Icd10TableRow = { code: 'J90', title: 'Pleural effusion, not elsewhere classified', findings: ['Pleural Effusion'], defaults: [] };
 
   it('table: unknown key', () => {
     expect(() => validateTable([{ ...row, colour: 'red' }])).toThrow(/row 0: unknown field "colour"/);

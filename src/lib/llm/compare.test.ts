@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyFindings } from '../findings.ts';
 import { failedResult, type LabelResult } from '../result.ts';
-import { compareResults } from './compare.ts';
+import { compareResults, compareTables } from './compare.ts';
 
 const result = (over: Partial<LabelResult['findings']>, codes: string[] = []): LabelResult => {
   const findings = { ...emptyFindings(), ...over };
@@ -31,5 +31,32 @@ describe('compareResults', () => {
     const c = compareResults(result({}), failedResult('unparsed', { name: 'webllm', version: '1' }, 'x'));
     expect(c.comparable).toBe(false);
     expect(c.normal.agree).toBe(false);
+  });
+});
+
+describe('compareTables', () => {
+  const table = (rows: number[][], status: number[] = rows.map(() => 0)) => ({
+    rows: rows.length,
+    labels: rows.map((_, i) => `r${i + 1}`),
+    status: Uint8Array.from(status),
+    codes: Uint8Array.from(rows.flatMap((r) => [...r, ...Array(13 - r.length).fill(0)])),
+  });
+
+  it('counts disagreements per finding over rows both jobs labeled', () => {
+    // Finding 0 is Atelectasis, 1 Cardiomegaly.
+    const rules = table([[1, 0], [2, 1], [0, 0], [1, 1]], [0, 0, 0, 2]);
+    const llm = table([[1, 0], [0, 1], [0, 3], [0, 0], [1, 0]]);
+    const c = compareTables(rules, llm);
+    expect(c.compared).toBe(3);
+    expect(c.skipped).toBe(2);
+    expect(c.perFinding[0]).toMatchObject({ finding: 'Atelectasis', disagreements: 1 });
+    expect(c.perFinding[0].agreement).toBeCloseTo(2 / 3);
+    expect(c.perFinding[1]).toMatchObject({ finding: 'Cardiomegaly', disagreements: 1 });
+    expect(c.rowsWithDisagreement).toBe(2);
+    expect(c.rows).toEqual([
+      { row: 1, label: 'r2', differences: [{ finding: 'Atelectasis', left: 'negative', right: 'absent' }] },
+      { row: 2, label: 'r3', differences: [{ finding: 'Cardiomegaly', left: 'absent', right: 'uncertain' }] },
+    ]);
+    expect(compareTables(rules, llm, 1).rows).toHaveLength(1);
   });
 });

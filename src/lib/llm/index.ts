@@ -10,3 +10,6 @@ export type { LoadPhase, LoadProgress, WebLlmProgress } from './progress.ts';
 export { chatRequest, createLlmEngine, tokensPerSecond, DEFAULT_SEED } from './engine.ts';
 export type { ChatLike, ChatRequest, ChatResponse, LlmEngineOptions } from './engine.ts';
 export { isAbort, mapWebLlmError, webLlmErrorName } from './webllm-errors.ts';
+export { compareResults, compareTables } from './compare.ts';
+export type { Comparison, FindingComparison, TableComparison, TableLike } from './compare.ts';
+export type { ImportFile, ImportReport, LoadedModel, LoadProgressCallback, ModelApi, ModelCacheStatus, ModelOutcome } from './protocol.ts';

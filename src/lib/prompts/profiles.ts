@@ -61,7 +61,7 @@ const JSON_SYSTEM: Record<Task, string> = {
     `${FINDING_LIST}. ` +
     'Answer in JSON: {"findings":[{"name","status","evidence"}]}. ' +
     'List only findings the report mentions. status: positive (present, also stable or chronic), negative (absent or resolved), uncertain (possible, cannot exclude). ' +
-    'evidence: the shortest quote from the report, at most 6 words. Ignore the indication or history. ' +
+    'evidence: the shortest quote from the report, at most 4 words (for a negative finding, just its name as written). Ignore the indication or history. ' +
     'An empty list means normal.',
   icd10:
     'You code chest radiology reports. Answer in JSON: {"icd10":[{"phrase","code"}]}: the shortest phrases, quoted from the report, ' +
@@ -72,7 +72,7 @@ const JSON_SYSTEM: Record<Task, string> = {
     `${FINDING_LIST}. ` +
     'Answer in JSON: {"findings":[{"name","status","evidence"}],"icd10":[{"phrase","code"}]}. ' +
     'findings: only those the report mentions. status: positive (present, also stable or chronic), negative (absent or resolved), uncertain (possible, cannot exclude). ' +
-    'evidence: the shortest quote from the report, at most 6 words. An empty list means normal. ' +
+    'evidence: the shortest quote from the report, at most 4 words (for a negative finding, just its name as written). An empty list means normal. ' +
     'icd10: the shortest quoted phrases that each stand for an ICD-10-CM diagnosis the patient has, with the code (e.g. "pleural effusion", "J90"); leave out negated, uncertain, resolved and historical ones. ' +
     'Ignore the indication or history.',
 };

@@ -6,12 +6,14 @@ import { FINDINGS } from '../findings.ts';
 import type { Evidence, LabelResult } from '../result.ts';
 import type { PromptRequest } from './profiles.ts';
 
-const MAX_EVIDENCE_WORDS = 6;
+// Answer tokens are the LLM's cost: a typical report mentions four or five findings, most of them negated, so
+// evidence stays at a few words and a negated finding quotes only its own words (the status says "negative").
+const MAX_EVIDENCE_WORDS = 4;
 
-/** The shortest quote that carries the status: "no pleural effusion" for a negated mention, else the mention. */
+/** The shortest quote that carries the status: "possible pneumonia" for an uncertain mention, else the mention. */
 function evidenceQuote(report: string, e: Evidence): string {
   const mention = e.mention.text;
-  if (e.trigger && e.trigger.kind !== 'model' && e.trigger.start < e.mention.start) {
+  if (e.status !== 'negative' && e.trigger && e.trigger.kind !== 'model' && e.trigger.start < e.mention.start) {
     const quote = report.slice(e.trigger.start, e.mention.end).replace(/\s+/g, ' ').trim();
     if (quote.split(' ').length <= MAX_EVIDENCE_WORDS) return quote;
   }

@@ -27,8 +27,8 @@ interface Bucket {
 export interface CompiledLexicon {
   mentions: FirstCharIndex<Bucket>;
   exclusions: FirstCharIndex<Bucket>;
-  /** Findings that have exclusions, by index in FINDINGS. */
-  hasExclusions: readonly boolean[];
+  /** Bit i is set when FINDINGS[i] has exclusions. */
+  exclusionMask: number;
 }
 
 function index(items: ReadonlyArray<{ finding: number; pattern: string }>): FirstCharIndex<Bucket> {
@@ -54,34 +54,42 @@ export function compileLexicon(data: unknown): CompiledLexicon {
   return {
     mentions: index(mentionItems),
     exclusions: index(exclusionItems),
-    hasExclusions: FINDINGS.map((_, f) => exclusionItems.some((x) => x.finding === f)),
+    exclusionMask: exclusionItems.reduce((mask, x) => mask | (1 << x.finding), 0),
   };
 }
 
 export const DEFAULT_LEXICON: CompiledLexicon = compileLexicon(LEXICON_DATA);
 
+// How far before a mention an exclusion may start and still overlap it ("soft tissue mass" around "mass").
+const EXCLUSION_REACH = 40;
+
+/** Reused between calls: the end of the last match per finding (a report is labeled synchronously). */
+const lastEnd = new Int32Array(FINDINGS.length);
+
 /**
- * Matches of one index in a sentence: for each finding the leftmost matches that do not overlap each other
- * (what a global regex per finding would find), restricted to findings where `wanted` is true.
+ * Matches of one index in [start, end) of a sentence: for each finding, the leftmost matches that do not
+ * overlap each other (what a global regex per finding would find); only findings in the `wanted` bit mask.
  */
-function scan(text: string, sentence: Sentence, idx: FirstCharIndex<Bucket>, wanted: readonly boolean[] | null, out: Array<[number, number, number]>) {
-  const lastEnd = new Array<number>(FINDINGS.length).fill(-1);
-  forEachTokenStart(text, sentence.start, sentence.end, (i) => {
+function scan(text: string, start: number, end: number, limit: number, idx: FirstCharIndex<Bucket>, wanted: number, out: Array<[number, number, number]>) {
+  lastEnd.fill(-1);
+  forEachTokenStart(text, start, end, (i) => {
     const bucket = idx.bucketAt(text.charCodeAt(i));
     if (!bucket) return;
     bucket.any.lastIndex = i;
     if (!bucket.any.test(text)) return;
     for (const { finding, regex } of bucket.byFinding) {
-      if (i < lastEnd[finding] || (wanted && !wanted[finding])) continue;
+      if (i < lastEnd[finding] || !(wanted & (1 << finding))) continue;
       regex.lastIndex = i;
       const m = regex.exec(text);
-      if (m && m[0].length > 0 && i + m[0].length <= sentence.end) {
+      if (m && m[0].length > 0 && i + m[0].length <= limit) {
         out.push([finding, i, i + m[0].length]);
         lastEnd[finding] = i + m[0].length;
       }
     }
   });
 }
+
+const ALL = (1 << FINDINGS.length) - 1;
 
 /** Mentions of every finding in the given sentences, ordered by position. */
 export function findMentions(text: string, sentences: readonly Sentence[], lexicon: CompiledLexicon = DEFAULT_LEXICON): Mention[] {
@@ -90,14 +98,14 @@ export function findMentions(text: string, sentences: readonly Sentence[], lexic
   const excluded: Array<[number, number, number]> = [];
   for (const sentence of sentences) {
     found.length = 0;
-    scan(text, sentence, lexicon.mentions, null, found);
-    if (!found.length) continue;
-    // Exclusions run only for findings that were mentioned and have any.
-    const wanted = FINDINGS.map((_, f) => lexicon.hasExclusions[f] && found.some((x) => x[0] === f));
-    excluded.length = 0;
-    if (wanted.some(Boolean)) scan(text, sentence, lexicon.exclusions, wanted, excluded);
+    scan(text, sentence.start, sentence.end, sentence.end, lexicon.mentions, ALL, found);
     for (const [f, s, e] of found) {
-      if (excluded.some(([xf, xs, xe]) => xf === f && xs < e && xe > s)) continue;
+      // Exclusions are looked for only near a mention of a finding that has them: they must overlap it.
+      if (lexicon.exclusionMask & (1 << f)) {
+        excluded.length = 0;
+        scan(text, Math.max(sentence.start, s - EXCLUSION_REACH), e, sentence.end, lexicon.exclusions, 1 << f, excluded);
+        if (excluded.some(([, xs, xe]) => xs < e && xe > s)) continue;
+      }
       out.push({ finding: FINDINGS[f], start: s, end: e, sentence });
     }
   }

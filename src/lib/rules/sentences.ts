@@ -21,6 +21,8 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isUpper = (c: number) => c >= 65 && c <= 90;
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
+const mayStartMarker = (c: number) => isDigit(c) || c === DASH || c === STAR || c === BULLET;
+
 /** Length of a list marker ("1. ", "2) ", "- ", "* ", "• ") at `i`, or 0. Only called at a token start. */
 function listMarkerLength(text: string, i: number, end: number): number {
   const c = text.charCodeAt(i);
@@ -92,7 +94,7 @@ export function splitSentences(text: string, sections: Section[]): Sentence[] {
           j++;
         }
         if (blank || j >= end || isUpper(text.charCodeAt(j)) || listMarkerLength(text, j, end)) at = i;
-      } else if (isSpace(c) && i + 1 < end && s < i) {
+      } else if (s < i && i + 1 < end && isSpace(c) && mayStartMarker(text.charCodeAt(i + 1))) {
         // A list marker in running text ("... lungs. 2. Heart ...", or "effusion 2. Heart") starts a sentence.
         const marker = listMarkerLength(text, i + 1, end);
         if (marker && (isDigit(text.charCodeAt(i + 1)) || text.charCodeAt(i - 1) === LF)) {
