@@ -16,6 +16,9 @@ describe('bench', { timeout: 180_000 }, () => {
     expect(b).toMatchObject({ mode: 'engine', reports: 400, status: { ok: 400, empty: 0, error: 0 } });
     expect(b.megabytes).toBeGreaterThan(0.2); // ~600 characters each
     expect(b.reportsPerSecond).toBeCloseTo(b.reports / b.seconds, 6);
+    expect(b.reportsPerCpuSecond).toBeCloseTo(b.reports / b.cpuSeconds, 6);
+    expect(b.cpuSeconds).toBeGreaterThan(0);
+    expect(b.target.met).toBe(b.reportsPerCpuSecond >= 10_000);
     expect(b.peakRssMb).toBeGreaterThan(10);
   });
 
@@ -41,5 +44,6 @@ describe('bench', { timeout: 180_000 }, () => {
     expect(b.csvMegabytes).toBeGreaterThan(1.5);
     expect(b.peakRssMb).toBeGreaterThan(10);
     expect(b.target.met).toBe(b.peakRssMb < 300);
+    expect(b.rowsPerCpuSecond).toBeGreaterThan(0);
   });
 });

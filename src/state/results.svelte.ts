@@ -3,19 +3,12 @@
  * rows that pass them, and the row opened with its evidence.
  */
 import { errorMessage } from '../lib/errors.ts';
-import { FINDINGS } from '../lib/findings.ts';
 import type { ResultsTable, RowView } from '../worker/api.ts';
-import { STATUS_CODES } from '../worker/api.ts';
 import { alerts } from './alerts.svelte.ts';
+import { filterRows, type FindingFilter, type RowStatusFilter, type StatusFilter } from './filter.ts';
 import { labeler } from './labeler.ts';
 
-/** `all`, `normal`, or a finding name. */
-export type FindingFilter = 'all' | 'normal' | (typeof FINDINGS)[number];
-export type StatusFilter = 'any' | 'positive' | 'negative' | 'uncertain' | 'absent';
-export type RowStatusFilter = 'any' | (typeof STATUS_CODES)[number];
-
-// Cell codes in ResultsTable.codes.
-const CELL: Record<Exclude<StatusFilter, 'any'>, number> = { absent: 0, positive: 1, negative: 2, uncertain: 3 };
+export type { FindingFilter, RowStatusFilter, StatusFilter } from './filter.ts';
 
 class Results {
   jobId = $state<string | undefined>();
@@ -59,23 +52,6 @@ class Results {
     this.table = undefined;
     this.selected = undefined;
   }
-}
-
-export function filterRows(table: ResultsTable | undefined, finding: FindingFilter, status: StatusFilter, rowStatus: RowStatusFilter): Int32Array {
-  if (!table) return new Int32Array(0);
-  const out = new Int32Array(table.rows);
-  const wantRow = rowStatus === 'any' ? -1 : STATUS_CODES.indexOf(rowStatus);
-  const f = finding === 'all' || finding === 'normal' ? -1 : FINDINGS.indexOf(finding);
-  const cell = status === 'any' ? -1 : CELL[status];
-  const n = FINDINGS.length;
-  let count = 0;
-  for (let r = 0; r < table.rows; r++) {
-    if (wantRow >= 0 && table.status[r] !== wantRow) continue;
-    if (finding === 'normal' && !table.normal[r]) continue;
-    if (f >= 0 && cell >= 0 && table.codes[r * n + f] !== cell) continue;
-    out[count++] = r;
-  }
-  return out.subarray(0, count);
 }
 
 export const results = new Results();

@@ -68,6 +68,8 @@ export interface RowDetail {
   text: string;
   evidence: Evidence[];
   raw?: string;
+  /** LLM token counts and latency, for per-report speed in the row view. */
+  usage?: { promptTokens: number; completionTokens: number; latencyMs?: number };
 }
 
 export interface RowChunk {

@@ -69,8 +69,17 @@ export async function* csvBatches(blob: Blob, delimiter: string, sliceBytes = SL
     const end = Math.min(start + sliceBytes, blob.size);
     const last = end >= blob.size;
     const text = decode(textDecoder, new Uint8Array(await blob.slice(start, end).arrayBuffer()), !last);
-    parser ??= new Papa.Parser({ delimiter, newline: guessNewline(text), quoteChar: '"' });
     const aggregate = partial + text;
+    if (!parser) {
+      // The line ending is known once a line break has been seen (and what follows a \r, in case it is \r\n).
+      const r = aggregate.indexOf('\r');
+      if (!last && aggregate.indexOf('\n') < 0 && (r < 0 || r === aggregate.length - 1)) {
+        partial = aggregate;
+        if (partial.length > MAX_ROW_CHARS) throw new BrokenQuotingError();
+        continue;
+      }
+      parser = new Papa.Parser({ delimiter, newline: guessNewline(aggregate), quoteChar: '"' });
+    }
     const result = parser.parse(aggregate, base, !last) as Papa.ParseResult<string[]>;
     const cursor = result.meta.cursor;
     partial = last ? '' : aggregate.substring(cursor - base);

@@ -24,6 +24,7 @@ export function toStored(ids: string[], result: LabelResult): StoredRow {
 export function toDetail(text: string, result: LabelResult): RowDetail {
   const detail: RowDetail = { text, evidence: result.evidence };
   if (result.raw !== undefined) detail.raw = result.raw;
+  if (result.usage) detail.usage = result.usage;
   return detail;
 }
 
@@ -34,5 +35,6 @@ export function fromStored(row: StoredRow, engine: EngineInfo, detail?: RowDetai
   if (row.icd10) result.icd10 = row.icd10;
   if (row.message) result.message = row.message;
   if (detail?.raw !== undefined) result.raw = detail.raw;
+  if (detail?.usage) result.usage = detail.usage;
   return result;
 }

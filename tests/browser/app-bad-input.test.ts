@@ -89,32 +89,38 @@ describe('bad input', () => {
   });
 
   it('a full disk pauses the job with a message, keeps what was stored, and resumes once there is room', async () => {
-    const n = 6000;
-    const ids = Array.from({ length: n }, (_, i) => `Q${i + 1}`);
-    const reports = generateReports(n, 3);
-    const content = csvLine(['id', 'report']) + ids.map((id, i) => csvLine([id, reports[i]])).join('');
-    const path = write('quota.csv', content);
-    const used = await app.page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
-    const cdp = await app.context.newCDPSession(app.page);
-    // Room for the file and a few chunks of results, not for the whole job.
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.server.origin, quotaSize: used + content.length + 2_500_000 });
+    // A fresh origin, so the quota below is measured against this job alone.
+    const fresh = await openApp('#batch');
+    try {
+      const { page } = fresh;
+      const n = 6000;
+      const ids = Array.from({ length: n }, (_, i) => `Q${i + 1}`);
+      const reports = generateReports(n, 3);
+      const content = csvLine(['id', 'report']) + ids.map((id, i) => csvLine([id, reports[i]])).join('');
+      const path = write('quota.csv', content);
+      const cdp = await fresh.context.newCDPSession(page);
+      // Room for the file and a few chunks of results, not for the whole job.
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: fresh.server.origin, quotaSize: content.length + 2_500_000 });
 
-    await app.page.getByTestId('batch-file').setInputFiles(path);
-    await app.page.getByTestId('batch-start').click();
-    await waitForJobState(app.page, 'quota.csv', 'paused', 120_000);
-    await expect.poll(() => alerts().textContent()).toContain('The browser has no room left to store more results. Everything saved before this point is kept.');
-    const card = app.page.locator('[data-testid="job-card"]', { hasText: 'quota.csv' });
-    expect(await card.textContent()).toContain('no room left');
-    const kept = await jobRows(app.page, 'quota.csv');
-    expect(kept).toBeGreaterThan(0);
-    expect(kept).toBeLessThan(n);
-    await dismissAll();
+      await page.getByTestId('batch-file').setInputFiles(path);
+      await page.getByTestId('batch-start').click();
+      await waitForJobState(page, 'quota.csv', 'paused', 60_000);
+      const alert = page.getByRole('alert');
+      await expect.poll(() => alert.textContent()).toContain('The browser has no room left to store more results. Everything saved before this point is kept.');
+      const card = page.locator('[data-testid="job-card"]', { hasText: 'quota.csv' });
+      expect(await card.textContent()).toContain('no room left');
+      const kept = await jobRows(page, 'quota.csv');
+      expect(kept).toBeLessThan(n);
 
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: app.server.origin });
-    await card.getByTestId('job-resume').click();
-    await waitForJobState(app.page, 'quota.csv', 'done', 120_000);
-    const { text } = await downloadText(app.page, () => card.getByTestId('export-csv').click());
-    expect(text.trimEnd().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(ids);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: fresh.server.origin });
+      await card.getByTestId('job-resume').click();
+      await waitForJobState(page, 'quota.csv', 'done', 60_000);
+      const { text } = await downloadText(page, () => card.getByTestId('export-csv').click());
+      expect(text.trimEnd().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(ids);
+      expect(fresh.dialogs).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('a job whose file the browser could not keep asks for it again and refuses a different one', async () => {

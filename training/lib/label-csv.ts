@@ -21,6 +21,9 @@ export interface LabelSummary {
   duplicates: number;
   seconds: number;
   rowsPerSecond: number;
+  /** CPU time of the whole process (all threads); on a busy machine rows per CPU-second is the steadier figure. */
+  cpuSeconds: number;
+  rowsPerCpuSecond: number;
   bytes: number;
   megabytesPerSecond: number;
   peakRssMb: number;
@@ -40,6 +43,7 @@ const MAX_ROW_WARNINGS = 10;
 
 export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: string) => void): Promise<LabelSummary> {
   const bytes = await fileSize(run.input);
+  const cpuStart = process.cpuUsage();
   const progress = new Progress({ mode: run.quiet ? 'off' : run.progress, totalBytes: bytes });
   const rows = readCsvRows(run.input, { delimiter: run.delimiter, encoding: run.encoding, onBytes: (b) => progress.bytes(b) });
 
@@ -120,6 +124,8 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
       (run.format === 'jsonl' ? ' and flagged with "duplicateId": true.' : '. Write JSONL to see which.'));
   }
   const seconds = progress.elapsed();
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const summary: LabelSummary = {
     rows: row,
     status,
@@ -127,6 +133,8 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
     duplicates,
     seconds,
     rowsPerSecond: row / Math.max(seconds, 1e-9),
+    cpuSeconds,
+    rowsPerCpuSecond: row / Math.max(cpuSeconds, 1e-9),
     bytes,
     megabytesPerSecond: bytes / 1e6 / Math.max(seconds, 1e-9),
     peakRssMb: process.resourceUsage().maxRSS / 1024,

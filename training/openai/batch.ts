@@ -253,16 +253,17 @@ async function merge(ctx: BatchContext, entry: BatchEntry, batch: Batch, retry: 
   for await (const row of ctx.rows()) {
     if (row.duplicate || (wanted ? !wanted.has(row.id) : false)) continue;
     const requests = requestsFor(config, row);
+    // Rows with no text were recorded when the batch was built.
+    if (!requests.length) continue;
     const cids = customIds(row.id, requests);
     if (!wanted && !cids.some((c) => results.has(c))) continue;
     if (ctx.mergedBy(row.id) === entry.id) continue;
     const parts = cids.map((c) => results.get(c));
-    const bad = parts.find((p) => !p || p.statusCode !== 200 || !p.body?.choices?.[0]);
+    const failed = parts.findIndex((p) => !p || p.statusCode !== 200 || !p.body?.choices?.[0]);
     let result;
     let finishReason: string[] = [];
-    if (!requests.length) continue;
-    if (bad !== undefined || parts.some((p) => !p)) {
-      result = failedResult('error', engineInfo(config), redact(failureText(bad, batch)));
+    if (failed >= 0) {
+      result = failedResult('error', engineInfo(config), redact(failureText(parts[failed], batch)));
     } else {
       const answers: Answer[] = parts.map((p) => {
         const choice = p!.body!.choices![0];

@@ -29,6 +29,8 @@ const AFFIRMED: Case[] = [
   ['Patchy airspace opacity in the right lower lobe.', [['opacity', 'R91.8']]],
   ['Right middle lobe consolidation.', [['consolidation', 'R91.8']]],
   ['Acute right 5th rib fracture.', [['right 5th rib fracture', 'S22.31XA']]],
+  ['Acute left rib fracture, new since prior.', [['left rib fracture', 'S22.32XA']]],
+  ['Compared to prior, new right 7th rib fracture.', [['right 7th rib fracture', 'S22.31XA']]],
   ['Displaced fracture of the left posterior 7th rib.', [['fracture of the left posterior 7th rib', 'S22.32XA']]],
   ['Multiple right-sided rib fractures.', [['right-sided rib fractures', 'S22.41XA']]],
   ['Rib fractures.', [['Rib fractures', 'S22.49XA']]],

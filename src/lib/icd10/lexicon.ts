@@ -6,7 +6,7 @@
 import { RadReportXError } from '../errors.ts';
 import { isFinding, type Finding } from '../findings.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
-import { OLD_INJURY_PATTERNS } from './modifiers.ts';
+import { OLD_INJURY_AFTER_PATTERNS, OLD_INJURY_PATTERNS } from './modifiers.ts';
 import { PHRASE_RULES, type PhraseRule } from './phrases.ts';
 import { ICD10_TABLE, type Icd10Default, type Icd10TableRow } from './table.ts';
 
@@ -144,12 +144,19 @@ export interface Icd10Lexicon {
 }
 
 /** Validates and compiles table + phrases + modifiers. */
-export function compileIcd10Lexicon(tableData: unknown, phraseData: unknown, oldInjuryPatterns: unknown = OLD_INJURY_PATTERNS): Icd10Lexicon {
+export function compileIcd10Lexicon(
+  tableData: unknown,
+  phraseData: unknown,
+  oldInjuryPatterns: unknown = OLD_INJURY_PATTERNS,
+  oldInjuryAfterPatterns: unknown = OLD_INJURY_AFTER_PATTERNS,
+): Icd10Lexicon {
   const rows = validateTable(tableData);
   const table = new Map(rows.map((r) => [r.code, r]));
   const rules = validatePhrases(phraseData, rows);
   const old = stringList('modifiers OLD_INJURY_PATTERNS', 'patterns', oldInjuryPatterns);
   old.forEach((p, i) => checkPattern('modifiers OLD_INJURY_PATTERNS', 'patterns', i, p));
+  const oldAfter = stringList('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', oldInjuryAfterPatterns);
+  oldAfter.forEach((p, i) => checkPattern('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', i, p));
   const phrases: CompiledPhrase[] = [];
   rules.forEach((rule, order) => {
     const acuteInjury = table.get(rule.code)!.defaults.includes('initial-encounter');
@@ -157,10 +164,12 @@ export function compileIcd10Lexicon(tableData: unknown, phraseData: unknown, old
     for (const p of rule.patterns ?? []) phrases.push({ ...base, regex: wordBounded(patternSource(p), 'gi') });
     for (const a of rule.abbreviations ?? []) phrases.push({ ...base, regex: wordBounded(escape(a), 'g') });
   });
-  // Up to three words may sit between the old-injury word and the phrase ("healed left 5th rib fracture").
-  const words = old.map(patternSource).join('|');
-  const oldInjuryBefore = new RegExp(`(?<![A-Za-z0-9])(?:${words})(?:[\\s-]+[a-z0-9]+){0,3}[\\s-]*$`, 'i');
-  const oldInjuryAfter = new RegExp(`^(?:[\\s,-]+[a-z0-9]+){0,3}?[\\s,-]+(?:${words})(?![A-Za-z0-9])`, 'i');
+  // Up to three words may sit between the old-injury word and the phrase ("healed left 5th rib fracture"); before
+  // the phrase a comma breaks the link ("compared to prior, new rib fracture").
+  const before = old.map(patternSource).join('|');
+  const after = oldAfter.map(patternSource).join('|');
+  const oldInjuryBefore = new RegExp(`(?<![A-Za-z0-9])(?:${before})(?:[\\s-]+[a-z0-9]+){0,3}[\\s-]*$`, 'i');
+  const oldInjuryAfter = new RegExp(`^(?:[\\s,-]+[a-z0-9]+){0,3}?[\\s,-]+(?:${after})(?![A-Za-z0-9])`, 'i');
   return { table, phrases, oldInjuryBefore, oldInjuryAfter };
 }
 

@@ -97,6 +97,9 @@ const GROUPS: Record<string, Case[]> = {
     ['No pneumothorax, there is a small effusion.', { Pneumothorax: N, 'Pleural Effusion': P }],
     ['No infiltrate except for left basilar atelectasis.', { 'Lung Opacity': N, Atelectasis: P }],
     ['Lungs are clear without edema while the heart is enlarged.', { Edema: N, Cardiomegaly: P }],
+    ['No effusion, small right pneumothorax.', { 'Pleural Effusion': N, Pneumothorax: P }],
+    ['No edema, mild cardiomegaly.', { Edema: N, Cardiomegaly: P }],
+    ['No pneumothorax or large pleural effusion.', { Pneumothorax: N, 'Pleural Effusion': N }],
   ],
   'uncertainty': [
     ['Possible left lower lobe pneumonia.', { Pneumonia: U }],

@@ -210,6 +210,9 @@ export const TRIGGER_DATA: TriggerRule[] = [
       'and (?:the|a|an|there|mild|moderate|severe|small|large|minimal|stable|persistent|unchanged|new|increased|decreased)',
       ';',
       ':',
+      // "no effusion, small pneumothorax": a list of denied findings does not go on with a size or severity,
+      // but a new, asserted one does. ("large" is left out: "no pneumothorax or large effusion" is common.)
+      ', (?:small|mild|moderate|severe|trace|minimal|tiny|moderate to large|mild to moderate)',
     ],
   },
 ];
