@@ -5,7 +5,7 @@ import { csvBatches, guessNewline, MAX_ROW_CHARS } from './csv-stream.ts';
 async function allRows(text: string | Uint8Array, slice: number): Promise<{ rows: string[][]; problems: number[] }> {
   const rows: string[][] = [];
   const problems: number[] = [];
-  for await (const b of csvBatches(new Blob([text]), ',', slice)) {
+  for await (const b of csvBatches(new Blob([text as BlobPart]), ',', slice)) {
     for (const p of b.problems) problems.push(rows.length + p.row);
     rows.push(...b.rows);
   }

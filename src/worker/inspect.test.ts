@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inspectCsv, looksLikeText } from './inspect.ts';
 
-const blob = (s: string | Uint8Array) => new Blob([s]);
+const blob = (s: string | Uint8Array) => new Blob([s as BlobPart]);
 
 describe('inspectCsv', () => {
   it('suggests findings + impression and the uid column for the IU X-ray layout', async () => {

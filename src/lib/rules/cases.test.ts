@@ -99,6 +99,7 @@ const GROUPS: Record<string, Case[]> = {
     ['Lungs are clear without edema while the heart is enlarged.', { Edema: N, Cardiomegaly: P }],
     ['No effusion, small right pneumothorax.', { 'Pleural Effusion': N, Pneumothorax: P }],
     ['No edema, mild cardiomegaly.', { Edema: N, Cardiomegaly: P }],
+    ['No pneumothorax following placement of a right chest tube.', { Pneumothorax: N, 'Support Devices': P }],
     ['No pneumothorax or large pleural effusion.', { Pneumothorax: N, 'Pleural Effusion': N }],
   ],
   'uncertainty': [
@@ -152,6 +153,7 @@ const GROUPS: Record<string, Case[]> = {
     ['The endotracheal tube has been removed.', { 'Support Devices': N }],
     ['There is no longer a pneumothorax.', { Pneumothorax: N }],
     ['The effusion has cleared.', { 'Pleural Effusion': N }],
+    ['No pneumothorax after chest tube removal.', { Pneumothorax: N, 'Support Devices': N }],
   ],
   'pseudo-triggers leave the finding as it is': [
     ['No change in cardiomegaly.', { Cardiomegaly: P }],

@@ -45,6 +45,7 @@ export const TRIGGER_DATA: TriggerRule[] = [
       '(?:is|are|was|were) (?:now )?(?:resolved|cleared|removed|gone)',
       '(?:(?:is|are) )?no longer (?:seen|visualized|visible|present|evident|identified|apparent|demonstrated|noted)',
       'removed',
+      'removal',
     ],
   },
   {
@@ -207,6 +208,8 @@ export const TRIGGER_DATA: TriggerRule[] = [
       'also',
       'while',
       'since',
+      'following',
+      'after',
       'and (?:the|a|an|there|mild|moderate|severe|small|large|minimal|stable|persistent|unchanged|new|increased|decreased)',
       ';',
       ':',
