@@ -146,6 +146,34 @@ describe('evaluate', { timeout: 180_000 }, () => {
     expect(missing.stderr).toContain('Missing required option --predictions');
   });
 
+  it('reads append-only JSONL: the last line for a row wins; a bad status value stops the run', async () => {
+    const dir = tempDir();
+    const line = (row: number, id: string, status: string, findings: Record<string, string>) => JSON.stringify({ row, ids: { id }, status, findings });
+    const predictions = join(dir, 'log.jsonl');
+    writeFileSync(predictions, [
+      line(1, 'a', 'ok', { Cardiomegaly: 'positive' }),
+      line(2, 'b', 'error', {}),
+      '',
+      line(2, 'b', 'ok', { Edema: 'positive', Cardiomegaly: 'negative' }), // a retry that succeeded
+    ].join('\n'));
+    const truth = join(dir, 'truth.csv');
+    writeFileSync(truth, 'id,labels\na,Cardiomegaly\nb,Edema\n');
+    const json = join(dir, 'r.json');
+    const r = await runCli(['evaluate', '-p', predictions, '--truth', truth, '--truth-column', 'labels', '--join', 'id', '--json', json]);
+    expect(r.code).toBe(0);
+    const e = JSON.parse(readFileSync(json, 'utf8'));
+    expect(e.predictionFormat).toBe('label JSONL (1 earlier line for the same row ignored)');
+    expect(e.report.rows).toBe(2);
+    expect(e.report.micro).toMatchObject({ tp: 2, fp: 0, fn: 0 });
+    expect(e.notScored).toEqual({});
+
+    writeFileSync(predictions, line(1, 'a', 'ok', { Cardiomegaly: 'yes' }));
+    const bad = await runCli(['evaluate', '-p', predictions, '--truth', truth, '--truth-column', 'labels', '--join', 'id']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('Line 1 of');
+    expect(bad.stderr).toContain('gives Cardiomegaly the status "yes"');
+  });
+
   it('scores label output end to end, CSV and JSONL alike, joined by id or by row order', async () => {
     const dir = tempDir();
     const input = join(dir, 'reports.csv');

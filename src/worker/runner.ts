@@ -128,22 +128,23 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
   const startBytes = job.bytesDone;
   let labeledThisRun = 0;
   let lastProgress = 0;
-  let bytesRead = 0;
+  // Estimated byte position of the last row handled: rows are spread evenly over the bytes of their slice.
+  let position = job.bytesDone;
 
   const report = (state: JobState, force = false, message?: string) => {
     const now = performance.now();
     if (!force && now - lastProgress < PROGRESS_MS) return;
     lastProgress = now;
     const seconds = (now - started) / 1000;
-    const byteRate = seconds > 0.5 ? (bytesRead - startBytes) / seconds : 0;
+    const byteRate = seconds > 0.5 ? (position - startBytes) / seconds : 0;
     const p: BatchProgress = {
       jobId: job.id,
       state,
       rowsDone: job.rowsDone,
-      bytesDone: Math.max(job.bytesDone, bytesRead),
+      bytesDone: Math.max(job.bytesDone, position),
       totalBytes: file.size,
       rowsPerSecond: seconds > 0.5 ? labeledThisRun / seconds : 0,
-      etaSeconds: byteRate > 0 && state === 'running' ? Math.max(0, (file.size - bytesRead) / byteRate) : undefined,
+      etaSeconds: byteRate > 0 && state === 'running' ? Math.max(0, (file.size - position) / byteRate) : undefined,
     };
     if (message) p.message = message;
     onProgress(p);
@@ -170,6 +171,7 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
     };
     let rowNumber = 0;
     let headerSeen = false;
+    let previousBytes = 0;
     let rows: StoredRow[] = [];
     let details: RowDetail[] = [];
     // The first unreadable row of this run, told to the user when the job ends.
@@ -178,7 +180,8 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
     report('running', true);
 
     for await (const batch of csvBatches(file, job.delimiter)) {
-      bytesRead = batch.bytesRead;
+      const sliceStart = previousBytes;
+      previousBytes = batch.bytesRead;
       let problem = 0;
       for (let i = 0; i < batch.rows.length; i++) {
         const fields = batch.rows[i];
@@ -191,6 +194,7 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
           continue;
         }
         const n = rowNumber++;
+        position = sliceStart + ((i + 1) / batch.rows.length) * (batch.bytesRead - sliceStart);
         if (n < job.rowsDone) continue;
 
         const prepared = prepareRow(fields, layout, n + 1);
@@ -208,7 +212,7 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
         labeledThisRun++;
 
         if (rows.length === CHUNK_ROWS) {
-          const committed = await commitChunk({ jobId: job.id, firstRow: job.rowsDone, rows, details, bytesDone: bytesRead });
+          const committed = await commitChunk({ jobId: job.id, firstRow: job.rowsDone, rows, details, bytesDone: Math.round(position) });
           if (!committed) return await stopAfterRace(job.id);
           job = committed;
           rows = [];

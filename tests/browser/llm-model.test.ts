@@ -192,6 +192,20 @@ describe('Model tab (software WebGPU, synthetic model)', () => {
     }
   });
 
+  it('offers the webllm engine, and labeling with it before a model is loaded says what to do', async () => {
+    const { page, close } = await openModelTab();
+    try {
+      const picker = page.getByTestId('engine-select');
+      await expect.poll(() => picker.locator('option[value="webllm"]').textContent()).toMatch(/webllm \(no model loaded\)/);
+      await picker.selectOption('webllm');
+      await page.getByTestId('tab-single').click();
+      await page.getByTestId('report-input').fill('FINDINGS: Small right pleural effusion.');
+      await expect.poll(() => page.getByTestId('single-view').textContent(), { timeout: 30_000 }).toMatch(/No model is loaded/);
+    } finally {
+      await close();
+    }
+  });
+
   it('refuses an incomplete folder and names the missing shard', async () => {
     const broken = `${model.importRoot}-broken`;
     cpSync(model.importRoot, broken, { recursive: true });

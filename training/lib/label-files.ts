@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { FINDINGS, type Finding, type FindingStatus } from '../../src/lib/findings.ts';
+import { FINDINGS, FINDING_STATUSES, isFinding, type Finding, type FindingStatus } from '../../src/lib/findings.ts';
 import { findingColumns, parseFindingList, resolveColumn, statusesFromCodes, statusesFromNames } from '../../src/lib/csv/index.ts';
 import { EmptyInputError, RadReportXError, UnknownFindingError, UsageError } from '../../src/lib/errors.ts';
 import type { RowStatus } from '../../src/lib/result.ts';
@@ -97,7 +97,7 @@ async function openCsv(path: string, options: SourceOptions): Promise<LabelSourc
         findings = statusesFromNames(parsed.findings);
       } else {
         const parsed = statusesFromCodes(fields, coded);
-        // Label output leaves every finding cell blank on rows it did not label; only labeled rows are checked.
+        // Blank cells are valid (not mentioned); anything else that is not a code is collected and reported.
         if (parsed.bad.length && badCodes.length < 10) badCodes.push(`row ${row}: ${parsed.bad.join(', ')}`);
         findings = parsed.findings;
       }
@@ -121,29 +121,45 @@ function keyOf(fields: readonly string[], joinAt: number | undefined, row: numbe
 
 async function openJsonl(path: string, options: SourceOptions): Promise<LabelSource> {
   if ((await fileSize(path)) === 0) throw new EmptyInputError(`The ${options.role} file "${path}"`);
-  async function* read(): AsyncGenerator<LabeledRow> {
-    const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-    let line = 0;
-    let row = 0;
-    for await (const text of lines) {
-      line++;
-      if (!text.trim()) continue;
-      row++;
-      let record: Record<string, unknown>;
-      try {
-        record = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        throw new RadReportXError('NotCsv', `Line ${line} of "${path}" is not valid JSON; a JSONL file holds one JSON object per line.`);
-      }
-      const ids = (record.ids ?? {}) as Record<string, unknown>;
-      const joinValue = options.join === undefined ? row : (ids[options.join] ?? record[options.join]);
-      if (joinValue === undefined) {
-        throw new UsageError(`Line ${line} of "${path}" has no "${options.join}" id to join on.`, 'Label with --id-column so the ids are in the output.');
-      }
-      const findings = { ...statusesFromNames(new Set()), ...((record.findings ?? {}) as Record<Finding, FindingStatus>) };
-      const status = typeof record.status === 'string' && STATUSES.has(record.status) ? (record.status as RowStatus) : undefined;
-      yield { row, key: String(joinValue).trim(), status, findings };
+  // Append-only logs (label --engine openai, resumed or retried runs) can hold several lines for one input row:
+  // the last line for a row wins, so the file is read whole before any row is scored.
+  const latest = new Map<string, LabeledRow>();
+  let superseded = 0;
+  let order = 0;
+  let line = 0;
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const text of lines) {
+    line++;
+    if (!text.trim()) continue;
+    order++;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new RadReportXError('NotCsv', `Line ${line} of "${path}" is not valid JSON; a JSONL file holds one JSON object per line.`);
     }
+    const row = typeof record.row === 'number' ? record.row : order;
+    const ids = (record.ids ?? {}) as Record<string, unknown>;
+    const joinValue = options.join === undefined ? row : (ids[options.join] ?? record[options.join]);
+    if (joinValue === undefined) {
+      throw new UsageError(`Line ${line} of "${path}" has no "${options.join}" id to join on.`, 'Label with --id-column so the ids are in the output.');
+    }
+    const findings = statusesFromNames(new Set());
+    for (const [name, value] of Object.entries((record.findings ?? {}) as Record<string, unknown>)) {
+      if (!isFinding(name)) continue;
+      if (!(FINDING_STATUSES as readonly unknown[]).includes(value)) {
+        throw new RadReportXError('UnknownFinding', `Line ${line} of "${path}" gives ${name} the status ${JSON.stringify(value)}; expected one of ${FINDING_STATUSES.join(', ')}.`);
+      }
+      findings[name] = value as FindingStatus;
+    }
+    const status = typeof record.status === 'string' && STATUSES.has(record.status) ? (record.status as RowStatus) : undefined;
+    const slot = String(row);
+    if (latest.has(slot)) superseded++;
+    latest.set(slot, { row, key: String(joinValue).trim(), status, findings });
   }
-  return { covers: [...FINDINGS], describe: 'label JSONL', rows: read() };
+  async function* read(): AsyncGenerator<LabeledRow> {
+    yield* latest.values();
+  }
+  const note = superseded ? ` (${superseded} earlier line${superseded === 1 ? '' : 's'} for the same row ignored)` : '';
+  return { covers: [...FINDINGS], describe: `label JSONL${note}`, rows: read() };
 }

@@ -73,8 +73,9 @@ export function findTriggers(text: string, sentence: Sentence, triggers: Compile
   let lastEnd = -1;
   forEachTokenStart(text, sentence.start, sentence.end, (i) => {
     if (i < lastEnd) return;
-    const bucket = triggers.index.bucketAt(text.charCodeAt(i));
-    if (!bucket) return;
+    const code = text.charCodeAt(i);
+    const bucket = triggers.index.bucketAt(code);
+    if (!bucket || !triggers.index.mayStart(code, text.charCodeAt(i + 1))) return;
     bucket.regex.lastIndex = i;
     const m = bucket.regex.exec(text);
     if (!m || m[0].length === 0 || i + m[0].length > sentence.end) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirstCharIndex, firstChars, forEachTokenStart, stickyAlternation } from './matcher.ts';
+import { FirstCharIndex, firstChars, firstTwoChars, forEachTokenStart, stickyAlternation } from './matcher.ts';
 
 const chars = (p: string) => {
   const f = firstChars(p);
@@ -24,7 +24,39 @@ describe('firstChars', () => {
   });
 });
 
+describe('firstTwoChars', () => {
+  const two = (p: string) => {
+    const f = firstTwoChars(p);
+    return f ? [...f].sort().join(',') : null;
+  };
+  it('reads two literal characters, through leading groups', () => {
+    expect(two('Effusion')).toBe('ef');
+    expect(two('(?:left|right) effusion')).toBe('le,ri');
+    expect(two('(?:ng|og) tube')).toBe('ng,og');
+    expect(two('fx')).toBe('fx');
+  });
+  it('gives null when a short or optional start makes it unsure', () => {
+    expect(two('(?:small )?effusion')).toBeNull();
+    expect(two('s?effusion')).toBeNull();
+    expect(two('e?ffusion')).toBeNull();
+    expect(two('(?:a|an) tube')).toBeNull();
+    expect(two(';')).toBeNull();
+    expect(two('\\d cm')).toBeNull();
+  });
+});
+
 describe('FirstCharIndex', () => {
+  it('rules out token starts whose first two characters begin no pattern', () => {
+    const idx = new FirstCharIndex(['effusion', 'edema', '(?:small )?pneumothorax', 'sx'], (indices) => indices);
+    const may = (s: string) => idx.mayStart(s.charCodeAt(0), s.charCodeAt(1));
+    expect(may('ef')).toBe(true);
+    expect(may('ED')).toBe(true);
+    expect(may('ev')).toBe(false);
+    expect(may('e')).toBe(false);
+    expect(may('pq')).toBe(true); // "p" patterns have an unsure start: always tried
+    expect(may('sm')).toBe(true);
+  });
+
   it('returns the patterns that can start with a character, in order, plus unknown starts', () => {
     const idx = new FirstCharIndex(['apple', 'avocado', 'banana', '\\w+x'], (indices) => indices);
     expect(idx.bucketAt('a'.charCodeAt(0))).toEqual([0, 1, 3]);

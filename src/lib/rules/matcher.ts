@@ -41,6 +41,30 @@ export function firstChars(pattern: string): Set<string> | null {
   return withOptional(p, 1, new Set([c.toLowerCase()]));
 }
 
+/**
+ * Lower-case two-character starts of a pattern, or null when they cannot be worked out simply (an optional
+ * first or second character, a space or class in second place, ...). Null only makes matching slower, never
+ * wrong: such a pattern is tried after every token start with its first character.
+ */
+export function firstTwoChars(pattern: string): Set<string> | null {
+  const p = pattern.trim();
+  if (p.startsWith('(?:')) {
+    const close = matchingParen(p, 0);
+    if (close < 0 || /^[?*{]/.test(p.slice(close + 1))) return null;
+    const rest = p.slice(close + 1);
+    const out = new Set<string>();
+    for (const alt of splitTopLevel(p.slice(3, close))) {
+      const f = firstTwoChars(alt + rest);
+      if (!f) return null;
+      f.forEach((x) => out.add(x));
+    }
+    return out;
+  }
+  const lit = /^[a-z0-9]/i;
+  if (!lit.test(p) || !lit.test(p.slice(1)) || /^[?*{+]/.test(p.slice(2))) return null;
+  return new Set([p.slice(0, 2).toLowerCase()]);
+}
+
 function withOptional(p: string, next: number, set: Set<string>): Set<string> | null {
   if (p[next] !== '?' && p[next] !== '*') return set;
   const rest = firstChars(p.slice(next + 1));
@@ -92,11 +116,17 @@ export function stickyAlternation(patterns: readonly string[], groups: boolean):
 export class FirstCharIndex<T> {
   /** Buckets by character code for ASCII (the common case, looked up without making a string). */
   readonly #ascii: Array<T | undefined> = new Array(128).fill(undefined);
+  /**
+   * For an ASCII first character, which ASCII second characters (lower case) can follow it in some pattern of
+   * its bucket; null when any can.
+   */
+  readonly #second: Array<Uint8Array | null> = new Array(128).fill(null);
   readonly #byChar = new Map<string, T>();
   readonly #fallback: T | undefined;
 
   constructor(patterns: readonly string[], build: (indices: number[]) => T | undefined) {
     const firsts = patterns.map(firstChars);
+    const twos = patterns.map(firstTwoChars);
     const unknown = firsts.flatMap((f, i) => (f ? [] : [i]));
     const chars = new Set<string>();
     for (const f of firsts) f?.forEach((c) => chars.add(c));
@@ -109,6 +139,13 @@ export class FirstCharIndex<T> {
     for (let code = 0; code < 128; code++) {
       const c = String.fromCharCode(code).toLowerCase();
       this.#ascii[code] = this.#byChar.get(c) ?? this.#fallback;
+      const indices = firsts.flatMap((f, i) => (!f || f.has(c) ? [i] : []));
+      if (!indices.length || indices.some((i) => !twos[i])) continue;
+      const allowed = new Uint8Array(128);
+      for (const i of indices) {
+        for (const two of twos[i]!) if (two[0] === c && two.charCodeAt(1) < 128) allowed[two.charCodeAt(1)] = 1;
+      }
+      this.#second[code] = allowed;
     }
   }
 
@@ -116,6 +153,16 @@ export class FirstCharIndex<T> {
   bucketAt(code: number): T | undefined {
     if (code < 128) return this.#ascii[code];
     return this.#byChar.get(String.fromCharCode(code).toLowerCase()) ?? this.#fallback;
+  }
+
+  /** False when no pattern can start with these two characters (codes), so the bucket need not be tried. */
+  mayStart(first: number, second: number): boolean {
+    if (first >= 128) return true;
+    const allowed = this.#second[first];
+    if (!allowed) return true;
+    // Lower-case ASCII letters; a non-ASCII second character is allowed (patterns are ASCII, so it never matches).
+    const lower = second >= 65 && second <= 90 ? second + 32 : second;
+    return lower < 128 && allowed[lower] === 1;
   }
 }
 

@@ -73,17 +73,18 @@ const lastEnd = new Int32Array(FINDINGS.length);
 function scan(text: string, start: number, end: number, limit: number, idx: FirstCharIndex<Bucket>, wanted: number, out: Array<[number, number, number]>) {
   lastEnd.fill(-1);
   forEachTokenStart(text, start, end, (i) => {
-    const bucket = idx.bucketAt(text.charCodeAt(i));
-    if (!bucket) return;
+    const code = text.charCodeAt(i);
+    const bucket = idx.bucketAt(code);
+    if (!bucket || !idx.mayStart(code, text.charCodeAt(i + 1))) return;
     bucket.any.lastIndex = i;
     if (!bucket.any.test(text)) return;
     for (const { finding, regex } of bucket.byFinding) {
       if (i < lastEnd[finding] || !(wanted & (1 << finding))) continue;
       regex.lastIndex = i;
-      const m = regex.exec(text);
-      if (m && m[0].length > 0 && i + m[0].length <= limit) {
-        out.push([finding, i, i + m[0].length]);
-        lastEnd[finding] = i + m[0].length;
+      // A sticky regex's test() leaves lastIndex at the end of the match: no match array to allocate.
+      if (regex.test(text) && regex.lastIndex > i && regex.lastIndex <= limit) {
+        out.push([finding, i, regex.lastIndex]);
+        lastEnd[finding] = regex.lastIndex;
       }
     }
   });

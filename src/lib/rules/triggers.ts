@@ -166,6 +166,7 @@ export const TRIGGER_DATA: TriggerRule[] = [
       'should (?:there be|it|this)',
       'correlat(?:e|ion) (?:clinically )?for',
       'at risk (?:for|of)',
+      'symptoms (?:of|for|suggesting)',
       'risk of',
     ],
   },
