@@ -97,10 +97,9 @@ describe('dataset', () => {
     }
     const r3 = all.find((e) => e.id === 'r3')!;
     expect(JSON.parse(r3.messages.at(-1)!.content)).toEqual({
-      findings: [
-        { name: 'Pleural Effusion', status: 'positive', evidence: 'Small left pleural effusion' },
-        { name: 'Pneumonia', status: 'uncertain', evidence: 'pneumonia' },
-      ],
+      positive: [{ name: 'Pleural Effusion', evidence: 'Small left pleural effusion' }],
+      uncertain: [{ name: 'Pneumonia', evidence: 'pneumonia' }],
+      negative: [],
     });
   });
 
@@ -149,7 +148,7 @@ describe('dataset', () => {
     await runDataset(['--reports', 'r.csv', '-t', 'note', '--labels', 'l.csv', '--out', 'd', '--task', 'both', '--val', '0'], c);
     const train = await readJsonl(join(dir, 'd', 'train.jsonl'));
     expect(train.map((e) => e.id)).toEqual(['1', '2']);
-    expect(JSON.parse(train[0].messages.at(-1)!.content)).toEqual({ findings: [{ name: 'Pleural Effusion', status: 'positive', evidence: '' }], icd10: [{ phrase: 'pleural effusion', code: 'J90' }] });
+    expect(JSON.parse(train[0].messages.at(-1)!.content)).toEqual({ positive: [{ name: 'Pleural Effusion', evidence: '' }], uncertain: [], negative: [], icd10: [{ phrase: 'pleural effusion', code: 'J90' }] });
     expect(c.output.err).toMatch(/CSV labels carry no evidence quotes/);
     const manifest = JSON.parse(await readFile(join(dir, 'd', 'dataset.json'), 'utf8'));
     expect(manifest.stats.dropped).toEqual({ label_error: 1 });
@@ -167,7 +166,7 @@ describe('dataset', () => {
     await runDataset(['--reports', 'r.csv', '-t', 'note', '--labels', 'w.jsonl', '--out', 'd', '--val', '0', '--json'], c);
     const train = await readJsonl(join(dir, 'd', 'train.jsonl'));
     expect(train.map((e) => e.id)).toEqual(['1', '2']);
-    expect(JSON.parse(train[0].messages[2].content)).toEqual({ findings: [{ name: 'Pleural Effusion', status: 'positive', evidence: 'Small pleural effusion' }] });
+    expect(JSON.parse(train[0].messages[2].content)).toEqual({ positive: [{ name: 'Pleural Effusion', evidence: 'Small pleural effusion' }], uncertain: [], negative: [] });
     expect(JSON.parse(c.output.out).labels.withoutReport).toBe(0);
   });
 

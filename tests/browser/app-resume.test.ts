@@ -97,6 +97,24 @@ describe('resuming a batch', () => {
     expect(text).toBe(expectedCsv(csvText, ['report'], ['study_id'], 'findings'));
   });
 
+  it('cancels a running job and keeps the rows it stored, in order', async () => {
+    await app.page.getByTestId('batch-file').setInputFiles(file);
+    await app.page.getByTestId('batch-start').click();
+    const card = app.page.locator('[data-testid="job-card"][data-state="running"]', { hasText: NAME });
+    await card.waitFor();
+    const jobId = await card.getAttribute('data-job-id');
+    const mine = app.page.locator(`[data-job-id="${jobId}"]`);
+    await expect.poll(async () => Number(await mine.getByTestId('job-rows').getAttribute('data-rows')), { timeout: 120_000, interval: 100 }).toBeGreaterThanOrEqual(1000);
+    await mine.getByTestId('job-cancel').click();
+    await expect.poll(() => mine.getAttribute('data-state'), { timeout: 30_000 }).toBe('cancelled');
+    const kept = Number(await mine.getByTestId('job-rows').getAttribute('data-rows'));
+    await app.page.waitForTimeout(1000);
+    expect(Number(await mine.getByTestId('job-rows').getAttribute('data-rows'))).toBe(kept);
+    expect(await mine.getByTestId('job-resume').count()).toBe(0);
+    const { text } = await downloadText(app.page, () => mine.getByTestId('export-csv').click());
+    expect(text.trimEnd().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(ids.slice(0, kept));
+  });
+
   it('made no request beyond 127.0.0.1 and opened no dialog', () => {
     expect(app.blocked).toEqual([]);
     expect(app.dialogs).toEqual([]);

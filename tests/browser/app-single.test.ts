@@ -74,6 +74,18 @@ describe('single report', () => {
     await app.page.screenshot({ path: '/tmp/radreportx-app-single.png', fullPage: true });
   });
 
+  it('copies the result as JSON', async () => {
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.server.origin });
+    await app.page.getByRole('button', { name: 'Effusion and cardiomegaly' }).click();
+    await expect.poll(() => app.page.getByTestId('result-summary').textContent()).toContain('Cardiomegaly');
+    await app.page.getByTestId('copy-json').click();
+    await expect.poll(() => app.page.getByRole('status').filter({ hasText: 'Copied' }).count()).toBe(1);
+    const copied = JSON.parse(await app.page.evaluate(() => navigator.clipboard.readText()));
+    expect(copied.status).toBe('ok');
+    expect(copied.findings.Cardiomegaly).toBe('positive');
+    expect(copied.evidence.length).toBeGreaterThan(0);
+  });
+
   it('keeps HTML and script in a report as plain text', async () => {
     await app.page.evaluate(() => ((window as unknown as { __xss?: number }).__xss = 0));
     const payload =

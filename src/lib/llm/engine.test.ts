@@ -46,8 +46,8 @@ describe('createLlmEngine', () => {
     expect(req).toMatchObject({ temperature: 0, top_p: 1, seed: 42, stream: false, max_tokens: 160 });
     expect(req.response_format?.type).toBe('json_object');
     const schema = JSON.parse(req.response_format!.schema);
-    expect(schema.required).toEqual(['findings']);
-    expect(schema.properties.findings.items.properties.name.enum).toEqual([...FINDINGS]);
+    expect(schema.required).toEqual(['positive', 'uncertain', 'negative']);
+    expect(schema.properties.positive.items.properties.name.enum).toEqual([...FINDINGS]);
     expect(req.messages[0].role).toBe('system');
     expect(req.messages[1].content).toContain('Moderate right pleural effusion');
 

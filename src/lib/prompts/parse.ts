@@ -39,6 +39,8 @@ function balanced(s: string, open: '[' | '{', close: ']' | '}'): string | undefi
   return undefined;
 }
 
+const GROUPS = ['positive', 'uncertain', 'negative'] as const;
+
 const STATUS_WORDS: Record<string, Exclude<FindingStatus, 'absent'>> = {
   positive: 'positive', present: 'positive', yes: 'positive', true: 'positive', '1': 'positive',
   negative: 'negative', absent: 'negative', no: 'negative', false: 'negative', resolved: 'negative', '0': 'negative',
@@ -126,18 +128,22 @@ function parseJsonAnswer(raw: string, request: PromptRequest): Parsed {
   const o = obj as Record<string, unknown>;
   const wantsFindings = request.task !== 'icd10';
   const wantsIcd = request.task !== 'findings';
-  if ((wantsFindings && !Array.isArray(o.findings)) && (wantsIcd && !Array.isArray(o.icd10))) {
-    throw new ParseFailure('the JSON has neither "findings" nor "icd10" lists');
-  }
-  if (wantsFindings && !wantsIcd && !Array.isArray(o.findings)) throw new ParseFailure('the JSON has no "findings" list');
+  // The schema's grouped form ({positive, uncertain, negative}); a plain "findings" list of {name, status} is read too.
+  const grouped = GROUPS.some((g) => Array.isArray(o[g]));
+  const hasFindings = grouped || Array.isArray(o.findings);
+  if (wantsFindings && !wantsIcd && !hasFindings) throw new ParseFailure('the JSON has no findings lists');
   if (wantsIcd && !wantsFindings && !Array.isArray(o.icd10)) throw new ParseFailure('the JSON has no "icd10" list');
+  if (wantsFindings && wantsIcd && !hasFindings && !Array.isArray(o.icd10)) throw new ParseFailure('the JSON has neither findings nor "icd10" lists');
   const parsed: Parsed = { dropped: [] };
   if (wantsFindings) {
+    const entries: [unknown, string | undefined][] = grouped
+      ? GROUPS.flatMap((g) => ((Array.isArray(o[g]) ? o[g] : []) as unknown[]).map((e): [unknown, string] => [e, g]))
+      : ((o.findings as unknown[] | undefined) ?? []).map((e): [unknown, undefined] => [e, undefined]);
     parsed.findings = [];
-    for (const e of (o.findings as unknown[] | undefined) ?? []) {
-      const entry = (typeof e === 'string' ? { name: e, status: 'positive' } : e) as Record<string, unknown> | null;
+    for (const [e, group] of entries) {
+      const entry = (typeof e === 'string' ? { name: e } : e) as Record<string, unknown> | null;
       const name = entry && typeof entry.name === 'string' ? normaliseFindingName(entry.name) : undefined;
-      const status = entry ? STATUS_WORDS[String(entry.status ?? 'positive').trim().toLowerCase()] : undefined;
+      const status = entry ? STATUS_WORDS[String(group ?? entry.status ?? 'positive').trim().toLowerCase()] : undefined;
       if (!name || !status) {
         parsed.dropped.push(JSON.stringify(e));
         continue;

@@ -55,26 +55,23 @@ const LEGACY_ICD10 = (report: string) =>
   'Answer only with a list of ["phrase", "ICD-10-CM code"] pairs, e.g. [["pleural effusion", "J90"]], or [] when there is none.\n\n' +
   `Report:\n${report}`;
 
+const FINDINGS_RULES =
+  'Findings: ' +
+  `${FINDING_LIST}. ` +
+  'List only findings the report mentions: positive (present, also stable or chronic), uncertain (possible, cannot exclude), ' +
+  'negative (absent or resolved). evidence: the shortest quote from the report that shows it, at most 4 words. ' +
+  'Empty lists mean normal. Ignore the indication and history.';
+
+const ICD10_RULES =
+  'icd10: the shortest phrases, quoted from the report, that each stand for an ICD-10-CM diagnosis the patient has, ' +
+  'with the code (e.g. "pleural effusion", "J90"); leave out negated, uncertain, resolved and historical ones.';
+
+const FINDINGS_SHAPE = '"positive":[{"name","evidence"}],"uncertain":[{"name","evidence"}],"negative":["name"]';
+
 const JSON_SYSTEM: Record<Task, string> = {
-  findings:
-    'You label chest radiology reports. Findings: ' +
-    `${FINDING_LIST}. ` +
-    'Answer in JSON: {"findings":[{"name","status","evidence"}]}. ' +
-    'List only findings the report mentions. status: positive (present, also stable or chronic), negative (absent or resolved), uncertain (possible, cannot exclude). ' +
-    'evidence: the shortest quote from the report, at most 4 words (for a negative finding, just its name as written). Ignore the indication or history. ' +
-    'An empty list means normal.',
-  icd10:
-    'You code chest radiology reports. Answer in JSON: {"icd10":[{"phrase","code"}]}: the shortest phrases, quoted from the report, ' +
-    'that each stand for an ICD-10-CM diagnosis the patient has, with the code (e.g. "pleural effusion", "J90"). ' +
-    'Leave out negated, uncertain, resolved and historical findings, and the indication.',
-  both:
-    'You label chest radiology reports. Findings: ' +
-    `${FINDING_LIST}. ` +
-    'Answer in JSON: {"findings":[{"name","status","evidence"}],"icd10":[{"phrase","code"}]}. ' +
-    'findings: only those the report mentions. status: positive (present, also stable or chronic), negative (absent or resolved), uncertain (possible, cannot exclude). ' +
-    'evidence: the shortest quote from the report, at most 4 words (for a negative finding, just its name as written). An empty list means normal. ' +
-    'icd10: the shortest quoted phrases that each stand for an ICD-10-CM diagnosis the patient has, with the code (e.g. "pleural effusion", "J90"); leave out negated, uncertain, resolved and historical ones. ' +
-    'Ignore the indication or history.',
+  findings: `You label chest radiology reports. Answer in JSON: {${FINDINGS_SHAPE}}. ${FINDINGS_RULES}`,
+  icd10: `You code chest radiology reports. Answer in JSON: {"icd10":[{"phrase","code"}]}. ${ICD10_RULES} Ignore the indication and history.`,
+  both: `You label and code chest radiology reports. Answer in JSON: {${FINDINGS_SHAPE},"icd10":[{"phrase","code"}]}. ${FINDINGS_RULES} ${ICD10_RULES}`,
 };
 
 const MAX_TOKENS: Record<PromptProfileId, Record<Task, number>> = {

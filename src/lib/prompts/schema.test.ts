@@ -28,15 +28,18 @@ describe('responseSchema', () => {
   });
 
   it('covers exactly the task asked', () => {
-    expect(Object.keys(responseSchema('findings').properties as object)).toEqual(['findings']);
+    expect(Object.keys(responseSchema('findings').properties as object)).toEqual(['positive', 'uncertain', 'negative']);
     expect(Object.keys(responseSchema('icd10').properties as object)).toEqual(['icd10']);
-    expect(Object.keys(responseSchema('both').properties as object)).toEqual(['findings', 'icd10']);
+    expect(Object.keys(responseSchema('both').properties as object)).toEqual(['positive', 'uncertain', 'negative', 'icd10']);
   });
 
-  it('enumerates the 13 findings and the three statuses', () => {
-    const item = ((responseSchema('findings').properties as Record<string, { items: { properties: Record<string, { enum: string[] }> } }>).findings).items;
-    expect(item.properties.name.enum).toEqual([...FINDINGS]);
-    expect(item.properties.status.enum).toEqual([...ANSWER_STATUSES]);
+  it('enumerates the 13 findings under one key per status', () => {
+    type Node = { items: { enum?: string[]; properties?: Record<string, { enum: string[] }> } };
+    const props = responseSchema('findings').properties as Record<string, Node>;
+    expect(Object.keys(props)).toEqual(expect.arrayContaining([...ANSWER_STATUSES]));
+    expect(props.positive.items.properties?.name.enum).toEqual([...FINDINGS]);
+    expect(props.uncertain.items.properties?.name.enum).toEqual([...FINDINGS]);
+    expect(props.negative.items.enum).toEqual([...FINDINGS]);
     expect(schemaName('both')).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
   });
 });

@@ -8,19 +8,25 @@ import type { Task } from '../result.ts';
 
 export const ANSWER_STATUSES = ['positive', 'negative', 'uncertain'] as const;
 
-const findingsProperty = {
+// Answer tokens are what an LLM call costs, so findings are grouped by status: a present or uncertain finding
+// carries a short quote, a negated one only its name. A typical report then answers in ~30 tokens instead of ~70.
+const quotedFindings = {
   type: 'array',
   items: {
     type: 'object',
     properties: {
       name: { type: 'string', enum: [...FINDINGS] },
-      status: { type: 'string', enum: [...ANSWER_STATUSES] },
       evidence: { type: 'string' },
     },
-    required: ['name', 'status', 'evidence'],
+    required: ['name', 'evidence'],
     additionalProperties: false,
   },
 };
+
+const namedFindings = { type: 'array', items: { type: 'string', enum: [...FINDINGS] } };
+
+/** The findings part of a json answer: one key per status. */
+export const FINDINGS_PROPERTIES = { positive: quotedFindings, uncertain: quotedFindings, negative: namedFindings };
 
 const icd10Property = {
   type: 'array',
@@ -37,7 +43,7 @@ const icd10Property = {
 
 export function responseSchema(task: Task): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
-  if (task !== 'icd10') properties.findings = findingsProperty;
+  if (task !== 'icd10') Object.assign(properties, FINDINGS_PROPERTIES);
   if (task !== 'findings') properties.icd10 = icd10Property;
   return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
 }

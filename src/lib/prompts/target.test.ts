@@ -56,17 +56,17 @@ describe('formatAnswers → parseAnswers', () => {
     }
   });
 
-  it('writes short evidence quotes (the hedge for uncertain, the bare name for negative) that parse back to spans', () => {
+  it('writes short evidence quotes for present and uncertain findings, bare names for negated ones, that parse back to spans', () => {
     const requests = buildRequests('json', 'findings', REPORT);
     const [answer] = formatAnswers(requests, weakLabel(), REPORT);
-    const parsed = JSON.parse(answer) as { findings: { name: string; evidence: string }[] };
-    const quote = (name: string) => parsed.findings.find((f) => f.name === name)?.evidence;
-    expect(quote('Pneumothorax')).toBe('pneumothorax');
-    expect(quote('Consolidation')).toBe('Possible right basilar consolidation');
-    expect(parsed.findings.every((f) => f.evidence.split(' ').length <= 4)).toBe(true);
+    type Quoted = { name: string; evidence: string }[];
+    const parsed = JSON.parse(answer) as { positive: Quoted; uncertain: Quoted; negative: string[] };
+    expect(parsed.negative).toEqual(['Pneumothorax']);
+    expect(parsed.uncertain).toEqual([{ name: 'Consolidation', evidence: 'Possible right basilar consolidation' }]);
+    expect([...parsed.positive, ...parsed.uncertain].every((f) => f.evidence.split(' ').length <= 4)).toBe(true);
     const back = parseAnswers(requests, [answer], REPORT, ENGINE);
     expect(back.evidence.map((e) => REPORT.slice(e.mention.start, e.mention.end))).toEqual(
-      expect.arrayContaining(['pneumothorax', 'Possible right basilar consolidation']),
+      expect.arrayContaining(['Possible right basilar consolidation']),
     );
   });
 

@@ -2,18 +2,17 @@
  * The answer a model should give for a labeled report: the training target built from weak labels. It is the
  * inverse of parse.ts, so `parseAnswers(requests, formatAnswers(requests, r, text), text)` gives back r's labels.
  */
-import { FINDINGS } from '../findings.ts';
+import { FINDINGS, type FindingStatus } from '../findings.ts';
 import type { Evidence, LabelResult } from '../result.ts';
 import type { PromptRequest } from './profiles.ts';
 
-// Answer tokens are the LLM's cost: a typical report mentions four or five findings, most of them negated, so
-// evidence stays at a few words and a negated finding quotes only its own words (the status says "negative").
+// Answer tokens are the LLM's cost: quotes stay at a few words (negated findings carry none, see schema.ts).
 const MAX_EVIDENCE_WORDS = 4;
 
 /** The shortest quote that carries the status: "possible pneumonia" for an uncertain mention, else the mention. */
 function evidenceQuote(report: string, e: Evidence): string {
   const mention = e.mention.text;
-  if (e.status !== 'negative' && e.trigger && e.trigger.kind !== 'model' && e.trigger.start < e.mention.start) {
+  if (e.trigger && e.trigger.kind !== 'model' && e.trigger.start < e.mention.start) {
     const quote = report.slice(e.trigger.start, e.mention.end).replace(/\s+/g, ' ').trim();
     if (quote.split(' ').length <= MAX_EVIDENCE_WORDS) return quote;
   }
@@ -23,11 +22,15 @@ function evidenceQuote(report: string, e: Evidence): string {
 function jsonAnswer(request: PromptRequest, result: LabelResult, report: string): string {
   const answer: Record<string, unknown> = {};
   if (request.task !== 'icd10') {
-    answer.findings = FINDINGS.filter((f) => result.findings[f] !== 'absent').map((f) => {
-      const status = result.findings[f];
-      const e = result.evidence.find((x) => x.finding === f && x.status === status) ?? result.evidence.find((x) => x.finding === f);
-      return { name: f, status, evidence: e ? evidenceQuote(report, e) : '' };
-    });
+    const withStatus = (status: FindingStatus) => FINDINGS.filter((f) => result.findings[f] === status);
+    const quoted = (status: FindingStatus) =>
+      withStatus(status).map((f) => {
+        const e = result.evidence.find((x) => x.finding === f && x.status === status);
+        return { name: f, evidence: e ? evidenceQuote(report, e) : '' };
+      });
+    answer.positive = quoted('positive');
+    answer.uncertain = quoted('uncertain');
+    answer.negative = withStatus('negative');
   }
   if (request.task !== 'findings') answer.icd10 = (result.icd10 ?? []).map((i) => ({ phrase: i.phrase, code: i.code }));
   return JSON.stringify(answer);

@@ -62,6 +62,8 @@ const GROUPS: Record<string, Case[]> = {
     ['No definite consolidation.', { Consolidation: N }],
     ['No new pneumothorax.', { Pneumothorax: N }],
     ['Neither effusion nor pneumothorax.', { 'Pleural Effusion': N, Pneumothorax: N }],
+    ['No focal consolidation to suggest pneumonia.', { Consolidation: N, Pneumonia: N }],
+    ['There is no focal air space opacity to suggest a pneumonia.', { 'Lung Opacity': N, Pneumonia: N }],
   ],
   'negation after the mention': [
     ['Pneumothorax is not seen.', { Pneumothorax: N }],
@@ -128,6 +130,7 @@ const GROUPS: Record<string, Case[]> = {
     ['Possible small effusion, no pneumothorax.', { 'Pleural Effusion': U, Pneumothorax: N }],
     ['In the appropriate clinical setting this is compatible with pneumonia.', { Pneumonia: U }],
     ['Nodule may be present.', { 'Lung Lesion': U }],
+    ['The previously noted nodule is not well seen.', { 'Lung Lesion': U }],
   ],
   'hypothetical mentions are uncertain': [
     ['Evaluate for pneumonia.', { Pneumonia: U }],

@@ -2,8 +2,9 @@
  * Stage 4: decide whether one mention is asserted, denied or left open, from the triggers in its sentence
  * (ConText/NegEx). A forward trigger ("no", "possible") reaches the mentions after it and a backward one
  * ("is not seen", "cannot be excluded") the mentions before it, until a terminator (";", "but", "which", ...).
- * Because commas do not end a forward scope, "no effusion, pneumothorax, or consolidation" denies all three. A
- * backward scope does end at a comma, so "heart is enlarged, effusion is not seen" denies only the effusion.
+ * A comma alone does not end a forward scope, so "no effusion, pneumothorax, or consolidation" denies all three
+ * (a comma before a size, "no effusion, small pneumothorax", is a terminator in the data). A backward scope
+ * does end at a comma, so "heart is enlarged, effusion is not seen" denies only the effusion.
  * When several triggers reach a mention the nearest decides; no trigger means the mention is positive.
  */
 import type { Span, TriggerKind } from '../result.ts';

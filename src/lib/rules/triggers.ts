@@ -22,13 +22,14 @@ export const TRIGGER_DATA: TriggerRule[] = [
       'not necessarily',
       'gram negative',
       'age indeterminate',
-      'not well (?:seen|visualized|evaluated|assessed)',
       'near(?:ly)? (?:complete )?resolution',
       'partial(?:ly)? (?:resolved|resolving|resolution)',
       'incomplete(?:ly)? (?:resolved|resolution)',
       'resolving',
       'unresolved',
       'if any',
+      // "no focal opacity to suggest pneumonia": the negation before reaches on; the phrase asserts nothing.
+      'to (?:suggest|indicate)',
     ],
   },
   {
@@ -138,6 +139,7 @@ export const TRIGGER_DATA: TriggerRule[] = [
       '(?:is|are) (?:also )?(?:possible|suspected|questioned|questionable|likely|probable|considered)',
       '(?:is|are) (?:also )?in the differential',
       'may be (?:present|seen|noted|considered)',
+      "(?:(?:is|are) )?not well (?:seen|visualized|demonstrated|evaluated|assessed)",
       'or not',
       '(?:is|are|would be) (?:also )?(?:a |another )?(?:possibility|consideration)',
     ],
