@@ -18,7 +18,7 @@ export interface EngineDescriptor {
   loaded: boolean;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode | 'Busy' | 'FileMismatch' | 'Failed'; message: string; hint?: string };
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode | 'FileMismatch' | 'Failed'; message: string; hint?: string };
 
 export interface LabelRequest {
   text: string;
@@ -88,7 +88,7 @@ export interface RowView {
 /** The model methods (load, cancel, cache, import) come from the LLM's own protocol module. */
 export interface LabelerApi extends ModelApi {
   engines(): Promise<EngineDescriptor[]>;
-  /** Labels one report; `id` lets the page drop answers to superseded requests. */
+  /** Labels one report (the page drops answers to requests it has since superseded). */
   label(request: LabelRequest): Promise<LabelResult>;
   inspectCsv(file: Blob, name: string): Promise<Outcome<CsvInspection>>;
   /** Creates a job for the file and runs it until done, paused or cancelled. */

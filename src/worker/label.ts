@@ -9,7 +9,7 @@ import { failedResult, isBlankReport, type LabelResult, type Task } from '../lib
  */
 export const MAX_REPORT_CHARS = 200_000;
 
-export async function labelText(engine: LabelEngine, text: string, task: Task): Promise<LabelResult> {
+export async function labelText(engine: LabelEngine, text: string, task: Task, signal?: AbortSignal): Promise<LabelResult> {
   if (isBlankReport(text)) return failedResult('empty', engine.info, 'The report is empty: there is nothing to label.');
   if (text.length > MAX_REPORT_CHARS) {
     return failedResult(
@@ -19,7 +19,7 @@ export async function labelText(engine: LabelEngine, text: string, task: Task): 
     );
   }
   try {
-    return await engine.label(text, { task });
+    return await engine.label(text, signal ? { task, signal } : { task });
   } catch (e) {
     return failedResult('error', engine.info, `The engine failed on this report: ${errorMessage(e)}`);
   }

@@ -21,20 +21,28 @@ const PROGRESS_MS = 200;
 interface Control {
   pause: boolean;
   cancel: boolean;
+  /** Aborts the report being labeled (an LLM call can take seconds). */
+  abort: AbortController;
 }
 
 const controls = new Map<string, Control>();
 
 export function pauseJob(jobId: string): void {
   const c = controls.get(jobId);
-  if (c) c.pause = true;
+  if (!c) return;
+  c.pause = true;
+  c.abort.abort();
 }
 
 /** Cancels a running job, or marks a stopped one cancelled. Its stored rows are kept. */
 export async function cancelJob(jobId: string): Promise<void> {
   const c = controls.get(jobId);
-  if (c) c.cancel = true;
-  else await updateJob(jobId, { state: 'cancelled' });
+  if (!c) {
+    await updateJob(jobId, { state: 'cancelled' });
+    return;
+  }
+  c.cancel = true;
+  c.abort.abort();
 }
 
 export async function startJob(file: File, settings: JobSettings, onProgress: ProgressCallback): Promise<Outcome<JobRecord>> {
@@ -121,7 +129,7 @@ async function run(job: JobRecord, file: Blob, onProgress: ProgressCallback): Pr
 }
 
 async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCallback): Promise<JobRecord> {
-  const control: Control = { pause: false, cancel: false };
+  const control: Control = { pause: false, cancel: false, abort: new AbortController() };
   controls.set(initial.id, control);
   let job = (await updateJob(initial.id, { state: 'running', message: undefined })) ?? initial;
   const started = performance.now();
@@ -201,7 +209,10 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
         const unreadable = problemMessage ?? (prepared.ok ? undefined : prepared.message);
         let result;
         if (prepared.ok && !unreadable) {
-          result = await labelText(engine, prepared.text, job.task);
+          result = await labelText(engine, prepared.text, job.task, control.abort.signal);
+          // Stopped while this row was labeled: its result may be an abort, so it is not kept.
+          if (control.cancel) return await stop('cancelled');
+          if (control.pause) return await stop('paused');
         } else {
           problems++;
           firstProblem ??= unreadable?.startsWith('Row ') ? unreadable : `Row ${(n + 1).toLocaleString('en')}: ${unreadable}`;

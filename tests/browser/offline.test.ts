@@ -2,6 +2,9 @@
  * Offline: after one visit the service worker has the app shell, so the page reloads and labels a report with
  * the network off and the server gone.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
@@ -61,6 +64,19 @@ it('reloads and labels a report with the network off after one visit', async () 
   await expect.poll(() => effusion.getAttribute('data-status'), { timeout: 30_000 }).toBe('positive');
   await expect.poll(() => page.locator('[data-testid=findings-table] tr[data-finding="Pneumothorax"]').getAttribute('data-status')).toBe('negative');
   await page.screenshot({ path: '/tmp/offline.png', fullPage: true });
+
+  // The evaluate worker is part of the shell too: score two small files offline.
+  const dir = mkdtempSync(join(tmpdir(), 'rrx-offline-'));
+  writeFileSync(join(dir, 'truth.csv'), 'id,findings\n1,Edema\n2,Normal\n3,Pneumothorax\n');
+  writeFileSync(join(dir, 'pred.csv'), 'id,findings\n1,Edema\n2,Edema\n3,Pneumothorax\n');
+  await page.getByTestId('tab-evaluate').click();
+  await page.getByTestId('eval-reference-file').setInputFiles(join(dir, 'truth.csv'));
+  await page.getByTestId('eval-kind-csv').check();
+  await page.getByTestId('eval-predictions-file').setInputFiles(join(dir, 'pred.csv'));
+  await page.getByTestId('eval-predictions-join').waitFor();
+  await page.getByTestId('eval-run').click();
+  const edema = page.locator('[data-testid=eval-row][data-finding="Edema"] [data-metric=precision]');
+  await expect.poll(() => edema.textContent().catch(() => null), { timeout: 30_000 }).toBe('0.500');
 
   expect(server.requests.length).toBe(before);
   expect(blocked).toEqual([]);

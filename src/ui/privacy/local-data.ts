@@ -17,6 +17,30 @@ export async function estimateStorage(): Promise<StorageEstimate | undefined> {
   return { usage, quota, persisted };
 }
 
+export interface StoredItem {
+  kind: 'database' | 'cache';
+  name: string;
+  /** Entries in a cache (files); undefined for databases. */
+  entries?: number;
+  /** True for the app shell: the service worker's copy of the app, no user data. */
+  appShell?: boolean;
+}
+
+/** The IndexedDB databases and Cache Storage caches this site holds, by name. */
+export async function listStoredItems(): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
+  if (indexedDB.databases) {
+    for (const d of await indexedDB.databases()) if (d.name) items.push({ kind: 'database', name: d.name });
+  }
+  if (typeof caches !== 'undefined') {
+    for (const name of await caches.keys()) {
+      const entries = (await (await caches.open(name)).keys()).length;
+      items.push({ kind: 'cache', name, entries, appShell: isAppShellCache(name) });
+    }
+  }
+  return items;
+}
+
 /**
  * Asks the browser to keep this site's data under storage pressure. Chromium answers without a prompt, from
  * how the site is used (installed, bookmarked, engagement); it may say no.
