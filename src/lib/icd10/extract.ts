@@ -20,12 +20,26 @@ export interface PhraseMatch {
   sentence: Sentence;
 }
 
+/** The lower-case first two characters of every word in the text. */
+function wordStarts(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/(?<![A-Za-z0-9])[A-Za-z0-9]{2}/g)) out.add(m[0].toLowerCase());
+  return out;
+}
+
+function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  for (const x of a) if (b.has(x)) return true;
+  return false;
+}
+
 /** Every phrase match that lies inside one labeled sentence, in text order. */
 export function matchPhrases(text: string, sentences: readonly Sentence[], lexicon: Icd10Lexicon): PhraseMatch[] {
   if (!sentences.length) return [];
   const out: PhraseMatch[] = [];
+  const starts = wordStarts(text);
   // Each pattern runs once over the whole text (not once per sentence): far fewer regex runs on long reports.
   for (const rule of lexicon.phrases) {
+    if (rule.starts && !intersects(rule.starts, starts)) continue;
     rule.regex.lastIndex = 0;
     for (const m of text.matchAll(rule.regex)) {
       const start = m.index;

@@ -5,6 +5,7 @@
  */
 import { RadReportXError } from '../errors.ts';
 import { isFinding, type Finding } from '../findings.ts';
+import { firstTwoChars } from '../rules/matcher.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
 import { OLD_INJURY_AFTER_PATTERNS, OLD_INJURY_PATTERNS } from './modifiers.ts';
 import { PHRASE_RULES, type PhraseRule } from './phrases.ts';
@@ -132,6 +133,11 @@ export interface CompiledPhrase {
   acuteInjury: boolean;
   /** Index of the rule in phrases.ts, to break ties between equally long matches. */
   order: number;
+  /**
+   * Lower-case two-letter word starts the phrase can begin with, or null when unknown. A report is ~50 words and
+   * the lexicon ~500 patterns, so skipping patterns whose start is not in the report saves most regex runs.
+   */
+  starts: ReadonlySet<string> | null;
 }
 
 export interface Icd10Lexicon {
@@ -161,8 +167,8 @@ export function compileIcd10Lexicon(
   rules.forEach((rule, order) => {
     const acuteInjury = table.get(rule.code)!.defaults.includes('initial-encounter');
     const base = { code: rule.code, status: !!rule.status, acuteInjury, order };
-    for (const p of rule.patterns ?? []) phrases.push({ ...base, regex: wordBounded(patternSource(p), 'gi') });
-    for (const a of rule.abbreviations ?? []) phrases.push({ ...base, regex: wordBounded(escape(a), 'g') });
+    for (const p of rule.patterns ?? []) phrases.push({ ...base, regex: wordBounded(patternSource(p), 'gi'), starts: firstTwoChars(p) });
+    for (const a of rule.abbreviations ?? []) phrases.push({ ...base, regex: wordBounded(escape(a), 'g'), starts: firstTwoChars(escape(a)) });
   });
   // Up to three words may sit between the old-injury word and the phrase ("healed left 5th rib fracture"); before
   // the phrase a comma breaks the link ("compared to prior, new rib fracture").
