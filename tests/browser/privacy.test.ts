@@ -122,7 +122,7 @@ it('labels a batch without any request leaving the origin, during labeling, or c
       }
       return { records, caches: await caches.keys() };
     });
-  await expect.poll(() => textOf('storage-items')).toMatch(/Database radreportx \(jobs.*Cache workbox-precache[^:]*: \d+ files \(the app itself/s);
+  await expect.poll(() => textOf('storage-items')).toMatch(/Database radreportx \(jobs.*Cache workbox-precache\S*: \d+ files \(the app itself/s);
   const before = await stored();
   expect(before.records['radreportx/jobs']).toBe(1);
   expect(before.records['radreportx/rows']).toBeGreaterThan(0);
