@@ -5,7 +5,6 @@
  */
 import type { SectionMode } from '../src/lib/engine.ts';
 import type { EngineInfo, LabelResult, Task } from '../src/lib/result.ts';
-import { RadReportXError } from '../src/lib/errors.ts';
 import type { ParseArgsOptionsConfig } from './lib/args.ts';
 import type { ProgressMode } from './lib/progress.ts';
 import { OPENAI_HELP, OPENAI_OPTIONS } from './openai/options.ts';
@@ -52,25 +51,9 @@ export interface EngineEntry {
 
 async function createRulesLabeler(run: LabelRun): Promise<RowLabeler> {
   // Loaded on use so `--help` and the other commands start without the rule tables.
-  const { labelFindings, RULES_ENGINE_INFO } = await import('../src/lib/rules/index.ts');
-  const extractIcd10 = run.task === 'findings' ? undefined : await loadIcd10();
+  const { labelReport, rulesEngine } = await import('../src/lib/rules-engine.ts');
   const options = { sections: run.sections, task: run.task };
-  return {
-    info: RULES_ENGINE_INFO,
-    label(text) {
-      const result = labelFindings(text, options);
-      if (extractIcd10 && result.status === 'ok') result.icd10 = extractIcd10(text, { sections: run.sections });
-      return result;
-    },
-  };
-}
-
-async function loadIcd10(): Promise<(text: string, options?: { sections?: SectionMode }) => LabelResult['icd10']> {
-  try {
-    return (await import('../src/lib/icd10/index.ts')).extractIcd10;
-  } catch (e) {
-    throw new RadReportXError('ExternalTool', `The ICD-10 extractor could not be loaded: ${(e as Error).message}`);
-  }
+  return { info: rulesEngine.info, label: (text) => labelReport(text, options) };
 }
 
 export const ENGINES: EngineEntry[] = [
