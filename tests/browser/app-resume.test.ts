@@ -11,7 +11,9 @@ import { csvLine } from '../../src/lib/csv/write.ts';
 import { generateReports } from '../../src/lib/synthetic.ts';
 import { downloadText, expectedCsv, jobRows, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
 
-const ROWS = 12_000;
+// Large enough that the job is still running when the test pauses, reloads and cancels it, even on an idle fast
+// machine (the engine labels several thousand rows a second in the page).
+const ROWS = 60_000;
 const NAME = `synthetic-${ROWS}.csv`;
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-resume-'));
 const file = join(dir, NAME);
