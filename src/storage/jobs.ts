@@ -99,8 +99,11 @@ export async function updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' 
 
 export interface ChunkCommit {
   jobId: string;
-  /** First row of the chunk; must equal the job's cursor. */
+  /** First row of the chunk, on a chunk boundary. */
   firstRow: number;
+  /** The cursor the writer started from: rows [firstRow, fromRow) are already stored and repeated in `rows`. */
+  fromRow: number;
+  /** Every row of the chunk from its first, stored part included (a chunk is rewritten whole as it fills). */
   rows: StoredRow[];
   details: RowDetail[];
   bytesDone: number;
@@ -109,24 +112,29 @@ export interface ChunkCommit {
 }
 
 /**
- * Appends a chunk and moves the cursor in one transaction. Refuses (returns undefined) when the cursor has moved
- * meanwhile, e.g. a second tab ran the same job, so a row is never stored twice.
+ * Writes a chunk and moves the cursor in one transaction. A chunk may be written several times as it fills
+ * (a pause, a slow engine's periodic save), always whole from its first row, so chunk `k` keeps holding rows
+ * [k * CHUNK_ROWS, ...). Refuses (returns undefined) when the cursor has moved meanwhile, e.g. a second tab ran
+ * the same job, so a row is never stored twice.
  */
 export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined> {
   if (c.firstRow % CHUNK_ROWS !== 0) throw new Error('Chunks must start on a chunk boundary.');
   if (c.rows.length !== c.details.length) throw new Error('Rows and details differ in length.');
+  if (c.rows.length > CHUNK_ROWS || c.fromRow < c.firstRow || c.fromRow > c.firstRow + c.rows.length) {
+    throw new Error('A chunk commit must cover the stored part of its chunk and stay inside it.');
+  }
   const d = await db();
   try {
     const tx = d.transaction(['jobs', 'rows', 'details'], 'readwrite');
     const job = await tx.objectStore('jobs').get(c.jobId);
-    if (!job || job.rowsDone !== c.firstRow || job.state === 'cancelled') {
+    if (!job || job.rowsDone !== c.fromRow || job.state === 'cancelled') {
       tx.abort();
       await tx.done.catch(() => undefined);
       return undefined;
     }
     const index = c.firstRow / CHUNK_ROWS;
     const counts = structuredClone(job.counts);
-    for (const row of c.rows) tally(counts, row);
+    for (const row of c.rows.slice(c.fromRow - c.firstRow)) tally(counts, row);
     const rowsDone = c.firstRow + c.rows.length;
     const next: JobRecord = {
       ...job,

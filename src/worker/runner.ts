@@ -1,12 +1,13 @@
 /**
  * Runs batch jobs in the worker: stream the stored file, label each row, and commit results in fixed chunks
- * together with the cursor. Pausing drops the rows of an unfinished chunk; they are labeled again on resume.
+ * together with the cursor. A chunk is also saved before it is full when the job pauses or is cancelled, and every
+ * few seconds, so a slow engine (an LLM at a second a report) loses at most those seconds to a crash.
  */
 import { resolveColumnList } from '../lib/csv/columns.ts';
 import { prepareRow, type RowLayout } from '../lib/csv/records.ts';
 import { errorCode, errorMessage, RadReportXError } from '../lib/errors.ts';
 import { failedResult } from '../lib/result.ts';
-import { commitChunk, createJob, emptyCounts, getFile, getJob, storeFile, updateJob } from '../storage/jobs.ts';
+import { commitChunk, createJob, emptyCounts, getFile, getJob, readChunkPair, storeFile, updateJob } from '../storage/jobs.ts';
 import { CHUNK_ROWS, type JobRecord, type JobState, type RowDetail, type StoredRow } from '../storage/schema.ts';
 import type { BatchProgress, JobSettings, Outcome, ProgressCallback } from './api.ts';
 import { csvBatches } from './csv-stream.ts';
@@ -17,6 +18,8 @@ import { toDetail, toStored } from './rows.ts';
 
 /** Progress messages at most this often, so the page is not flooded. */
 const PROGRESS_MS = 200;
+/** An unfinished chunk is saved at least this often. */
+const SAVE_MS = 3000;
 
 interface Control {
   pause: boolean;
@@ -180,8 +183,37 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
     let rowNumber = 0;
     let headerSeen = false;
     let previousBytes = 0;
+    // The chunk being filled, from its first row: a job resumed mid-chunk starts with that chunk's stored rows.
+    let chunkStart = job.rowsDone - (job.rowsDone % CHUNK_ROWS);
     let rows: StoredRow[] = [];
     let details: RowDetail[] = [];
+    if (chunkStart < job.rowsDone) {
+      const stored = await readChunkPair(job.id, chunkStart / CHUNK_ROWS);
+      if (!stored || stored.rows.length < job.rowsDone - chunkStart) throw new Error(`Stored results are missing rows before row ${job.rowsDone + 1}.`);
+      rows = stored.rows.slice(0, job.rowsDone - chunkStart);
+      details = stored.details.slice(0, job.rowsDone - chunkStart);
+    }
+    let lastSave = performance.now();
+    /** Saves the rows labeled since the cursor; false when another writer moved the cursor meanwhile. */
+    const save = async (bytesDone: number, finished = false): Promise<boolean> => {
+      if (!finished && chunkStart + rows.length === job.rowsDone) return true;
+      const committed = await commitChunk({ jobId: job.id, firstRow: chunkStart, fromRow: job.rowsDone, rows, details, bytesDone, finished });
+      if (!committed) return false;
+      job = committed;
+      lastSave = performance.now();
+      if (rows.length === CHUNK_ROWS) {
+        chunkStart += CHUNK_ROWS;
+        rows = [];
+        details = [];
+      }
+      return true;
+    };
+    /** Pause and cancel keep every row labeled so far. */
+    const stopIfAsked = async (): Promise<JobRecord | undefined> => {
+      if (!control.cancel && !control.pause) return undefined;
+      if (!(await save(Math.round(position)))) return stopAfterRace(job.id);
+      return stop(control.cancel ? 'cancelled' : 'paused');
+    };
     // The first unreadable row of this run, told to the user when the job ends.
     let firstProblem: string | undefined;
     let problems = 0;
@@ -211,8 +243,8 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
         if (prepared.ok && !unreadable) {
           result = await labelText(engine, prepared.text, job.task, control.abort.signal);
           // Stopped while this row was labeled: its result may be an abort, so it is not kept.
-          if (control.cancel) return await stop('cancelled');
-          if (control.pause) return await stop('paused');
+          const stopped = await stopIfAsked();
+          if (stopped) return stopped;
         } else {
           problems++;
           firstProblem ??= unreadable?.startsWith('Row ') ? unreadable : `Row ${(n + 1).toLocaleString('en')}: ${unreadable}`;
@@ -222,25 +254,19 @@ async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCal
         details.push(toDetail(prepared.ok ? prepared.text : '', result));
         labeledThisRun++;
 
-        if (rows.length === CHUNK_ROWS) {
-          const committed = await commitChunk({ jobId: job.id, firstRow: job.rowsDone, rows, details, bytesDone: Math.round(position) });
-          if (!committed) return await stopAfterRace(job.id);
-          job = committed;
-          rows = [];
-          details = [];
-          if (control.cancel) return await stop('cancelled');
-          if (control.pause) return await stop('paused');
+        if (rows.length === CHUNK_ROWS || performance.now() - lastSave > SAVE_MS) {
+          if (!(await save(Math.round(position)))) return await stopAfterRace(job.id);
+          const stopped = await stopIfAsked();
+          if (stopped) return stopped;
           report('running');
         }
       }
-      // Pause and cancel also take effect between slices, dropping the unfinished chunk.
-      if (control.cancel) return await stop('cancelled');
-      if (control.pause) return await stop('paused');
+      // Pause and cancel also take effect between slices.
+      const stopped = await stopIfAsked();
+      if (stopped) return stopped;
       report('running');
     }
-    const committed = await commitChunk({ jobId: job.id, firstRow: job.rowsDone, rows, details, bytesDone: file.size, finished: true });
-    if (!committed) return await stopAfterRace(job.id);
-    job = committed;
+    if (!(await save(file.size, true))) return await stopAfterRace(job.id);
     if (firstProblem) {
       const more = problems > 1 ? ` (${(problems - 1).toLocaleString('en')} more row${problems > 2 ? 's' : ''} could not be read either)` : '';
       job = (await updateJob(job.id, { message: `Done, but some rows could not be read. ${firstProblem}${more}` })) ?? job;
