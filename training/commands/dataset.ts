@@ -31,8 +31,8 @@ module (buildRequests + formatAnswers), so the model is trained on exactly the p
 
 Required:
       --reports FILE        CSV with the report text (the file the labels were made from)
-  -t, --text-column NAMES   column(s) with the text, as given to "label"/"weak-label" (findings,impression)
-      --labels FILE         labels: .jsonl from weak-label or "label --format jsonl", or .csv from "label"
+  -t, --text-column NAMES   column(s) with the text, as given to "label" (findings,impression)
+      --labels FILE         labels: .jsonl from "label" (--engine openai, or --format jsonl), or .csv from "label"
   -o, --out DIR             where train.jsonl, validation.jsonl, dataset.json and dropped.csv go
 
 Options:

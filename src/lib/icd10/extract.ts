@@ -6,6 +6,7 @@ import type { SectionMode } from '../engine.ts';
 import { isBlankReport, type Icd10Item } from '../result.ts';
 import { assertWithTriggers, findTriggers, type TriggerMatch } from '../rules/context.ts';
 import { splitSections } from '../rules/sections.ts';
+import { forEachTokenStart } from '../rules/matcher.ts';
 import { splitSentences, type Sentence } from '../rules/sentences.ts';
 import { icd10Lexicon, type CompiledPhrase, type Icd10Lexicon } from './lexicon.ts';
 
@@ -20,33 +21,17 @@ export interface PhraseMatch {
   sentence: Sentence;
 }
 
-/** The lower-case first two characters of every word in the text. */
-function wordStarts(text: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of text.matchAll(/(?<![A-Za-z0-9])[A-Za-z0-9]{2}/g)) out.add(m[0].toLowerCase());
-  return out;
-}
-
-function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  for (const x of a) if (b.has(x)) return true;
-  return false;
-}
-
 /** Every phrase match that lies inside one labeled sentence, in text order. */
 export function matchPhrases(text: string, sentences: readonly Sentence[], lexicon: Icd10Lexicon): PhraseMatch[] {
-  if (!sentences.length) return [];
   const out: PhraseMatch[] = [];
-  const starts = wordStarts(text);
-  // Each pattern runs once over the whole text (not once per sentence): far fewer regex runs on long reports.
-  for (const rule of lexicon.phrases) {
-    if (rule.starts && !intersects(rule.starts, starts)) continue;
-    rule.regex.lastIndex = 0;
-    for (const m of text.matchAll(rule.regex)) {
-      const start = m.index;
-      const end = start + m[0].length;
-      const sentence = sentences.find((s) => s.start <= start && end <= s.end);
-      if (sentence) out.push({ start, end, rule, sentence });
-    }
+  for (const sentence of sentences) {
+    forEachTokenStart(text, sentence.start, sentence.end, (i) =>
+      lexicon.byStart.forEachCandidate(text, i, (rule) => {
+        rule.sticky.lastIndex = i;
+        const m = rule.sticky.exec(text);
+        if (m && i + m[0].length <= sentence.end) out.push({ start: i, end: i + m[0].length, rule, sentence });
+      }),
+    );
   }
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }

@@ -5,7 +5,7 @@
  */
 import { RadReportXError } from '../errors.ts';
 import { isFinding, type Finding } from '../findings.ts';
-import { firstTwoChars } from '../rules/matcher.ts';
+import { firstChars, firstTwoChars } from '../rules/matcher.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
 import { OLD_INJURY_AFTER_PATTERNS, OLD_INJURY_PATTERNS } from './modifiers.ts';
 import { PHRASE_RULES, type PhraseRule } from './phrases.ts';
@@ -133,16 +133,15 @@ export interface CompiledPhrase {
   acuteInjury: boolean;
   /** Index of the rule in phrases.ts, to break ties between equally long matches. */
   order: number;
-  /**
-   * Lower-case two-letter word starts the phrase can begin with, or null when unknown. A report is ~50 words and
-   * the lexicon ~500 patterns, so skipping patterns whose start is not in the report saves most regex runs.
-   */
-  starts: ReadonlySet<string> | null;
+  /** The same pattern, sticky, to try at one position of the text. */
+  sticky: RegExp;
 }
 
 export interface Icd10Lexicon {
   table: ReadonlyMap<string, Icd10TableRow>;
   phrases: readonly CompiledPhrase[];
+  /** Phrases by the letters they can start with: the few worth trying at one word start. */
+  byStart: PhraseStartIndex;
   /** Old-injury words just before an acute-injury phrase ("healed rib fracture"), tested on the text before it. */
   oldInjuryBefore: RegExp;
   /** The same words just after it ("rib fractures, which are old"), tested on the rest of the sentence. */
@@ -164,19 +163,72 @@ export function compileIcd10Lexicon(
   const oldAfter = stringList('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', oldInjuryAfterPatterns);
   oldAfter.forEach((p, i) => checkPattern('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', i, p));
   const phrases: CompiledPhrase[] = [];
+  const sources: string[] = [];
+  const add = (base: Omit<CompiledPhrase, 'regex' | 'sticky'>, source: string, body: string, caseless: boolean) => {
+    phrases.push({ ...base, regex: wordBounded(body, caseless ? 'gi' : 'g'), sticky: wordBounded(body, caseless ? 'iy' : 'y') });
+    sources.push(source);
+  };
   rules.forEach((rule, order) => {
     const acuteInjury = table.get(rule.code)!.defaults.includes('initial-encounter');
     const base = { code: rule.code, status: !!rule.status, acuteInjury, order };
-    for (const p of rule.patterns ?? []) phrases.push({ ...base, regex: wordBounded(patternSource(p), 'gi'), starts: firstTwoChars(p) });
-    for (const a of rule.abbreviations ?? []) phrases.push({ ...base, regex: wordBounded(escape(a), 'g'), starts: firstTwoChars(escape(a)) });
+    for (const p of rule.patterns ?? []) add(base, p, patternSource(p), true);
+    for (const a of rule.abbreviations ?? []) add(base, escape(a), escape(a), false);
   });
+  const byStart = new PhraseStartIndex(sources, phrases);
   // Up to three words may sit between the old-injury word and the phrase ("healed left 5th rib fracture"); before
   // the phrase a comma breaks the link ("compared to prior, new rib fracture").
   const before = old.map(patternSource).join('|');
   const after = oldAfter.map(patternSource).join('|');
   const oldInjuryBefore = new RegExp(`(?<![A-Za-z0-9])(?:${before})(?:[\\s-]+[a-z0-9]+){0,3}[\\s-]*$`, 'i');
   const oldInjuryAfter = new RegExp(`^(?:[\\s,-]+[a-z0-9]+){0,3}?[\\s,-]+(?:${after})(?![A-Za-z0-9])`, 'i');
-  return { table, phrases, oldInjuryBefore, oldInjuryAfter };
+  return { table, phrases, byStart, oldInjuryBefore, oldInjuryAfter };
+}
+
+/** A leading `(?<!...)` or `(?<=...)` consumes nothing, so the letters after it are where a match starts. */
+function withoutLeadingLookbehind(source: string): string {
+  if (!source.startsWith('(?<!') && !source.startsWith('(?<=')) return source;
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === '(') depth++;
+    else if (source[i] === ')' && --depth === 0) return source.slice(i + 1);
+  }
+  return source;
+}
+
+/**
+ * Running ~500 patterns over every report costs far more than trying, at each word start, only the patterns whose
+ * first two letters fit ("pl" → the pleural phrases). Patterns whose start cannot be read simply are filed by
+ * first letter, or tried everywhere.
+ */
+export class PhraseStartIndex {
+  readonly #byTwo = new Map<string, CompiledPhrase[]>();
+  readonly #byOne = new Map<string, CompiledPhrase[]>();
+  readonly #anywhere: CompiledPhrase[] = [];
+
+  constructor(sources: readonly string[], phrases: readonly CompiledPhrase[]) {
+    const file = (map: Map<string, CompiledPhrase[]>, key: string, p: CompiledPhrase) => {
+      const list = map.get(key);
+      if (list) list.push(p);
+      else map.set(key, [p]);
+    };
+    sources.forEach((raw, i) => {
+      const source = withoutLeadingLookbehind(raw);
+      const two = firstTwoChars(source);
+      const one = two ? null : firstChars(source);
+      if (two) two.forEach((k) => file(this.#byTwo, k, phrases[i]));
+      else if (one) one.forEach((k) => file(this.#byOne, k, phrases[i]));
+      else this.#anywhere.push(phrases[i]);
+    });
+  }
+
+  /** Calls `visit` with each phrase that may match at `i`. */
+  forEachCandidate(text: string, i: number, visit: (p: CompiledPhrase) => void): void {
+    const first = text.slice(i, i + 2).toLowerCase();
+    this.#byTwo.get(first)?.forEach(visit);
+    this.#byOne.get(first[0])?.forEach(visit);
+    this.#anywhere.forEach(visit);
+  }
 }
 
 let defaultLexicon: Icd10Lexicon | undefined;

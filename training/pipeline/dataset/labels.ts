@@ -1,6 +1,7 @@
 /**
  * Reading the labels a training set is built from, in the two forms the project writes:
- * - JSONL from `weak-label` (`{"id", "status", "result": LabelResult}`) or from `label --format jsonl`
+ * - JSONL from `label --engine openai` or `label --format jsonl` (the LabelResult spread into each line), or lines
+ *   that nest it (`{"id", "status", "result": LabelResult}`)
  *   (`{"row", "ids": {...}, ...LabelResult}`);
  * - CSV from `label` or the app's export (src/lib/output.ts: id columns, findings, status, [icd10], one
  *   CheXpert-coded column per finding).
@@ -35,7 +36,7 @@ export function labelFormat(path: string): 'jsonl' | 'csv' {
   const lower = path.toLowerCase();
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson') || lower.endsWith('.json')) return 'jsonl';
   if (lower.endsWith('.csv') || lower.endsWith('.tsv')) return 'csv';
-  throw new UsageError(`Cannot tell the format of the labels file "${path}".`, 'Name it .jsonl (weak-label or label --format jsonl) or .csv (label output).');
+  throw new UsageError(`Cannot tell the format of the labels file "${path}".`, 'Name it .jsonl (label --engine openai, or label --format jsonl) or .csv (label output).');
 }
 
 function keep(index: LabelIndex, key: string, result: LabelResult): void {
@@ -118,7 +119,7 @@ export async function readJsonlLabels(path: string): Promise<LabelIndex> {
       invalid(index, `line ${n}`, 'no "id", "ids" or "row" to join on');
       continue;
     }
-    // weak-label nests the result; label --format jsonl spreads it into the record.
+    // A nested `result` is read as well as the flat lines `label` writes.
     const result = asLabelResult('result' in o ? o.result : o, o.status);
     if (typeof result === 'string') invalid(index, `line ${n}`, result);
     else keep(index, key, result);
