@@ -84,6 +84,8 @@ export interface LabelResult {
 
 export type Task = 'findings' | 'icd10' | 'both';
 
+export const TASKS: readonly Task[] = ['findings', 'icd10', 'both'];
+
 export interface NormalOptions {
   /** Count `uncertain` as present when deciding Normal. Default false (CheXpert's convention). */
   uncertainAsPositive?: boolean;

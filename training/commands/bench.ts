@@ -11,9 +11,9 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { csvLine, prepareRow, resolveColumnList } from '../../src/lib/csv/index.ts';
 import { EmptyInputError, RadReportXError, UsageError } from '../../src/lib/errors.ts';
-import type { RowStatus } from '../../src/lib/result.ts';
+import { TASKS, type RowStatus, type Task } from '../../src/lib/result.ts';
 import { generateReports, reportStream } from '../../src/lib/synthetic.ts';
-import { parseCommandArgs, positiveInt } from '../lib/args.ts';
+import { oneOf, parseCommandArgs, positiveInt } from '../lib/args.ts';
 import { writeFileAtomic } from '../lib/atomic.ts';
 import type { Command } from '../lib/command.ts';
 import { readCsvRows } from '../lib/csv-stream.ts';
@@ -27,6 +27,7 @@ const OPTIONS = {
   'label-path': { type: 'boolean' },
   check: { type: 'boolean' },
   json: { type: 'string' },
+  task: { type: 'string' },
 } as const;
 
 /** Targets from the project brief: the engine alone on one core, and the whole label path's memory. */
@@ -42,6 +43,7 @@ Options:
   -t, --text-column NAMES   text column(s) of --input, as for label (e.g. findings,impression)
   -n, --rows N              reports to label (default 20000; with --input, all rows unless given; 200k ok)
       --seed N              seed of the generated corpus (default 1)
+      --task TASK           findings (default) | icd10 | both: what the engine labels (the speed target is for findings)
       --label-path          write a generated CSV of N rows (default 200000) and run the real "label"
                             command on it in a child process: rows/s and its peak memory (target < ${TARGETS.labelPeakRssMb} MB)
       --check               exit with status 1 when a target is missed (engine >= ${TARGETS.engineReportsPerSecond.toLocaleString('en-US')} reports per
@@ -57,6 +59,7 @@ Examples:
 export interface EngineBench {
   mode: 'engine';
   corpus: string;
+  task: Task;
   reports: number;
   megabytes: number;
   seconds: number;
@@ -67,6 +70,7 @@ export interface EngineBench {
   reportsPerCpuSecond: number;
   peakRssMb: number;
   status: Record<RowStatus, number>;
+  /** Judged for task `findings` only; other tasks always count as met. */
   target: { reportsPerSecond: number; met: boolean };
 }
 
@@ -100,33 +104,36 @@ async function loadTexts(path: string, textColumn: string, limit: number): Promi
   return texts;
 }
 
-export async function benchEngine(texts: readonly string[], corpus: string): Promise<EngineBench> {
-  const { labelFindings } = await import('../../src/lib/rules/index.ts');
+export async function benchEngine(texts: readonly string[], corpus: string, task: Task = 'findings'): Promise<EngineBench> {
+  const { labelReport } = await import('../../src/lib/rules-engine.ts');
+  const options = { task };
   const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
   // Warm-up lets the JIT compile the hot paths, as it would be in any long run.
-  for (let i = 0; i < Math.min(500, texts.length); i++) labelFindings(texts[i]);
+  for (let i = 0; i < Math.min(500, texts.length); i++) labelReport(texts[i], options);
   const bytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  for (const text of texts) status[labelFindings(text).status]++;
+  for (const text of texts) status[labelReport(text, options).status]++;
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const reportsPerSecond = texts.length / Math.max(seconds, 1e-9);
+  const perCpuSecond = texts.length / Math.max(cpuSeconds, 1e-9);
   return {
     mode: 'engine',
     corpus,
+    task,
     reports: texts.length,
     megabytes: bytes / 1e6,
     seconds,
     reportsPerSecond,
     megabytesPerSecond: bytes / 1e6 / Math.max(seconds, 1e-9),
     cpuSeconds,
-    reportsPerCpuSecond: texts.length / Math.max(cpuSeconds, 1e-9),
+    reportsPerCpuSecond: perCpuSecond,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     status,
     // Judged per CPU-second (what one idle core does), so a busy shared machine does not fail the check.
-    target: { reportsPerSecond: TARGETS.engineReportsPerSecond, met: texts.length / Math.max(cpuSeconds, 1e-9) >= TARGETS.engineReportsPerSecond },
+    target: { reportsPerSecond: TARGETS.engineReportsPerSecond, met: task !== 'findings' || perCpuSecond >= TARGETS.engineReportsPerSecond },
   };
 }
 
@@ -180,11 +187,13 @@ const n = (x: number) => Math.round(x).toLocaleString('en-US');
 export function formatBench(b: EngineBench | LabelPathBench): string {
   if (b.mode === 'engine') {
     return [
-      `Rule engine on ${b.corpus}: ${n(b.reports)} reports, ${b.megabytes.toFixed(1)} MB, one core.`,
+      `Rule engine (task ${b.task}) on ${b.corpus}: ${n(b.reports)} reports, ${b.megabytes.toFixed(1)} MB, one core.`,
       `  ${n(b.reportsPerSecond)} reports/s, ${b.megabytesPerSecond.toFixed(2)} MB/s, ${b.seconds.toFixed(2)} s, peak RSS ${n(b.peakRssMb)} MB`,
       `  ${n(b.reportsPerCpuSecond)} reports per CPU-second (${b.cpuSeconds.toFixed(2)} CPU-s; the steadier figure on a shared machine)`,
       `  status: ${Object.entries(b.status).filter(([, c]) => c).map(([s, c]) => `${n(c)} ${s}`).join(', ')}`,
-      `  target >= ${n(b.target.reportsPerSecond)} reports per CPU-second on one core: ${b.target.met ? 'met' : 'MISSED'}`,
+      b.task === 'findings'
+        ? `  target >= ${n(b.target.reportsPerSecond)} reports per CPU-second on one core: ${b.target.met ? 'met' : 'MISSED'}`
+        : '  (the speed target is for the findings task)',
       '',
     ].join('\n');
   }
@@ -204,6 +213,7 @@ export const bench: Command = {
   async run(argv) {
     const { values } = parseCommandArgs(argv, OPTIONS);
     const seed = positiveInt(values.seed, 'seed', 1);
+    const task = oneOf(values.task, 'task', TASKS, 'findings');
     let result: EngineBench | LabelPathBench;
     if (values['label-path']) {
       if (values.input) throw new UsageError('--label-path generates its own CSV; leave out --input.');
@@ -212,10 +222,10 @@ export const bench: Command = {
       if (!values['text-column']) throw new UsageError('--input needs --text-column to know where the reports are.');
       const texts = await loadTexts(values.input, values['text-column'], positiveInt(values.rows, 'rows', Number.MAX_SAFE_INTEGER));
       if (texts.length === 0) throw new EmptyInputError(`The file "${values.input}" (no readable rows)`);
-      result = await benchEngine(texts, `"${values.input}"`);
+      result = await benchEngine(texts, `"${values.input}"`, task);
     } else {
       const rows = positiveInt(values.rows, 'rows', 20_000);
-      result = await benchEngine(generateReports(rows, seed), `generated reports (seed ${seed})`);
+      result = await benchEngine(generateReports(rows, seed), `generated reports (seed ${seed})`, task);
     }
     process.stdout.write(formatBench(result));
     if (values.json) await writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);

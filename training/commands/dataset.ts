@@ -1,7 +1,7 @@
 /** `radreportx dataset`: reports + labels → torchtune chat JSONL (train/validation) built with the app's prompts. */
 import { UsageError } from '../../src/lib/errors.ts';
 import { PROMPT_PROFILES, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
-import type { Task } from '../../src/lib/result.ts';
+import { TASKS } from '../../src/lib/result.ts';
 import { list, oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
 import { buildDataset, DROPPED_FILE, MANIFEST_FILE, TRAIN_FILE, VALIDATION_FILE } from '../pipeline/dataset/build.ts';
@@ -22,7 +22,6 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-const TASKS = ['findings', 'icd10', 'both'] as const satisfies readonly Task[];
 
 const help = `Usage: radreportx dataset --reports reports.csv --text-column report --labels labels.jsonl --out data/ [options]
 

@@ -2,7 +2,7 @@
 import { extname } from 'node:path';
 import type { SectionMode } from '../../src/lib/engine.ts';
 import { UsageError } from '../../src/lib/errors.ts';
-import type { Task } from '../../src/lib/result.ts';
+import { TASKS } from '../../src/lib/result.ts';
 import { ENGINES, engineOptions, findEngine, type LabelRun } from '../engines.ts';
 import { list, oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
@@ -25,7 +25,6 @@ const OPTIONS = {
   stats: { type: 'string' },
 } as const;
 
-const TASKS = ['findings', 'icd10', 'both'] as const satisfies readonly Task[];
 const SECTIONS = ['findings,impression', 'all'] as const satisfies readonly SectionMode[];
 
 const help = () => `Usage: radreportx label --input reports.csv --text-column report --output labels.csv [options]

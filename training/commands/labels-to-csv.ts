@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { csvLine, idKey } from '../../src/lib/csv/index.ts';
 import { EmptyInputError, UsageError } from '../../src/lib/errors.ts';
 import { outputColumns, outputRecord } from '../../src/lib/output.ts';
-import type { LabelResult, RowStatus, Task } from '../../src/lib/result.ts';
+import { TASKS, type LabelResult, type RowStatus, type Task } from '../../src/lib/result.ts';
 import { oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import { openOutput } from '../lib/atomic.ts';
 import type { Command } from '../lib/command.ts';
@@ -20,7 +20,6 @@ const OPTIONS = {
   task: { type: 'string' },
 } as const;
 
-const TASKS = ['findings', 'icd10', 'both'] as const satisfies readonly Task[];
 
 const help = `Usage: radreportx labels-to-csv --input labels.jsonl --output labels.csv [--task TASK]
 
