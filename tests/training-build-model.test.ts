@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { buildModel as buildModelCommand, runBuildModel } from '../training/comm
 import { runCli } from '../training/lib/runner.ts';
 import { BASES, baseFromHfConfig, PREBUILT_LIBRARY_BASE } from '../training/pipeline/bases.ts';
 import { verifyMlcOutput } from '../training/pipeline/mlc.ts';
-import { checkEntry, formatJson, readRegistry } from '../training/pipeline/registry.ts';
+import { formatJson, readRegistry, upsertRegistryEntry } from '../training/pipeline/registry.ts';
 import { ToolError } from '../training/pipeline/tool.ts';
 import { makeBench, type Bench } from './stand-ins/harness.ts';
 
@@ -146,9 +147,9 @@ describe('build-model (stand-in mlc_llm)', () => {
     const s = await setup();
     expect(await runBuildModel(args(s, 'Compiled', '--compile', '-q', 'q4f32_1'), s.context())).toBe(0);
     const compile = (await s.calls('mlc_llm')).find((x) => x.args[0] === 'compile')!;
-    expect(compile.args).toEqual(['compile', join(s.root, 'work', 'mlc', 'mlc-chat-config.json'), '--device', 'webgpu', '-o', join(s.root, 'work', 'lib', 'Compiled-webgpu.wasm')]);
+    expect(compile.args).toEqual(['compile', join(s.root, 'work', 'mlc', 'mlc-chat-config.json'), '--device', 'webgpu', '-o', join(s.root, 'work', 'lib', 'Compiled-q4f32_1-webgpu.wasm')]);
     const entry = (await readRegistry(s.registry)).doc.models.at(-1)!;
-    expect(entry).toMatchObject({ id: 'Compiled', library: 'models/lib/Compiled-webgpu.wasm', quantization: 'q4f32_1', requiredFeatures: [], vramMB: 6101 });
+    expect(entry).toMatchObject({ id: 'Compiled', library: 'models/lib/Compiled-q4f32_1-webgpu.wasm', quantization: 'q4f32_1', requiredFeatures: [], vramMB: 6101 });
     const manifest = JSON.parse(await readFile(join(s.site, 'public', 'models', 'Compiled', 'resolve', 'main', 'radreportx-manifest.json'), 'utf8'));
     expect(manifest.library.prebuilt).toBe(false);
   });
@@ -225,13 +226,18 @@ describe('MLC output check', () => {
 });
 
 describe('registry', () => {
-  it('keeps its layout when rewritten and rejects unknown or missing fields', async () => {
+  it('keeps its layout when rewritten and refuses entries the app would reject, writing nothing', async () => {
     const text = await readFile(REAL_REGISTRY, 'utf8');
     expect(`${formatJson(JSON.parse(text))}\n`).toBe(text);
+    const copy = join(await mkdtemp(join(tmpdir(), 'rrx-registry-')), 'registry.json');
+    await writeFile(copy, text);
     const good = JSON.parse(text).models[0];
-    expect(checkEntry(good, 'x')).toEqual(good);
-    expect(() => checkEntry({ ...good, extra: 1 }, 'models[0]')).toThrow(/models\[0\] has an unknown field "extra"/);
+    await expect(upsertRegistryEntry(copy, { ...good, extra: 1 })).rejects.toThrow(/unknown field "extra"/);
     const { vramMB: _, ...missing } = good;
-    expect(() => checkEntry(missing, 'models[0]')).toThrow(/field "vramMB" must be a number/);
+    await expect(upsertRegistryEntry(copy, missing)).rejects.toThrow(/lacks the field "vramMB"/);
+    await expect(upsertRegistryEntry(copy, { ...good, id: 'x-q4f16_1', library: 'models/lib/x-q4f32_1.wasm' })).rejects.toThrow(/not built for q4f16_1/);
+    expect(await readFile(copy, 'utf8')).toBe(text);
+    expect(await upsertRegistryEntry(copy, { ...good, name: 'Renamed' })).toEqual({ replaced: true });
+    expect((await readRegistry(copy)).doc.models[0].name).toBe('Renamed');
   });
 });

@@ -43,7 +43,7 @@ Turns merged Hugging Face weights into a model the site serves:
   1. mlc_llm convert_weight <hf-dir> --quantization Q -o <work>/mlc
   2. mlc_llm gen_config <hf-dir> --quantization Q --conv-template ${CONV_TEMPLATE} --context-window-size ${CONTEXT_WINDOW} --prefill-chunk-size ${PREFILL_CHUNK} -o <work>/mlc
      (the settings of WebLLM 0.2.86's prebuilt Llama libraries, <model>-<Q>_cs1k-webgpu.wasm)
-  3. with --compile: mlc_llm compile <work>/mlc/${CHAT_CONFIG} --device webgpu -o <work>/lib/<ID>-webgpu.wasm (needs emcc);
+  3. with --compile: mlc_llm compile <work>/mlc/${CHAT_CONFIG} --device webgpu -o <work>/lib/<ID>[-<Q>]-webgpu.wasm (needs emcc);
      otherwise the matching prebuilt library (--prebuilt-lib, or one already in public/models/lib/)
   4. checks the output: every shard in tensor-cache.json present with its size (and its md5 while it is copied),
      ${CHAT_CONFIG} settings, tokenizer files
@@ -143,7 +143,8 @@ export async function runBuildModel(argv: string[], ctx: RunContext): Promise<nu
   let librarySource: string | undefined;
   if (v.compile) {
     if (!(await hasTool(ctx, 'emcc'))) throw new ToolError('emcc', '--compile needs emscripten, and "emcc" is not on PATH.', `${INSTALL_HINTS.emcc} Or leave out --compile to use the prebuilt library ${expectedLib}.`, null, []);
-    libraryName = `${id}-webgpu.wasm`;
+    // The app's registry checks that a library is built for the entry's quantization by its name.
+    libraryName = id.includes(q) ? `${id}-webgpu.wasm` : `${id}-${q}-webgpu.wasm`;
   } else if (v['prebuilt-lib']) {
     librarySource = at(v['prebuilt-lib']);
     if (!(await isWasm(librarySource))) throw new UsageError(`--prebuilt-lib "${librarySource}" is not a WebAssembly file.`);

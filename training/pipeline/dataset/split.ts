@@ -5,19 +5,16 @@
  */
 import { FINDINGS, NORMAL, type Finding } from '../../../src/lib/findings.ts';
 import type { LabelResult } from '../../../src/lib/result.ts';
+import { seededRandom as coreSeededRandom } from '../../../src/lib/synthetic.ts';
 
-/** mulberry32: a small seeded generator; the split must be identical on every machine for a given seed. */
+/**
+ * The core's seeded generator (mulberry32), for a seed that may be text (hashed with FNV-1a): the split must be
+ * identical on every machine for a given seed.
+ */
 export function seededRandom(seed: string | number): () => number {
   let h = 2166136261;
   for (const c of String(seed)) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return coreSeededRandom(h >>> 0);
 }
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
