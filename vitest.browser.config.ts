@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['tests/browser/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['tests/setup-tmp.ts'],
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'training/**/*.test.ts', 'tests/*.test.ts'],
     environment: 'node',
+    globalSetup: ['tests/setup-tmp.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -9,6 +9,7 @@ import { deleteJob, listJobs } from '../storage/jobs.ts';
 import type { JobRecord } from '../storage/schema.ts';
 import type { BatchProgress, CsvInspection, ExportFormat, Outcome } from '../worker/api.ts';
 import { saveBlob } from '../ui/common/download.ts';
+import { LARGE_JOB_BYTES, requestPersistence } from '../ui/privacy/local-data.ts';
 import { alerts } from './alerts.svelte.ts';
 import { engines } from './engines.svelte.ts';
 import { labeler } from './labeler.ts';
@@ -81,6 +82,8 @@ class Batch {
       return;
     }
     const settings = { textColumns: [...this.textColumns], idColumns: [...this.idColumns], engine: engines.selected, task: this.task };
+    // A large job's results take long to remake: ask the browser not to evict them under storage pressure.
+    if (file.size > LARGE_JOB_BYTES) void requestPersistence().catch(() => false);
     this.file = undefined;
     this.inspection = undefined;
     await this.#track((onProgress) => labeler().startJob(file, settings, onProgress));
