@@ -181,7 +181,7 @@ export const LEXICON_DATA: LexiconEntry[] = [
       '(?:central|venous|arterial|picc|midline|swan ganz|dialysis|subclavian|jugular|ij) (?:line|lines|catheter|catheters)',
       'picc',
       'catheters?',
-      // De-identification often replaces the device word ("right chest XXXX with tip in the SVC"); the tip's
+      // De-identification often replaces the device word ("left chest XXXX, its tip in the SVC"); the tip's
       // position still says a line or tube is there.
       `tips? (?:[\\w'/-]+ ){0,5}(?:svc|superior vena cava|superior xxxx|cavoatrial|cavo atrial|caval atrial|right atrium|atrium|atrial|carina|ventricles?|brachiocephalic|innominate|stomach)`,
       'xxxx-a-xxxx',
