@@ -326,16 +326,28 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
 }
 
 /**
- * Writes the first `rows` reports of the real IU X-ray set (read in place from ../shared) to a CSV in `dir`
- * (a temporary folder, never the repo), keeping uid, findings and impression. Returns the path and the rows.
+ * Writes `rows` reports to a CSV in `dir` (a temporary folder, never the repo) with the columns uid, findings and
+ * impression: the first reports of the real IU X-ray set, read in place from ../shared, or generated reports
+ * split at their IMPRESSION header when ../shared is absent (said on stderr).
  */
 export async function writeIuSample(dir: string, rows: number): Promise<{ path: string; reports: { uid: string; findings: string; impression: string }[] }> {
+  const { existsSync } = await import('node:fs');
   const { readFile, writeFile } = await import('node:fs/promises');
   const { fileURLToPath } = await import('node:url');
   const Papa = (await import('papaparse')).default;
   const source = fileURLToPath(new URL('../../../shared/data/iu-xray/indiana_reports.csv', import.meta.url));
-  const parsed = Papa.parse<Record<string, string>>(await readFile(source, 'utf8'), { header: true, skipEmptyLines: true });
-  const reports = parsed.data.slice(0, rows).map((r) => ({ uid: r.uid, findings: r.findings, impression: r.impression }));
+  let reports: { uid: string; findings: string; impression: string }[];
+  if (existsSync(source)) {
+    const parsed = Papa.parse<Record<string, string>>(await readFile(source, 'utf8'), { header: true, skipEmptyLines: true });
+    reports = parsed.data.slice(0, rows).map((r) => ({ uid: r.uid, findings: r.findings, impression: r.impression }));
+  } else {
+    process.stderr.write(`${source} is absent: the OpenAI tests use generated reports instead.\n`);
+    const { generateReports } = await import('../../src/lib/synthetic.ts');
+    reports = generateReports(rows, 11).map((text, i) => {
+      const [findings, impression = ''] = text.split(/IMPRESSION:\s*/);
+      return { uid: String(i + 1), findings: findings.replace(/^[\s\S]*FINDINGS:\s*/, '').trim(), impression: impression.trim() };
+    });
+  }
   const path = `${dir}/reports.csv`;
   await writeFile(path, Papa.unparse(reports, { columns: ['uid', 'findings', 'impression'] }));
   return { path, reports };
