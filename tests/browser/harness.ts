@@ -12,6 +12,15 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist');
+/** The IU X-ray development set, read in place from ../shared beside the checkout (never copied into the repo). */
+export const IU_DIR = join(ROOT, '../shared/data/iu-xray');
+
+/** True when the IU X-ray reports are there; otherwise says, visibly, which tests are skipped and why. */
+export function haveIuReports(what: string): boolean {
+  if (existsSync(join(IU_DIR, 'indiana_reports.csv'))) return true;
+  console.warn(`SKIPPED ${what}: ${IU_DIR}/indiana_reports.csv is absent (it needs ../shared/data/iu-xray beside the checkout).`);
+  return false;
+}
 
 const CANDIDATES = [
   '/usr/bin/chromium',
