@@ -7,26 +7,16 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { chooseBatchFile, runBatch } from './batch-ui.ts';
-import { haveIuReports, ROOT, isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
+import { haveIuReports, ROOT, isolatedContext } from './harness.ts';
+import { useSiteAndBrowser } from './site-session.ts';
 
 const REPORTS = join(ROOT, '../shared/data/iu-xray/indiana_reports.csv');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let browser: Browser;
-let server: SiteServer;
-
-beforeAll(async () => {
-  server = await serveSite();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSiteAndBrowser();
 
 interface Violation {
   id: string;
@@ -53,7 +43,7 @@ const serious = (vs: Violation[]) =>
   vs.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 
 it.skipIf(!haveIuReports('a11y (every tab filled with the real IU X-ray reports)'))('has no serious or critical axe violation on any tab', async () => {
-  const { context } = await isolatedContext(browser, { acceptDownloads: true });
+  const { context } = await isolatedContext(site.browser, { acceptDownloads: true });
   const page = await context.newPage();
   const violations: string[] = [];
   await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
@@ -62,7 +52,7 @@ it.skipIf(!haveIuReports('a11y (every tab filled with the real IU X-ray reports)
       (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`),
     );
   });
-  await page.goto(`${server.origin}/`);
+  await page.goto(`${site.server.origin}/`);
   const found: Record<string, string[]> = {};
   const check = async (name: string) => {
     await page.waitForTimeout(300);

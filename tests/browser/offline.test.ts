@@ -5,25 +5,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
+import { expect, it } from 'vitest';
+import { isolatedContext } from './harness.ts';
+import { useSiteAndBrowser } from './site-session.ts';
 
-let browser: Browser;
-let server: SiteServer;
-
-beforeAll(async () => {
-  server = await serveSite();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSiteAndBrowser();
 
 it('reloads and labels a report with the network off after one visit', async () => {
-  const { context, blocked } = await isolatedContext(browser);
+  const { context, blocked } = await isolatedContext(site.browser);
   const page = await context.newPage();
   const violations: string[] = [];
   await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
@@ -33,7 +22,7 @@ it('reloads and labels a report with the network off after one visit', async () 
     );
   });
 
-  await page.goto(`${server.origin}/`);
+  await page.goto(`${site.server.origin}/`);
   // Activation follows a complete precache, and clientsClaim makes the worker take this page.
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
@@ -53,8 +42,8 @@ it('reloads and labels a report with the network off after one visit', async () 
 
   // Both: the browser reports itself offline, and the server is really gone.
   await context.setOffline(true);
-  await server.close();
-  const before = server.requests.length;
+  await site.server.close();
+  const before = site.server.requests.length;
 
   await page.reload();
   await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false);
@@ -78,7 +67,7 @@ it('reloads and labels a report with the network off after one visit', async () 
   const edema = page.locator('[data-testid=eval-row][data-finding="Edema"] [data-metric=precision]');
   await expect.poll(() => edema.textContent().catch(() => null), { timeout: 30_000 }).toBe('0.500');
 
-  expect(server.requests.length).toBe(before);
+  expect(site.server.requests.length).toBe(before);
   expect(blocked).toEqual([]);
   expect(violations).toEqual([]);
   await context.close();

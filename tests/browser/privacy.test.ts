@@ -7,25 +7,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import Papa from 'papaparse';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Request } from 'playwright-core';
+import { expect, it } from 'vitest';
+import type { Request } from 'playwright-core';
 import { chooseBatchFile, runBatch, waitForServiceWorker } from './batch-ui.ts';
-import { DIST, haveIuReports, ROOT, isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
+import { DIST, haveIuReports, ROOT, isolatedContext } from './harness.ts';
+import { useSiteAndBrowser } from './site-session.ts';
 
 const REPORTS = join(ROOT, '../shared/data/iu-xray/indiana_reports.csv');
 
-let browser: Browser;
-let server: SiteServer;
-
-beforeAll(async () => {
-  server = await serveSite();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSiteAndBrowser();
 
 /** Pieces of report text spread over the file: if any shows up in a request, report text left the page. */
 function reportSnippets(count: number): string[] {
@@ -44,7 +34,7 @@ const HAVE_IU = haveIuReports('privacy (a batch of the real IU X-ray reports, wi
 it.skipIf(!HAVE_IU)('labels a batch without any request leaving the origin, during labeling, or carrying report text', async () => {
   const snippets = reportSnippets(40);
   expect(snippets.length).toBeGreaterThan(30);
-  const { context, blocked } = await isolatedContext(browser, { acceptDownloads: true });
+  const { context, blocked } = await isolatedContext(site.browser, { acceptDownloads: true });
   const seen: { at: number; url: string; body: string; method: string }[] = [];
   context.on('request', (r: Request) => seen.push({ at: Date.now(), url: r.url(), body: r.postData() ?? '', method: r.method() }));
   const page = await context.newPage();
@@ -56,7 +46,7 @@ it.skipIf(!HAVE_IU)('labels a batch without any request leaving the origin, duri
     );
   });
 
-  await page.goto(`${server.origin}/#batch`);
+  await page.goto(`${site.server.origin}/#batch`);
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   expect(csp).toContain("connect-src 'self'");
   expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
@@ -70,12 +60,12 @@ it.skipIf(!HAVE_IU)('labels a batch without any request leaving the origin, duri
   await chooseBatchFile(page, REPORTS, ['findings', 'impression'], ['uid']);
   await page.waitForTimeout(500); // let requests triggered by choosing the file settle before the window opens
 
-  const serverBefore = server.requests.length;
+  const serverBefore = site.server.requests.length;
   const started = Date.now();
   const { job, rows } = await runBatch(page, 90_000);
   const finished = Date.now();
   expect(rows).toBe(3851);
-  const duringServer = server.requests.slice(serverBefore);
+  const duringServer = site.server.requests.slice(serverBefore);
   const duringPage = seen.filter((r) => r.at >= started && r.at <= finished);
   expect(duringServer.map((r) => r.url)).toEqual([]);
   expect(duringPage.map((r) => r.url)).toEqual([]);
@@ -144,9 +134,9 @@ it.skipIf(!HAVE_IU)('labels a batch without any request leaving the origin, duri
   expect(await page.getByTestId('job-card').count()).toBe(0);
 
   // Every request, from either end, went to this origin only and carried no report text.
-  const all = [...seen.map((r) => ({ url: r.url, body: r.body })), ...server.requests.map((r) => ({ url: `${server.origin}${r.url}`, body: r.body }))];
+  const all = [...seen.map((r) => ({ url: r.url, body: r.body })), ...site.server.requests.map((r) => ({ url: `${site.server.origin}${r.url}`, body: r.body }))];
   expect(all.length).toBeGreaterThan(3);
-  for (const r of all) expect(new URL(r.url).origin === server.origin || /^(blob|data):/.test(r.url), r.url).toBe(true);
+  for (const r of all) expect(new URL(r.url).origin === site.server.origin || /^(blob|data):/.test(r.url), r.url).toBe(true);
   for (const r of all) {
     const haystack = `${decodeURIComponent(r.url)}\n${r.body}`;
     for (const s of snippets) expect(haystack.includes(s), `request ${r.url} carries report text`).toBe(false);
@@ -168,7 +158,7 @@ it('works under the same policy sent as an HTTP header, which also binds the wor
   expect(headers['Content-Security-Policy']).toContain("frame-ancestors 'none'");
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
   // Served by this route, every file carries the headers a production host would send.
-  server.routes.push((req, res) => {
+  site.server.routes.push((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
     if (!file.startsWith(DIST)) return false;
@@ -183,7 +173,7 @@ it('works under the same policy sent as an HTTP header, which also binds the wor
     return true;
   });
   try {
-    const { context, blocked } = await isolatedContext(browser);
+    const { context, blocked } = await isolatedContext(site.browser);
     const page = await context.newPage();
     const violations: string[] = [];
     await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
@@ -201,7 +191,7 @@ it('works under the same policy sent as an HTTP header, which also binds the wor
         self.addEventListener('securitypolicyviolation', (e) => scope.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
       });
     });
-    const response = await page.goto(`${server.origin}/`);
+    const response = await page.goto(`${site.server.origin}/`);
     expect(response?.headers()['content-security-policy']).toBe(headers['Content-Security-Policy']);
 
     await page.getByTestId('tab-single').click();
@@ -226,6 +216,6 @@ it('works under the same policy sent as an HTTP header, which also binds the wor
     expect(blocked).toEqual([]);
     await context.close();
   } finally {
-    server.routes.length = 0;
+    site.server.routes.length = 0;
   }
 });
