@@ -11,6 +11,7 @@ import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chooseBatchFile, runBatch } from './batch-ui.ts';
 import { haveIuReports, ROOT, isolatedContext } from './harness.ts';
+import { recordCspViolations } from './page-helpers.ts';
 import { useSiteAndBrowser } from './site-session.ts';
 
 const REPORTS = join(ROOT, '../shared/data/iu-xray/indiana_reports.csv');
@@ -45,13 +46,7 @@ const serious = (vs: Violation[]) =>
 it.skipIf(!haveIuReports('a11y (every tab filled with the real IU X-ray reports)'))('has no serious or critical axe violation on any tab', async () => {
   const { context } = await isolatedContext(site.browser, { acceptDownloads: true });
   const page = await context.newPage();
-  const violations: string[] = [];
-  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) =>
-      (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-  });
+  const violations = await recordCspViolations(page);
   await page.goto(`${site.server.origin}/`);
   const found: Record<string, string[]> = {};
   const check = async (name: string) => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { isolatedContext } from './harness.ts';
+import { evaluateCsvFiles, recordCspViolations } from './page-helpers.ts';
 import { useSiteAndBrowser } from './site-session.ts';
 
 const site = useSiteAndBrowser();
@@ -14,13 +15,7 @@ const site = useSiteAndBrowser();
 it('reloads and labels a report with the network off after one visit', async () => {
   const { context, blocked } = await isolatedContext(site.browser);
   const page = await context.newPage();
-  const violations: string[] = [];
-  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) =>
-      (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-  });
+  const violations = await recordCspViolations(page);
 
   await page.goto(`${site.server.origin}/`);
   // Activation follows a complete precache, and clientsClaim makes the worker take this page.
@@ -58,12 +53,7 @@ it('reloads and labels a report with the network off after one visit', async () 
   const dir = mkdtempSync(join(tmpdir(), 'rrx-offline-'));
   writeFileSync(join(dir, 'truth.csv'), 'id,findings\n1,Edema\n2,Normal\n3,Pneumothorax\n');
   writeFileSync(join(dir, 'pred.csv'), 'id,findings\n1,Edema\n2,Edema\n3,Pneumothorax\n');
-  await page.getByTestId('tab-evaluate').click();
-  await page.getByTestId('eval-reference-file').setInputFiles(join(dir, 'truth.csv'));
-  await page.getByTestId('eval-kind-csv').check();
-  await page.getByTestId('eval-predictions-file').setInputFiles(join(dir, 'pred.csv'));
-  await page.getByTestId('eval-predictions-join').waitFor();
-  await page.getByTestId('eval-run').click();
+  await evaluateCsvFiles(page, join(dir, 'truth.csv'), join(dir, 'pred.csv'));
   const edema = page.locator('[data-testid=eval-row][data-finding="Edema"] [data-metric=precision]');
   await expect.poll(() => edema.textContent().catch(() => null), { timeout: 30_000 }).toBe('0.500');
 

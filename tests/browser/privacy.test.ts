@@ -11,6 +11,7 @@ import { expect, it } from 'vitest';
 import type { Request } from 'playwright-core';
 import { chooseBatchFile, runBatch, waitForServiceWorker } from './batch-ui.ts';
 import { DIST, haveIuReports, ROOT, isolatedContext } from './harness.ts';
+import { evaluateCsvFiles, recordCspViolations } from './page-helpers.ts';
 import { useSiteAndBrowser } from './site-session.ts';
 
 const REPORTS = join(ROOT, '../shared/data/iu-xray/indiana_reports.csv');
@@ -38,13 +39,7 @@ it.skipIf(!HAVE_IU)('labels a batch without any request leaving the origin, duri
   const seen: { at: number; url: string; body: string; method: string }[] = [];
   context.on('request', (r: Request) => seen.push({ at: Date.now(), url: r.url(), body: r.postData() ?? '', method: r.method() }));
   const page = await context.newPage();
-  const violations: string[] = [];
-  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) =>
-      (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`),
-    );
-  });
+  const violations = await recordCspViolations(page);
 
   await page.goto(`${site.server.origin}/#batch`);
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
@@ -175,13 +170,7 @@ it('works under the same policy sent as an HTTP header, which also binds the wor
   try {
     const { context, blocked } = await isolatedContext(site.browser);
     const page = await context.newPage();
-    const violations: string[] = [];
-    await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) =>
-        (window as unknown as { reportViolation(v: string): void }).reportViolation(`page: ${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
+    const violations = await recordCspViolations(page, 'page: ');
     const workers: import('playwright-core').Worker[] = [];
     page.on('worker', (w) => {
       workers.push(w);
@@ -202,12 +191,7 @@ it('works under the same policy sent as an HTTP header, which also binds the wor
     const dir = mkdtempSync(join(tmpdir(), 'rrx-csp-'));
     writeFileSync(join(dir, 'truth.csv'), 'id,findings\n1,Pneumonia\n2,Normal\n');
     writeFileSync(join(dir, 'pred.csv'), 'id,findings\n1,Pneumonia; Consolidation\n2,\n');
-    await page.getByTestId('tab-evaluate').click();
-    await page.getByTestId('eval-reference-file').setInputFiles(join(dir, 'truth.csv'));
-    await page.getByTestId('eval-kind-csv').check();
-    await page.getByTestId('eval-predictions-file').setInputFiles(join(dir, 'pred.csv'));
-    await page.getByTestId('eval-predictions-join').waitFor();
-    await page.getByTestId('eval-run').click();
+    await evaluateCsvFiles(page, join(dir, 'truth.csv'), join(dir, 'pred.csv'));
     await page.getByTestId('eval-metrics').waitFor({ timeout: 30_000 });
 
     expect(workers.map((w) => w.url()).join()).toMatch(/labeler\.worker.*evaluate\.worker|evaluate\.worker.*labeler\.worker/);
