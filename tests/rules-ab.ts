@@ -4,6 +4,7 @@
  *
  *   git -C /work/main archive <old-commit> src | tar -x -C /tmp/old        # a copy of the previous version's src/
  *   npx tsx tests/rules-ab.ts --old /tmp/old [--input ../shared/data/iu-xray/indiana_reports.csv] [--rounds 5]
+ *   npx tsx tests/rules-ab.ts --old /tmp/old --generated 20000      # bench's default corpus (seed 1) instead
  *
  * Text = FINDINGS + IMPRESSION with their headings, as `label -t findings,impression` and the dev-set test join
  * them. Task `icd10` compares only the status and the ICD-10 items: the new engine labels no findings for it.
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import Papa from 'papaparse';
 import { FINDINGS } from '../src/lib/findings.ts';
+import { generateReports } from '../src/lib/synthetic.ts';
 import type { LabelOptions } from '../src/lib/engine.ts';
 import type { LabelResult, Task } from '../src/lib/result.ts';
 
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     tasks: { type: 'string', default: 'findings,icd10,both' },
     examples: { type: 'string', default: '2' },
+    generated: { type: 'string' },
   },
 });
 if (!values.old) {
@@ -87,11 +90,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const oldLabel = await engineOf(values.old);
 const newLabel = await engineOf(values.new!);
-const texts = readTexts(values.input!);
+const texts = values.generated ? generateReports(Number(values.generated), 1) : readTexts(values.input!);
+const corpus = values.generated ? `${texts.length} generated reports (seed 1)` : `${texts.length} reports from ${values.input}`;
 const tasks = values.tasks!.split(',') as Task[];
 const rounds = Number(values.rounds);
 let differing = 0;
-console.log(`${texts.length} reports from ${values.input}; old = ${values.old}, new = ${values.new}\n`);
+console.log(`${corpus}; old = ${values.old}, new = ${values.new}\n`);
 for (const task of tasks) {
   const classes = new Map<string, number[]>();
   texts.forEach((text, i) => {

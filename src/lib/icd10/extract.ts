@@ -24,13 +24,15 @@ export function matchPhrases(doc: ReportDoc, lexicon: Icd10Lexicon): PhraseMatch
   const out: PhraseMatch[] = [];
   for (let k = 0; k < sentences.length; k++) {
     const sentence = sentences[k];
-    forEachTokenStart(text, sentence.start, sentence.end, (i) =>
-      lexicon.byStart.forEachCandidate(text, i, (rule) => {
+    forEachTokenStart(text, sentence.start, sentence.end, (i) => {
+      const candidates = lexicon.byStart.candidatesAt(text, i);
+      if (!candidates) return;
+      for (const rule of candidates) {
         rule.sticky.lastIndex = i;
-        const m = rule.sticky.exec(text);
-        if (m && i + m[0].length <= sentence.end) out.push({ start: i, end: i + m[0].length, rule, sentence: k });
-      }),
-    );
+        // A sticky test() leaves lastIndex at the end of the match: no match array to allocate.
+        if (rule.sticky.test(text) && rule.sticky.lastIndex <= sentence.end) out.push({ start: i, end: rule.sticky.lastIndex, rule, sentence: k });
+      }
+    });
   }
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }
