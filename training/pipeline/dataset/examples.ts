@@ -4,7 +4,9 @@
  */
 import { buildRequests, type ChatMessage, type PromptProfileId } from '../../../src/lib/prompts/profiles.ts';
 import { formatAnswers } from '../../../src/lib/prompts/target.ts';
+import { UsageError } from '../../../src/lib/errors.ts';
 import type { LabelResult, Task } from '../../../src/lib/result.ts';
+import type { DatasetFormat } from './build.ts';
 
 /** One line of train.jsonl / validation.jsonl: torchtune's chat_dataset reads `messages` (openai style). */
 export interface ChatExample {
@@ -12,10 +14,30 @@ export interface ChatExample {
   messages: ChatMessage[];
 }
 
-export function buildExamples(profile: PromptProfileId, task: Task, id: string, report: string, result: LabelResult): ChatExample[] {
+/**
+ * One line of an Alpaca-format set (`dataset --format alpaca`): torchtune's alpaca_dataset reads `instruction`,
+ * `input` and `output` (torchtune/data/_messages.py AlpacaToMessages); the paper's records had no input.
+ */
+export interface AlpacaExample {
+  id: string;
+  task: Task;
+  instruction: string;
+  input: string;
+  output: string;
+}
+
+export type TrainingExample = ChatExample | AlpacaExample;
+
+export function buildExamples(profile: PromptProfileId, task: Task, id: string, report: string, result: LabelResult, format: DatasetFormat = 'chat'): TrainingExample[] {
+  if (format === 'alpaca') return buildAlpacaExamples(profile, task, id, report, result);
   const requests = buildRequests(profile, task, report);
   const answers = formatAnswers(requests, result, report);
   return requests.map((r, i) => ({ id, messages: [...r.messages, { role: 'assistant', content: answers[i] }] }));
+}
+
+/** The paper's records: the authors' prompt with the report in place (instruction) and the answer (output). */
+function buildAlpacaExamples(profile: PromptProfileId, _task: Task, _id: string, _report: string, _result: LabelResult): AlpacaExample[] {
+  throw new UsageError(`--format alpaca writes the authors' prompts and needs --prompt-profile release (got ${profile}).`);
 }
 
 /** Key for finding identical reports: whitespace runs collapsed, ends trimmed. */
@@ -40,7 +62,8 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
-export function estimateExampleTokens(example: ChatExample): { prompt: number; answer: number } {
+export function estimateExampleTokens(example: TrainingExample): { prompt: number; answer: number } {
+  if (!('messages' in example)) return { prompt: 1 + estimateTokens(example.instruction + example.input) + TOKENS_PER_MESSAGE, answer: estimateTokens(example.output) + TOKENS_PER_MESSAGE };
   let prompt = 1;
   let answer = 0;
   for (const m of example.messages) {
