@@ -212,8 +212,8 @@ describe('build-model (stand-in mlc_llm)', () => {
     const entry = (await readRegistry(s.registry)).doc.models.at(-1)!;
     expect(entry).toMatchObject({ base: 'llama3-8b', library: 'models/lib/Llama-3-8B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 5001, contextWindow: 4096 });
     expect(c.output.err).toMatch(/the prebuilt library for llama3-8b q4f16_1 is Llama-3-8B-Instruct-q4f16_1_cs1k-webgpu.wasm/);
-    // The released model was trained on the authors' prompts.
-    expect(entry.promptProfile).toBe('legacy');
+    // The released model answers the authors' own prompts.
+    expect(entry.promptProfile).toBe('release');
     await expect(runBuildModel(['--from-meta', checkpoint, '-q', 'q4f16_1', '--id', 'X', '--site-dir', s.site], s.context())).rejects.toThrow(/--from-meta needs --base-dir/);
     const failed = await failure<Error>(runBuildModel(['--from-meta', checkpoint, '--base-dir', s.hf, '-q', 'q4f16_1', '--id', 'Y', '--site-dir', s.site, '--work-dir', join(s.root, 'w3'), '--prebuilt-lib', s.prebuilt], s.context({ STANDIN_FAIL: 'python:convert_meta_to_hf' })));
     expect(failed.message).toMatch(/Meta → HF conversion step failed[\s\S]*KeyError: 'layers.0.attention.wq.weight'/);

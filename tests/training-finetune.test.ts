@@ -365,7 +365,7 @@ describe('finetune --recipe paper', () => {
     await writeFile(join(dir, 'train.jsonl'), `${records.join('\n')}\n`);
     await writeFile(join(dir, 'validation.jsonl'), '');
     const stats = { promptTokens: { p50: 300, p90: 400, p99: 500, max: 600 }, answerTokens: { p50: 10, p90: 20, p99: 30, max: 40 } };
-    await writeFile(join(dir, 'dataset.json'), JSON.stringify({ kind: 'radreportx-dataset', format: 'alpaca', task: 'both', promptProfile: 'json', promptVersion: 'json-1', files: { train: { path: 'train.jsonl', examples: n, sha256: 'x' }, validation: { path: 'validation.jsonl', examples: 0, sha256: 'y' } }, stats }));
+    await writeFile(join(dir, 'dataset.json'), JSON.stringify({ kind: 'radreportx-dataset', format: 'alpaca', task: 'both', promptProfile: 'release', promptVersion: 'release-a7f70a8', files: { train: { path: 'train.jsonl', examples: n, sha256: 'x' }, validation: { path: 'validation.jsonl', examples: 0, sha256: 'y' } }, stats }));
     return dir;
   }
 

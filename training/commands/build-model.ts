@@ -6,7 +6,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RadReportXError, UsageError } from '../../src/lib/errors.ts';
-import { isPromptProfile, PROMPT_PROFILES, PROMPT_VERSION, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
+import { isPromptProfile, MODEL_PROFILES, PROMPT_VERSION, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
 import { oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
 import { BASE_IDS, BASES, baseFromHfConfig, downloadCommand, PREBUILT_LIBRARY_BASE, QUANTIZATIONS, type BaseId, type BaseModel, type Quantization } from '../pipeline/bases.ts';
@@ -63,7 +63,7 @@ Options:
       --base MODEL          ${BASE_IDS.join(' | ')} (default: recognised from config.json)
       --compile             compile the model library instead of using the prebuilt one
       --prebuilt-lib FILE   the prebuilt library file (default: public/models/lib/<name> when already there)
-      --prompt-profile P    ${PROMPT_PROFILES.join(' | ')} (default: the one the run's dataset used, else json)
+      --prompt-profile P    ${MODEL_PROFILES.join(' | ')} (default: the one the run's dataset used, else json)
       --name TEXT           name shown in the app (default "RadReportX <size> (<Q>)")
       --work-dir DIR        intermediate files (default runs/build/<ID>)
       --site-dir DIR        the site to install into (default: this repository)
@@ -80,7 +80,7 @@ const ID_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
 /** The released RadReportX checkpoint: its base and the prompts it was trained on. */
 const RELEASED_BASE: BaseId = 'llama3-8b';
-const RELEASED_PROFILE: PromptProfileId = 'legacy';
+const RELEASED_PROFILE: PromptProfileId = 'release';
 
 async function readJsonIfThere(path: string): Promise<Record<string, unknown> | undefined> {
   try {
@@ -162,7 +162,7 @@ function resolveProfile(v: Values, ctx: RunContext, run: Record<string, unknown>
   const runProfile = (run?.dataset as { promptProfile?: string } | undefined)?.promptProfile;
   let profile: PromptProfileId = runProfile && isPromptProfile(runProfile) ? runProfile : fromMeta ? RELEASED_PROFILE : 'json';
   if (v['prompt-profile'] !== undefined) {
-    const asked = oneOf(v['prompt-profile'], 'prompt-profile', PROMPT_PROFILES, 'json' as PromptProfileId);
+    const asked = oneOf(v['prompt-profile'], 'prompt-profile', MODEL_PROFILES, 'json' as PromptProfileId);
     if (runProfile && asked !== runProfile) ctx.err(`warning: the run was trained with prompt profile "${runProfile}", but --prompt-profile says "${asked}"; the app will send "${asked}" prompts.\n`);
     profile = asked;
   }

@@ -14,7 +14,7 @@ import { readCsvRows } from '../../lib/csv-stream.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../files.ts';
 import { buildExamples, estimateExampleTokens, estimateTokens, evidenceMatches, normaliseForDedupe, type TrainingExample } from './examples.ts';
 import { readLabels, type LabelIndex } from './labels.ts';
-import { stratifiedSplit, strata } from './split.ts';
+import { seededRandom, stratifiedSplit, strata } from './split.ts';
 import { percentiles, prevalence, type DatasetStats, type DropReason } from './stats.ts';
 
 export interface DatasetOptions {
@@ -95,6 +95,12 @@ interface Collected {
   usedKeys: Set<string>;
 }
 
+/**
+ * The paper's mix (entity_9000_mimic_4500.json: 9,000 ICD-10-phrase examples, 4,500 findings examples): with
+ * `--format alpaca --task both` every report gives an ICD-10 example and a seeded half of them a findings one.
+ */
+export const PAPER_FINDINGS_SHARE = 4500 / 9000;
+
 /** Why a readable report cannot be a training example, or undefined when it can. */
 function dropReason(text: string, label: LabelResult | undefined, task: Task, seen: Set<string>): DropReason | undefined {
   if (isBlankReport(text)) return 'report_blank';
@@ -136,7 +142,8 @@ async function collectExamples(o: DatasetOptions, labels: LabelIndex): Promise<C
       continue;
     }
     seenText.add(normaliseForDedupe(prepared.text));
-    c.kept.push({ key, text: prepared.text, result: label!, examples: buildExamples(o.profile, o.task, key, prepared.text, label!, o.format) });
+    const withFindings = o.format !== 'alpaca' || o.task !== 'both' || seededRandom(`${o.seed}:mix:${key}`)() < PAPER_FINDINGS_SHARE;
+    c.kept.push({ key, text: prepared.text, result: label!, examples: buildExamples(o.profile, o.task, key, prepared.text, label!, { format: o.format, withFindings }) });
   }
   if (c.read === 0) throw new EmptyInputError(`The reports file "${o.reports}" (a header row, no reports)`);
   return c;
@@ -153,7 +160,7 @@ function evidenceWarnings(o: DatasetOptions, labels: LabelIndex, c: Collected): 
     const mentioned = c.kept.filter((k) => Object.values(k.result.findings).some((st) => st !== 'absent'));
     const bare = mentioned.filter((k) => k.result.evidence.length === 0).length;
     if (mentioned.length && bare / mentioned.length > 0.5) {
-      out.push(`${bare} of ${mentioned.length} labeled reports have no evidence quotes (labels from the legacy profile?), so their json answers have empty "evidence".`);
+      out.push(`${bare} of ${mentioned.length} labeled reports have no evidence quotes (labels from the release profile, which carries none?), so their json answers have empty "evidence".`);
     }
   }
   return out;

@@ -2,7 +2,7 @@
  * One training example per model call, built with the app's own prompt module, so the model is trained on
  * exactly the messages the browser engine sends (buildRequests) and the answers the engine parses (formatAnswers).
  */
-import { buildRequests, type ChatMessage, type PromptProfileId } from '../../../src/lib/prompts/profiles.ts';
+import { buildRequests, requestMessages, requestText, type ChatMessage, type PromptProfileId } from '../../../src/lib/prompts/profiles.ts';
 import { formatAnswers } from '../../../src/lib/prompts/target.ts';
 import { UsageError } from '../../../src/lib/errors.ts';
 import type { LabelResult, Task } from '../../../src/lib/result.ts';
@@ -28,16 +28,36 @@ export interface AlpacaExample {
 
 export type TrainingExample = ChatExample | AlpacaExample;
 
-export function buildExamples(profile: PromptProfileId, task: Task, id: string, report: string, result: LabelResult, format: DatasetFormat = 'chat'): TrainingExample[] {
-  if (format === 'alpaca') return buildAlpacaExamples(profile, task, id, report, result);
-  const requests = buildRequests(profile, task, report);
-  const answers = formatAnswers(requests, result, report);
-  return requests.map((r, i) => ({ id, messages: [...r.messages, { role: 'assistant', content: answers[i] }] }));
+export interface ExampleOptions {
+  format?: DatasetFormat;
+  /** alpaca, task both: whether this report also gives a findings example (the paper's 2:1 mix, see build.ts). */
+  withFindings?: boolean;
 }
 
-/** The paper's records: the authors' prompt with the report in place (instruction) and the answer (output). */
-function buildAlpacaExamples(profile: PromptProfileId, _task: Task, _id: string, _report: string, _result: LabelResult): AlpacaExample[] {
-  throw new UsageError(`--format alpaca writes the authors' prompts and needs --prompt-profile release (got ${profile}).`);
+export function buildExamples(profile: PromptProfileId, task: Task, id: string, report: string, result: LabelResult, options: ExampleOptions = {}): TrainingExample[] {
+  if (options.format === 'alpaca') return buildAlpacaExamples(profile, task, id, report, result, options.withFindings ?? true);
+  const requests = buildRequests(profile, task, report);
+  const answers = formatAnswers(requests, result, report);
+  return requests.map((r, i) => ({ id, messages: [...requestMessages(r), { role: 'assistant', content: answers[i] }] }));
+}
+
+/**
+ * The paper's records (reference README, "Training"): instruction = the authors' prompt with the report in place
+ * (the release profile's raw completion prompt, byte for byte), no input, output = the answer in the released
+ * model's shape. ICD-10 outputs are the phrase list alone: the authors' weak-label script kept only the first line
+ * of GPT-4o's answer (gpt_data_generate.py), so that is what the released model was trained to write.
+ */
+function buildAlpacaExamples(profile: PromptProfileId, task: Task, id: string, report: string, result: LabelResult, withFindings: boolean): AlpacaExample[] {
+  if (profile !== 'release') throw new UsageError(`--format alpaca writes the authors' prompts and needs --prompt-profile release (got ${profile}).`);
+  const requests = buildRequests(profile, task, report).filter((r) => task !== 'both' || r.task !== 'findings' || withFindings);
+  const answers = formatAnswers(requests, result, report);
+  return requests.map((r, i) => ({
+    id,
+    task: r.task,
+    instruction: requestText(r),
+    input: '',
+    output: r.task === 'icd10' ? answers[i].split('\n')[0] : answers[i],
+  }));
 }
 
 /** Key for finding identical reports: whitespace runs collapsed, ends trimmed. */
