@@ -613,7 +613,10 @@ function python(args) {
     // What the script's pure part does to config.json (training/python/hf_convert.py rewrite_config).
     const hf = JSON.parse(readFileSync(join(outDir, 'config.json'), 'utf8'));
     hf.torch_dtype = 'bfloat16';
-    if (args.includes('--no-rope-scaling')) delete hf.rope_scaling;
+    if (args.includes('--no-rope-scaling') && hf.rope_scaling) {
+      if (hf.rope_scaling.original_max_position_embeddings) hf.max_position_embeddings = hf.rope_scaling.original_max_position_embeddings;
+      delete hf.rope_scaling;
+    }
     writeFileSync(join(outDir, 'config.json'), JSON.stringify(hf, null, 2));
     out(`${JSON.stringify({ out: resolve(outDir), shards: names, tensors: 291, dtype: 'bfloat16' })}\n`);
     return 0;

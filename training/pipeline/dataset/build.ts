@@ -12,7 +12,9 @@ import { PROMPT_VERSION, type PromptProfileId } from '../../../src/lib/prompts/p
 import { isBlankReport, type LabelResult, type Task } from '../../../src/lib/result.ts';
 import { readCsvRows } from '../../lib/csv-stream.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../files.ts';
-import { buildExamples, estimateExampleTokens, estimateTokens, evidenceMatches, normaliseForDedupe, type TrainingExample } from './examples.ts';
+import { buildExamples, DATASET_FORMATS, estimateExampleTokens, estimateTokens, evidenceMatches, normaliseForDedupe, type DatasetFormat, type TrainingExample } from './examples.ts';
+
+export { DATASET_FORMATS, type DatasetFormat };
 import { readLabels, type LabelIndex } from './labels.ts';
 import { seededRandom, stratifiedSplit, strata } from './split.ts';
 import { percentiles, prevalence, type DatasetStats, type DropReason } from './stats.ts';
@@ -59,10 +61,6 @@ export const TRAIN_FILE = 'train.jsonl';
 export const VALIDATION_FILE = 'validation.jsonl';
 export const MANIFEST_FILE = 'dataset.json';
 export const DROPPED_FILE = 'dropped.csv';
-
-/** `chat`: torchtune chat_dataset JSONL (`messages`, openai style); `alpaca`: instruction/input/output records. */
-export type DatasetFormat = 'chat' | 'alpaca';
-export const DATASET_FORMATS: readonly DatasetFormat[] = ['chat', 'alpaca'];
 
 /**
  * The torchtune dataset block that reads one of our JSONL files: chat_dataset (torchtune/datasets/_chat.py) or

@@ -6,7 +6,10 @@ import { buildRequests, requestMessages, requestText, type ChatMessage, type Pro
 import { formatAnswers } from '../../../src/lib/prompts/target.ts';
 import { UsageError } from '../../../src/lib/errors.ts';
 import type { LabelResult, Task } from '../../../src/lib/result.ts';
-import type { DatasetFormat } from './build.ts';
+
+/** `chat`: torchtune chat_dataset JSONL (`messages`, openai style); `alpaca`: instruction/input/output records. */
+export type DatasetFormat = 'chat' | 'alpaca';
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['chat', 'alpaca'];
 
 /** One line of train.jsonl / validation.jsonl: torchtune's chat_dataset reads `messages` (openai style). */
 export interface ChatExample {
