@@ -202,7 +202,7 @@ function tuneRun(args) {
     return 1;
   }
   const ck = cfg.checkpointer;
-  // FullModelHFCheckpointer reads checkpoint_dir/config.json (_checkpointer.py:466); the Meta one reads none.
+  // FullModelHFCheckpointer reads checkpoint_dir/config.json (_checkpointer.py:469); the Meta one reads none.
   const metaCk = String(ck._component_).endsWith('FullModelMetaCheckpointer');
   const configJson = join(ck.checkpoint_dir, 'config.json');
   if (!metaCk && !existsSync(configJson)) {

@@ -43,8 +43,10 @@ const help = `Usage: radreportx build-model --hf-dir runs/NAME/epoch_0 --quantiz
 Turns merged Hugging Face weights into a model the site serves:
   1. mlc_llm convert_weight <hf-dir> --quantization Q -o <work>/mlc
   2. mlc_llm gen_config <hf-dir> --quantization Q --conv-template ${CONV_TEMPLATE} --context-window-size ${CONTEXT_WINDOW} --prefill-chunk-size ${PREFILL_CHUNK} -o <work>/mlc
-     (the settings of WebLLM 0.2.86's prebuilt Llama libraries, <model>-<Q>_cs1k-webgpu.wasm)
-  3. with --compile: mlc_llm compile <work>/mlc/${CHAT_CONFIG} --device webgpu -o <work>/lib/<ID>[-<Q>]-webgpu.wasm (needs emcc);
+     (the settings of WebLLM 0.2.86's prebuilt Llama libraries, <model>-<Q>_cs1k-webgpu.wasm; llama-3 for the
+     Llama-3 base), then sets the chat config's system message to "" with render_empty_system_message false
+  3. with --compile: mlc_llm compile <work>/mlc/${CHAT_CONFIG} --device webgpu -o <work>/lib/<ID>[-<Q>]-webgpu.wasm (needs
+     emcc ${EMSDK_VERSION}, MLC_LLM_SOURCE_DIR and TVM_SOURCE_DIR with their web/dist/wasm/*.bc);
      otherwise the matching prebuilt library (--prebuilt-lib, or one already in public/models/lib/)
   4. checks the output: every shard in tensor-cache.json present with its size (and its md5 while it is copied),
      ${CHAT_CONFIG} settings, tokenizer files
@@ -57,8 +59,10 @@ Required:
       --id ID               model id in the registry and the folder name (letters, digits, . _ -)
 
 Options:
-      --from-meta FILE      the released RadReportX checkpoint (torchtune/Meta format, meta_model_0.pt, bf16): converted
-                            to HF format first with training/python/convert_meta_to_hf.py (torchtune's converters)
+      --from-meta FILE      the released RadReportX checkpoint (torchtune/Meta format, meta_model_0.pt, bf16), or a
+                            --recipe paper run's epoch_0/model-00001-of-00001.pt: converted to HF format first with
+                            training/python/convert_meta_to_hf.py, and built on the Llama-3 base (llama3-8b: no
+                            rope_scaling, WebLLM's Llama-3-8B-Instruct-<Q>_cs1k library) as the paper trained it
       --base-dir DIR        the base model's HF download (config.json, tokenizer); required with --from-meta
       --base MODEL          ${BASE_IDS.join(' | ')} (default: recognised from config.json)
       --compile             compile the model library instead of using the prebuilt one
