@@ -215,6 +215,12 @@ describe('build-model (stand-in mlc_llm)', () => {
     // The released model answers the authors' own prompts.
     expect(entry.promptProfile).toBe('release');
     await expect(runBuildModel(['--from-meta', checkpoint, '-q', 'q4f16_1', '--id', 'X', '--site-dir', s.site], s.context())).rejects.toThrow(/--from-meta needs --base-dir/);
+    // A base download of another shape is refused before anything runs (the released checkpoint is 8B).
+    const small = join(s.root, 'base-1b');
+    await promisify(execFile)(join(s.bin, 'tune'), ['download', 'meta-llama/Llama-3.2-1B-Instruct', '--output-dir', small], { env: { ...s.env, STANDIN_LOG: '' } });
+    const calls = (await s.calls()).length;
+    await expect(runBuildModel(['--from-meta', checkpoint, '--base-dir', small, '-q', 'q4f16_1', '--id', 'Z', '--site-dir', s.site, '--prebuilt-lib', s.prebuilt], s.context())).rejects.toThrow(/does not have the shape of llama3-8b/);
+    expect((await s.calls()).length).toBe(calls);
     const failed = await failure<Error>(runBuildModel(['--from-meta', checkpoint, '--base-dir', s.hf, '-q', 'q4f16_1', '--id', 'Y', '--site-dir', s.site, '--work-dir', join(s.root, 'w3'), '--prebuilt-lib', s.prebuilt], s.context({ STANDIN_FAIL: 'python:convert_meta_to_hf' })));
     expect(failed.message).toMatch(/Meta → HF conversion step failed[\s\S]*KeyError: 'layers.0.attention.wq.weight'/);
   });

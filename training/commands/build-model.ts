@@ -126,7 +126,7 @@ interface BuildPlan {
 }
 
 /** The weights to build from, and the base they are: every check that can fail fast, before hours of conversion. */
-async function resolveSource(v: Values, at: (p: string) => string, workDir: string): Promise<Pick<BuildPlan, 'hfDir' | 'configSource' | 'fromMeta' | 'base'>> {
+async function resolveSource(v: Values, at: (p: string) => string, workDir: string, warn: (m: string) => void): Promise<Pick<BuildPlan, 'hfDir' | 'configSource' | 'fromMeta' | 'base'>> {
   const fromMeta = v['from-meta'] ? at(v['from-meta']) : undefined;
   let hfDir: string;
   let configSource: string;
@@ -152,12 +152,14 @@ async function resolveSource(v: Values, at: (p: string) => string, workDir: stri
   if (!base) {
     throw new UsageError(`${join(configSource, 'config.json')} does not describe one of the supported bases (${BASE_IDS.join(', ')}).`, 'Name it with --base if the shape was changed on purpose.');
   }
-  const sameShape = detected && Object.entries(base.shape).every(([k, n]) => hfConfig[k] === n);
-  if (v.base && detected && detected.id !== base.id && !(fromMeta && sameShape)) {
-    // A converted Meta checkpoint gets its RoPE from the base, so only its shape has to match.
-    throw new UsageError(`${join(configSource, 'config.json')} describes ${detected.id}, but --base says ${base.id}.`, 'Pass the matching --base, or leave it out to use the one config.json describes.');
+  if (fromMeta) {
+    // A converted Meta checkpoint gets its RoPE from the base (the config is rewritten), so only the shape must match.
+    if (!Object.entries(base.shape).every(([k, n]) => hfConfig[k] === n)) {
+      throw new UsageError(`${join(configSource, 'config.json')} does not have the shape of ${base.id}.`, 'Is --base-dir the base this checkpoint was trained from? Name another base with --base.');
+    }
+  } else if (v.base && detected && detected.id !== base.id) {
+    warn(`config.json looks like ${detected.id}, but --base says ${base.id}.`);
   }
-  if (fromMeta && !sameShape && !detected) throw new UsageError(`${join(configSource, 'config.json')} does not have the shape of ${base.id}.`);
   return { hfDir, configSource, fromMeta, base };
 }
 
@@ -207,7 +209,7 @@ async function planBuild(argv: string[], ctx: RunContext): Promise<BuildPlan> {
   const publicDir = join(siteDir, 'public');
   const workDir = at(v['work-dir'] ?? join('runs', 'build', id));
   const install = !v['no-install'];
-  const source = await resolveSource(v, at, workDir);
+  const source = await resolveSource(v, at, workDir, (m) => ctx.err(`warning: ${m}\n`));
   const run = source.fromMeta ? undefined : await readJsonIfThere(join(dirname(source.hfDir), 'radreportx-run.json'));
   const profile = resolveProfile(v, ctx, run, source.fromMeta);
   const library = await resolveLibrary(v, ctx, at, { base: source.base, q, id, publicDir, install, workDir });

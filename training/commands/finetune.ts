@@ -219,6 +219,7 @@ export async function runFinetune(argv: string[], ctx: RunContext): Promise<numb
   await writeFileAtomic(plan.configPath, yaml);
   const record = {
     kind: 'radreportx-run',
+    recipe: plan.recipeId,
     base: baseId,
     hfRepo: base.hfRepo,
     createdAt: new Date().toISOString(),
