@@ -328,6 +328,10 @@ describe('torchtune main (stand-in tune with STANDIN_TORCHTUNE=main)', () => {
     expect(cfg.checkpointer.checkpoint_dir).toMatch(/^\.radreportx-base-[0-9a-f]{8}$/);
     expect(await realpath(join(b.root, cfg.checkpointer.checkpoint_dir))).toBe(await realpath(baseDir));
     expect(resumed.output.err).toMatch(/checkpoint_dir is written as "\.radreportx-base-/);
+    // Running the same command again sees the same run (the link and the path are one folder).
+    const done = b.context(MAIN);
+    expect(await runFinetune(argv, done)).toBe(0);
+    expect(done.output.err).toMatch(/already finished/);
     // Had it stayed absolute, main would have looked for the recipe state in the base folder:
     cfg.checkpointer.checkpoint_dir = baseDir;
     cfg.resume_from_checkpoint = true;

@@ -1,11 +1,13 @@
 /**
  * Planning one fine-tuning run: the resolved torchtune config, the `tune run` command, and whether the run folder
- * already holds a finished or resumable run. Pure apart from reading the data manifest and the run folder, so
- * `finetune --dry-run` and the real run share it.
+ * already holds a finished or resumable run. Pure apart from reading the data manifest and the run folder (and,
+ * resuming on a base path that torchtune main would misread, a link to it), so `finetune --dry-run` and the real
+ * run share it.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { readFile, readlink, rm, symlink } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../../src/lib/errors.ts';
 import { BASES, type BaseId, type BaseModel } from './bases.ts';
 import { datasetBlock, MANIFEST_FILE, TRAIN_FILE, VALIDATION_FILE, type DatasetManifest } from './dataset/build.ts';
@@ -92,10 +94,15 @@ async function checkSameRun(previousPath: string, next: Config, cwd: string): Pr
   } catch {
     return;
   }
-  // checkpoint_dir may have been written relative to the run's cwd (see torchtuneMainSafeDir).
+  // checkpoint_dir may have been written relative to the run's cwd, or as a link (see torchtuneMainSafeDir).
   const norm = (c: Config, key: string) => {
     const v = getPath(c, key);
-    return key === 'checkpointer.checkpoint_dir' && typeof v === 'string' && !isAbsolute(v) ? resolve(cwd, v) : v;
+    if (key !== 'checkpointer.checkpoint_dir' || typeof v !== 'string') return v;
+    try {
+      return realpathSync(resolve(cwd, v));
+    } catch {
+      return resolve(cwd, v);
+    }
   };
   for (const key of SAME_RUN_KEYS) {
     const a = JSON.stringify(norm(previous, key));
@@ -148,7 +155,7 @@ export async function planFinetune(o: FinetuneOptions): Promise<FinetunePlan> {
   config.base_dir = o.baseDir;
   config.data_dir = o.dataDir;
   config.output_dir = o.outDir;
-  // The dataset block follows the data's format (chat_dataset or alpaca_dataset), with the shipped split settings.
+  // The dataset block follows the data's format: chat_dataset or alpaca_dataset.
   config.dataset = { ...datasetBlock(format, `\${data_dir}/${TRAIN_FILE}`), packed: false };
   if (config.dataset_val) config.dataset_val = datasetBlock(format, `\${data_dir}/${VALIDATION_FILE}`);
   if (dataset.files.validation.examples === 0 || !(await exists(join(o.dataDir, VALIDATION_FILE)))) delete config.dataset_val;
