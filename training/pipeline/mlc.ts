@@ -36,7 +36,7 @@ export function genConfigArgs(hfDir: string, q: Quantization, out: string, convT
 export async function finishChatConfig(dir: string): Promise<void> {
   const path = join(dir, CHAT_CONFIG);
   const chat = (await readJson(path)) as Record<string, unknown>;
-  const template = (chat.conv_template && typeof chat.conv_template === 'object' ? chat.conv_template : {}) as Record<string, unknown>;
+  const template = (typeof chat.conv_template === 'string' ? { name: chat.conv_template } : chat.conv_template && typeof chat.conv_template === 'object' ? chat.conv_template : {}) as Record<string, unknown>;
   chat.conv_template = { ...template, system_message: '', render_empty_system_message: false };
   await writeJsonAtomic(path, chat);
 }
