@@ -5,8 +5,8 @@
 import type { LabelEngine, LabelOptions } from '../engine.ts';
 import { errorMessage } from '../errors.ts';
 import { isBlankReport, isNormal, failedResult, type EngineInfo, type Evidence, type LabelResult } from '../result.ts';
-import { aggregate } from './aggregate.ts';
-import { assertWithTriggers, findTriggers, type TriggerMatch } from './context.ts';
+import { decide } from './aggregate.ts';
+import { assertWithTriggers, findTriggers, type Sibling, type TriggerMatch } from './context.ts';
 import { findMentions } from './mentions.ts';
 import { splitSections } from './sections.ts';
 import { splitSentences, type Sentence } from './sentences.ts';
@@ -32,10 +32,21 @@ function label(text: string, options: LabelOptions): LabelResult {
   const mentions = findMentions(text, sentences);
   // Triggers are found once per sentence that has a mention, however many mentions it has.
   const triggerCache = new Map<Sentence, TriggerMatch[]>();
+  const siblingCache = new Map<Sentence, Sibling[]>();
+  for (const m of mentions) {
+    const list = siblingCache.get(m.sentence);
+    if (list) list.push(m);
+    else siblingCache.set(m.sentence, [m]);
+  }
+  const countDifferentials = options.differentials === 'positive';
   const evidence: Evidence[] = mentions.map((m) => {
     let triggers = triggerCache.get(m.sentence);
     if (!triggers) triggerCache.set(m.sentence, (triggers = findTriggers(text, m.sentence)));
-    const { status, trigger } = assertWithTriggers(text, triggers, m.start, m.end);
+    const siblings = siblingCache.get(m.sentence)!;
+    const assertion = assertWithTriggers(text, triggers, m.start, m.end, { finding: m.finding, siblings: siblings.length > 1 ? siblings : undefined });
+    const { trigger } = assertion;
+    // `differentials: 'positive'` counts each diagnosis of a differential as present; the trigger stays as evidence.
+    const status = countDifferentials && trigger?.kind === 'differential' ? 'positive' : assertion.status;
     return {
       finding: m.finding,
       status,
@@ -44,7 +55,8 @@ function label(text: string, options: LabelOptions): LabelResult {
       section: m.sentence.section,
     };
   });
-  const findings = aggregate(evidence);
+  const { findings, decisive } = decide(evidence);
+  evidence.forEach((e, i) => (e.role = decisive.get(e.finding) === i ? 'decisive' : 'secondary'));
   return {
     status: 'ok',
     findings,
@@ -68,7 +80,7 @@ export { splitSections, type Section } from './sections.ts';
 export { splitSentences, type Sentence } from './sentences.ts';
 export { findMentions, compileLexicon, type Mention } from './mentions.ts';
 export { assertMention, assertWithTriggers, findTriggers, compileTriggers, type Assertion, type TriggerMatch } from './context.ts';
-export { aggregate, combineStatus } from './aggregate.ts';
+export { aggregate, combineStatus, decide, mentionRank } from './aggregate.ts';
 export { validateLexicon, validateTriggers, RuleDataError, type LexiconEntry, type TriggerRule } from './schema.ts';
 export { LEXICON_DATA } from './lexicon.ts';
 export { TRIGGER_DATA } from './triggers.ts';

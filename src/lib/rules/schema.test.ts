@@ -22,7 +22,7 @@ describe('shipped rule data', () => {
     expect(() => compileLexicon(LEXICON_DATA)).not.toThrow();
     const triggers = validateTriggers(TRIGGER_DATA);
     expect(new Set(triggers.map((r) => r.kind))).toEqual(
-      new Set(['negation', 'uncertainty', 'resolved', 'hypothetical', 'historical', 'pseudo', 'terminator']),
+      new Set(['negation', 'uncertainty', 'differential', 'resolved', 'hypothetical', 'current', 'historical', 'pseudo', 'terminator']),
     );
     expect(() => compileTriggers(TRIGGER_DATA)).not.toThrow();
   });
