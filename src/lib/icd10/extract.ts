@@ -4,11 +4,12 @@
  */
 import type { SectionMode } from '../engine.ts';
 import { isBlankReport, type Icd10Item } from '../result.ts';
-import { assertWithTriggers, findTriggers, type TriggerMatch } from '../rules/context.ts';
+import { assertWithTriggers, findTriggers, type Sibling, type TriggerMatch } from '../rules/context.ts';
 import { splitSections } from '../rules/sections.ts';
 import { forEachTokenStart } from '../rules/matcher.ts';
 import { splitSentences, type Sentence } from '../rules/sentences.ts';
 import { icd10Lexicon, type CompiledPhrase, type Icd10Lexicon } from './lexicon.ts';
+import { compileCoding, historicalCode, resolveItems, type CompiledCoding } from './resolve.ts';
 
 export interface ExtractOptions {
   sections?: SectionMode;
@@ -50,46 +51,59 @@ export function resolveOverlaps(matches: readonly PhraseMatch[]): PhraseMatch[] 
 }
 
 /**
- * Whether the report affirms the match. Kept: plain positive mentions; a status code (a device, an operation)
- * under "history of", since the status is what the code says. Dropped: negated, uncertain, hypothetical, resolved,
- * historical, and an acute-injury code whose injury the report calls old or healed.
+ * The code the match stands for in this report, or null when the report does not affirm it. Affirmed: plain
+ * positive mentions. Historical ("history of", "status post", "prior"): a status code (device, operation) or a
+ * chronic condition keeps its code; others get their history or sequela code (coding.ts), or are dropped. An
+ * acute-injury or tuberculosis phrase the report calls old or healed is a history or sequela too. Negated,
+ * uncertain (differentials included) and hypothetical mentions are dropped: an outpatient coder does not code
+ * "probable" or "rule out" diagnoses.
  */
-export function isAffirmed(text: string, match: PhraseMatch, triggers: readonly TriggerMatch[], lexicon: Icd10Lexicon): boolean {
-  const { status, trigger } = assertWithTriggers(text, triggers, match.start, match.end);
-  const affirmed = status === 'positive' || (match.rule.status && trigger?.kind === 'historical');
-  if (!affirmed) return false;
-  if (match.rule.acuteInjury) {
-    const before = text.slice(match.sentence.start, match.start);
-    const after = text.slice(match.end, match.sentence.end);
-    if (lexicon.oldInjuryBefore.test(before) || lexicon.oldInjuryAfter.test(after)) return false;
-  }
-  return true;
+export function codeFor(
+  text: string,
+  match: PhraseMatch,
+  triggers: readonly TriggerMatch[],
+  lexicon: Icd10Lexicon,
+  coding: CompiledCoding,
+  siblings?: readonly Sibling[],
+): string | null {
+  const { status, trigger } = assertWithTriggers(text, triggers, match.start, match.end, { siblings });
+  const historical = status === 'uncertain' && trigger?.kind === 'historical';
+  if (status !== 'positive' && !historical) return null;
+  if (historical && match.rule.status) return match.rule.code;
+  const before = text.slice(match.sentence.start, match.start);
+  const after = text.slice(match.end, match.sentence.end);
+  const old = lexicon.oldInjuryBefore.test(before) || lexicon.oldInjuryAfter.test(after);
+  if (historical) return historicalCode(coding, match.rule.code, old || !/^(?:history|hx|h\/o)/i.test(trigger!.text));
+  if (old && (match.rule.acuteInjury || /^A15\./.test(match.rule.code))) return historicalCode(coding, match.rule.code, true);
+  return match.rule.code;
 }
 
-// Two mentions are the same phrase when they differ only in case, spacing, hyphens or a plural ending.
-function phraseKey(code: string, phrase: string): string {
-  const words = phrase.toLowerCase().replace(/[\s-]+/g, ' ').trim();
-  return `${code}|${words.replace(/ies$/, 'y').replace(/(?<!s)s$/, '')}`;
-}
+let defaultCoding: CompiledCoding | undefined;
 
-/** ICD-10-CM items for the diagnoses the report affirms, in text order, one per code and phrase. */
+/**
+ * ICD-10-CM items for the diagnoses the report affirms, in text order: one item per code, with the code's other
+ * phrases in `supporting`, and no Excludes1 pair.
+ */
 export function extractIcd10(text: string, options: ExtractOptions = {}, lexicon: Icd10Lexicon = icd10Lexicon()): Icd10Item[] {
   if (isBlankReport(text)) return [];
+  const coding = lexicon === icd10Lexicon() ? (defaultCoding ??= compileCoding(lexicon.table)) : compileCoding(lexicon.table);
   const sentences = splitSentences(text, splitSections(text, options.sections));
   const matches = resolveOverlaps(matchPhrases(text, sentences, lexicon));
   const triggerCache = new Map<Sentence, TriggerMatch[]>();
-  const seen = new Set<string>();
+  const siblings = new Map<Sentence, Sibling[]>();
+  for (const m of matches) {
+    const list = siblings.get(m.sentence);
+    if (list) list.push(m);
+    else siblings.set(m.sentence, [m]);
+  }
   const items: Icd10Item[] = [];
   for (const m of matches) {
     let triggers = triggerCache.get(m.sentence);
     if (!triggers) triggerCache.set(m.sentence, (triggers = findTriggers(text, m.sentence)));
-    if (!isAffirmed(text, m, triggers, lexicon)) continue;
-    const phrase = text.slice(m.start, m.end);
-    const key = phraseKey(m.rule.code, phrase);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const row = lexicon.table.get(m.rule.code);
-    items.push({ phrase, code: m.rule.code, title: row?.title ?? null, start: m.start, end: m.end, flags: [] });
+    const code = codeFor(text, m, triggers, lexicon, coding, siblings.get(m.sentence));
+    if (!code) continue;
+    const row = lexicon.table.get(code);
+    items.push({ phrase: text.slice(m.start, m.end), code, title: row?.title ?? null, start: m.start, end: m.end, flags: [] });
   }
-  return items;
+  return resolveItems(items, coding, lexicon.table);
 }

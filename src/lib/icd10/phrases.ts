@@ -61,14 +61,20 @@ export const PHRASE_RULES: PhraseRule[] = [
   { code: 'J95.811', patterns: ['(?:postoperative|postprocedural|post procedural|iatrogenic) pneumothorax'] },
   { code: 'S27.0XXA', patterns: ['traumatic pneumothorax'] },
   {
-    code: 'J81.0',
+    code: 'J81.1',
     patterns: [
       'pulmonary (?:o)?edema',
       '(?:interstitial|alveolar|subpleural|perihilar|basilar|bibasilar|lower lobe|lung) (?:pulmonary )?(?:o)?edema',
       'pulmonary interstitial edema',
+      'chronic pulmonary edema',
     ],
+    note: 'J81.1 includes "pulmonary edema NOS": edema the report does not call acute is not J81.0 ("mild interstitial edema").',
   },
-  { code: 'J81.1', patterns: ['chronic pulmonary edema'] },
+  {
+    code: 'J81.0',
+    patterns: ['acute (?:pulmonary |interstitial |alveolar )?(?:o)?edema', 'flash pulmonary edema', 'acute edema of the lungs?'],
+    note: 'Only edema the report calls acute.',
+  },
   { code: 'J80', patterns: ['acute respiratory distress syndrome'], abbreviations: ['ARDS'] },
   { code: 'J18.9', patterns: ['pneumonias?', 'pneumonitis'], abbreviations: ['PNA'] },
   { code: 'J18.0', patterns: ['bronchopneumonia'] },
@@ -243,8 +249,7 @@ export const PHRASE_RULES: PhraseRule[] = [
   { code: 'J84.9', patterns: ['interstitial (?:lung|pulmonary) disease', 'interstitial disease'], abbreviations: ['ILD'] },
   {
     code: 'J84.10',
-    patterns: ['(?:pulmonary |interstitial )?fibrosis', 'fibrotic changes?', 'honeycombing', 'granulomas?', 'granulomata', 'granulomatous disease'],
-    note: 'ICD-10-CM indexes granuloma of the lung (infectious) under J84.10, with pulmonary fibrosis.',
+    patterns: ['(?:pulmonary |interstitial )?fibrosis', 'fibrotic changes?', 'honeycombing'],
   },
   { code: 'J84.112', patterns: ['idiopathic pulmonary fibrosis', 'usual interstitial pneumonia'], abbreviations: ['IPF', 'UIP'] },
   { code: 'J84.01', patterns: ['(?:pulmonary )?alveolar proteinosis'] },
@@ -266,6 +271,11 @@ export const PHRASE_RULES: PhraseRule[] = [
   { code: 'B44.81', patterns: ['allergic bronchopulmonary aspergillosis'], abbreviations: ['ABPA'] },
   { code: 'E84.0', patterns: ['cystic fibrosis'], note: 'With pulmonary manifestations, as chest imaging shows them.' },
   { code: 'J98.4', patterns: ['(?:lung|pulmonary) cysts?', 'cavitary (?:lesion|mass|nodule)', 'cavitation', 'scarring', 'parenchymal scarring'], note: 'Lung scarring, cysts and cavities: other disorders of lung.' },
+  {
+    code: 'J98.4',
+    patterns: ['(?:calcified )?granulomas?', '(?:calcified )?granulomata', 'granulomatous (?:disease|calcifications?|changes?)', '(?:pulmonary|parenchymal|lung) calcifications?'],
+    note: 'A (calcified) granuloma is calcification of the lung: J98.4, whose inclusion terms name "calcification of lung" (index: Calcification, lung J98.4). Not J84.10, pulmonary fibrosis. A calcified nodule is coded as a nodule (R91.1 / R91.8).',
+  },
   { code: 'Q33.2', patterns: ['pulmonary sequestration'] },
   { code: 'J98.51', patterns: ['mediastinitis'] },
   {
