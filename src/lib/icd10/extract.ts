@@ -1,13 +1,12 @@
 /**
- * Task 1 by rules: ICD-10-CM phrases of the diagnoses a report affirms. A pipeline on the rule engine's stages:
- * sections → sentences → phrase matches → overlaps → assertion → de-duplication.
+ * Task 1 by rules: ICD-10-CM phrases of the diagnoses a report affirms, read from the parsed report
+ * (`ReportDoc`): phrase matches → overlaps → (the shared ConText pass) → affirmed → de-duplication.
  */
 import type { SectionMode } from '../engine.ts';
 import { isBlankReport, type Icd10Item } from '../result.ts';
-import { assertWithTriggers, findTriggers, type Sibling, type TriggerMatch } from '../rules/context.ts';
-import { splitSections } from '../rules/sections.ts';
+import type { Assertion } from '../rules/context.ts';
 import { forEachTokenStart } from '../rules/matcher.ts';
-import { splitSentences, type Sentence } from '../rules/sentences.ts';
+import { assertTargets, parseReport, type ReportDoc, type Target } from '../rules/report-doc.ts';
 import { icd10Lexicon, type CompiledPhrase, type Icd10Lexicon } from './lexicon.ts';
 import { compileCoding, historicalCode, resolveItems, type CompiledCoding } from './resolve.ts';
 
@@ -15,24 +14,26 @@ export interface ExtractOptions {
   sections?: SectionMode;
 }
 
-export interface PhraseMatch {
-  start: number;
-  end: number;
+/** One phrase rule matching at [start, end); `sentence` indexes `doc.sentences`. */
+export interface PhraseMatch extends Target {
   rule: CompiledPhrase;
-  sentence: Sentence;
 }
 
 /** Every phrase match that lies inside one labeled sentence, in text order. */
-export function matchPhrases(text: string, sentences: readonly Sentence[], lexicon: Icd10Lexicon): PhraseMatch[] {
+export function matchPhrases(doc: ReportDoc, lexicon: Icd10Lexicon): PhraseMatch[] {
+  const { text, sentences } = doc;
   const out: PhraseMatch[] = [];
-  for (const sentence of sentences) {
-    forEachTokenStart(text, sentence.start, sentence.end, (i) =>
-      lexicon.byStart.forEachCandidate(text, i, (rule) => {
+  for (let k = 0; k < sentences.length; k++) {
+    const sentence = sentences[k];
+    forEachTokenStart(text, sentence.start, sentence.end, (i) => {
+      const candidates = lexicon.byStart.candidatesAt(text, i);
+      if (!candidates) return;
+      for (const rule of candidates) {
         rule.sticky.lastIndex = i;
-        const m = rule.sticky.exec(text);
-        if (m && i + m[0].length <= sentence.end) out.push({ start: i, end: i + m[0].length, rule, sentence });
-      }),
-    );
+        // A sticky test() leaves lastIndex at the end of the match: no match array to allocate.
+        if (rule.sticky.test(text) && rule.sticky.lastIndex <= sentence.end) out.push({ start: i, end: rule.sticky.lastIndex, rule, sentence: k });
+      }
+    });
   }
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }
@@ -51,59 +52,54 @@ export function resolveOverlaps(matches: readonly PhraseMatch[]): PhraseMatch[] 
 }
 
 /**
- * The code the match stands for in this report, or null when the report does not affirm it. Affirmed: plain
- * positive mentions. Historical ("history of", "status post", "prior"): a status code (device, operation) or a
- * chronic condition keeps its code; others get their history or sequela code (coding.ts), or are dropped. An
- * acute-injury or tuberculosis phrase the report calls old or healed is a history or sequela too. Negated,
- * uncertain (differentials included) and hypothetical mentions are dropped: an outpatient coder does not code
- * "probable" or "rule out" diagnoses.
+ * The code the match stands for in this report, given its status from the ConText pass, or null when the report
+ * does not affirm it. Affirmed: plain positive mentions. Historical ("history of", "status post", "prior"): a
+ * status code (device, operation) or a chronic condition keeps its code; others get their history or sequela
+ * code (coding.ts), or are dropped. An acute-injury or tuberculosis phrase the report calls old or healed is a
+ * history or sequela too. Negated, uncertain (differentials included), hypothetical and resolved mentions are
+ * dropped: a coder does not code "probable", "versus" or "rule out" diagnoses.
  */
-export function codeFor(
-  text: string,
-  match: PhraseMatch,
-  triggers: readonly TriggerMatch[],
-  lexicon: Icd10Lexicon,
-  coding: CompiledCoding,
-  siblings?: readonly Sibling[],
-): string | null {
-  const { status, trigger } = assertWithTriggers(text, triggers, match.start, match.end, { siblings });
+export function codeFor(doc: ReportDoc, match: PhraseMatch, assertion: Assertion, lexicon: Icd10Lexicon, coding: CompiledCoding): string | null {
+  const { status, trigger } = assertion;
   const historical = status === 'uncertain' && trigger?.kind === 'historical';
   if (status !== 'positive' && !historical) return null;
   if (historical && match.rule.status) return match.rule.code;
-  const before = text.slice(match.sentence.start, match.start);
-  const after = text.slice(match.end, match.sentence.end);
+  const sentence = doc.sentences[match.sentence];
+  const before = doc.text.slice(sentence.start, match.start);
+  const after = doc.text.slice(match.end, sentence.end);
   const old = lexicon.oldInjuryBefore.test(before) || lexicon.oldInjuryAfter.test(after);
-  if (historical) return historicalCode(coding, match.rule.code, old || !/^(?:history|hx|h\/o)/i.test(trigger!.text));
+  // "Prior"/"previous"/"status post" describe what is left now (sequela); "history of" only the past.
+  if (historical) return historicalCode(coding, match.rule.code, old || !/^(?:(?:known|prior|past|previous|remote) )?(?:history|hx|h\/o)/i.test(trigger!.text));
   if (old && (match.rule.acuteInjury || /^A15\./.test(match.rule.code))) return historicalCode(coding, match.rule.code, true);
   return match.rule.code;
 }
 
 let defaultCoding: CompiledCoding | undefined;
 
+function codingFor(lexicon: Icd10Lexicon): CompiledCoding {
+  return lexicon === icd10Lexicon() ? (defaultCoding ??= compileCoding(lexicon.table)) : compileCoding(lexicon.table);
+}
+
 /**
- * ICD-10-CM items for the diagnoses the report affirms, in text order: one item per code, with the code's other
- * phrases in `supporting`, and no Excludes1 pair.
+ * The ICD-10 aggregator: items for the matches the report affirms (`assertions[i]` is the status of
+ * `matches[i]`), in text order, one item per code with its other phrases in `supporting`, and no Excludes1 pair.
  */
+export function icd10Items(doc: ReportDoc, matches: readonly PhraseMatch[], assertions: readonly Assertion[], lexicon: Icd10Lexicon): Icd10Item[] {
+  const coding = codingFor(lexicon);
+  const items: Icd10Item[] = [];
+  matches.forEach((m, i) => {
+    const code = codeFor(doc, m, assertions[i], lexicon, coding);
+    if (!code) return;
+    const row = lexicon.table.get(code);
+    items.push({ phrase: doc.text.slice(m.start, m.end), code, title: row?.title ?? null, start: m.start, end: m.end, flags: [] });
+  });
+  return resolveItems(items, coding, lexicon.table);
+}
+
+/** ICD-10-CM items for the diagnoses one report affirms, on its own (the rule engine's `labelReport` does both tasks). */
 export function extractIcd10(text: string, options: ExtractOptions = {}, lexicon: Icd10Lexicon = icd10Lexicon()): Icd10Item[] {
   if (isBlankReport(text)) return [];
-  const coding = lexicon === icd10Lexicon() ? (defaultCoding ??= compileCoding(lexicon.table)) : compileCoding(lexicon.table);
-  const sentences = splitSentences(text, splitSections(text, options.sections));
-  const matches = resolveOverlaps(matchPhrases(text, sentences, lexicon));
-  const triggerCache = new Map<Sentence, TriggerMatch[]>();
-  const siblings = new Map<Sentence, Sibling[]>();
-  for (const m of matches) {
-    const list = siblings.get(m.sentence);
-    if (list) list.push(m);
-    else siblings.set(m.sentence, [m]);
-  }
-  const items: Icd10Item[] = [];
-  for (const m of matches) {
-    let triggers = triggerCache.get(m.sentence);
-    if (!triggers) triggerCache.set(m.sentence, (triggers = findTriggers(text, m.sentence)));
-    const code = codeFor(text, m, triggers, lexicon, coding, siblings.get(m.sentence));
-    if (!code) continue;
-    const row = lexicon.table.get(code);
-    items.push({ phrase: text.slice(m.start, m.end), code, title: row?.title ?? null, start: m.start, end: m.end, flags: [] });
-  }
-  return resolveItems(items, coding, lexicon.table);
+  const doc = parseReport(text, options.sections);
+  const matches = resolveOverlaps(matchPhrases(doc, lexicon));
+  return icd10Items(doc, matches, assertTargets(doc, matches), lexicon);
 }
