@@ -17,6 +17,8 @@ export interface LabelOptions {
    * neither is asserted) or `positive` (each named diagnosis counts as present, the IU indexers' convention).
    */
   differentials?: DifferentialMode;
+  /** Match one-edit misspellings of the lexicon's head words ("cardiomegally"). Default true (rule engine). */
+  typos?: boolean;
   signal?: AbortSignal;
 }
 

@@ -93,6 +93,7 @@ export const PHRASE_RULES: PhraseRule[] = [
     'cardiac enlargement',
     'enlarged heart',
     'enlarged cardiac silhouette',
+    'prominen(?:t|ce of the) cardiac silhouette',
     'enlargement of the cardiac silhouette',
     'enlargement of the heart',
     '(?:heart|cardiac silhouette|heart size|cardiac shadow)(?: is| remains| appears)?(?: (?:mildly|moderately|markedly|severely|slightly|borderline|persistently|stably))? (?:enlarged|large)',

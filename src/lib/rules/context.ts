@@ -136,13 +136,18 @@ export interface AssertContext {
   siblings?: readonly Sibling[];
 }
 
-function pairsWithSibling(text: string, t: TriggerMatch, start: number, end: number, ctx: AssertContext): boolean {
+function pairsWithSibling(text: string, triggers: readonly TriggerMatch[], t: TriggerMatch, start: number, end: number, ctx: AssertContext): boolean {
   const gapToMention = t.end <= start ? text.slice(t.end, start) : text.slice(end, t.start);
   if (!PAIR_GAP.test(gapToMention)) return false;
   for (const s of ctx.siblings ?? []) {
     if (ctx.finding && s.finding === ctx.finding) continue;
+    const left = t.end <= start ? s : { start, end };
     const otherSide = t.end <= start ? s.end <= t.start && PAIR_GAP.test(text.slice(s.end, t.start)) : s.start >= t.end && PAIR_GAP.test(text.slice(t.end, s.start));
-    if (otherSide) return true;
+    if (!otherSide) continue;
+    // "effusion, consolidation or pneumothorax" is a list, not a differential; so is "no change in X or Y".
+    if (/,\s*(?:[\w'/-]+\s+){0,3}$/.test(text.slice(Math.max(0, left.start - 40), left.start))) return false;
+    if (triggers.some((x) => x.kind === 'pseudo' && x.end <= left.start && !hasTerminator(triggers, x.end, left.start))) return false;
+    return true;
   }
   return false;
 }
@@ -188,7 +193,7 @@ export function assertWithTriggers(
       continue;
     }
     const pairing = t.kind === 'differential' && PAIRING.test(text.slice(t.start, t.end));
-    if (pairing && !pairsWithSibling(text, t, start, end, ctx)) continue;
+    if (pairing && !pairsWithSibling(text, triggers, t, start, end, ctx)) continue;
     if (pairing || t.kind === 'historical') {
       if (distance < weakDistance) {
         weak = t;

@@ -10,8 +10,9 @@ import { icd10Items, matchPhrases, resolveOverlaps } from '../icd10/extract.ts';
 import { icd10Lexicon } from '../icd10/lexicon.ts';
 import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type LabelResult, type Task } from '../result.ts';
 import { decide } from './aggregate.ts';
-import { findMentions } from './mentions.ts';
-import { assertTargets, parseReport } from './report-doc.ts';
+import { findMentions, type Mention } from './mentions.ts';
+import { findTypoMentions } from './typos.ts';
+import { assertTargets, parseReport, type ReportDoc } from './report-doc.ts';
 import { RULES_VERSION } from './version.ts';
 
 export const RULES_ENGINE_INFO: EngineInfo = { name: 'rules', version: RULES_VERSION };
@@ -40,7 +41,7 @@ export function labelReport(text: string, options: LabelOptions = {}): LabelResu
 
 function label(text: string, options: LabelOptions, task: Task): LabelResult {
   const doc = parseReport(text, options.sections);
-  const mentions = task === 'icd10' ? [] : findMentions(doc);
+  const mentions = task === 'icd10' ? [] : withTypos(doc, findMentions(doc), options.typos !== false);
   const lexicon = task === 'findings' ? undefined : icd10Lexicon();
   const phrases = lexicon ? resolveOverlaps(matchPhrases(doc, lexicon)) : [];
   // One ConText pass for both annotators' targets: triggers are found once per sentence that has any target.
@@ -71,6 +72,13 @@ function label(text: string, options: LabelOptions, task: Task): LabelResult {
   };
   if (lexicon) result.icd10 = icd10Items(doc, phrases, assertions.slice(mentions.length), lexicon);
   return result;
+}
+
+/** The lexicon's mentions plus those of misspelt head words ("cardiomegally"), in text order. */
+function withTypos(doc: ReportDoc, mentions: Mention[], typos: boolean): Mention[] {
+  if (!typos) return mentions;
+  const extra = findTypoMentions(doc, mentions);
+  return extra.length ? [...mentions, ...extra].sort((a, b) => a.start - b.start) : mentions;
 }
 
 /** `labelReport` behind the common engine interface (the work is synchronous; the promise is for the interface). */
