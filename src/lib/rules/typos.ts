@@ -1,13 +1,13 @@
 /**
  * Dictation typos: a word of seven letters or more that is one edit (insertion, deletion, substitution or a swap of
  * two neighbouring letters) from a lexicon head word (lexicon.ts TYPO_HEAD_WORDS) is a mention of that word's
- * finding. Bounded on purpose: short words have too many one-edit neighbours ("mass" / "mast"), and only head
+ * finding, unless the lexicon knows the word itself ("fractured" in "lead is fractured"). Bounded on purpose: short words have too many one-edit neighbours ("mass" / "mast"), and only head
  * words are fuzzy, never trigger words, so a misspelt "possibel" does not hedge anything and a real word is never
  * bent into a trigger. A word that is already part of a mention, or sits inside a trigger, is left alone.
  */
 import { FINDINGS, type Finding } from '../findings.ts';
 import { TYPO_HEAD_WORDS } from './lexicon.ts';
-import type { Mention } from './mentions.ts';
+import { lexiconMatchesAt, type Mention } from './mentions.ts';
 import { sentenceTriggers, type ReportDoc } from './report-doc.ts';
 
 export const MIN_TYPO_LENGTH = 7;
@@ -78,6 +78,7 @@ export function findTypoMentions(doc: ReportDoc, mentions: readonly Mention[]): 
       if (!head) continue;
       while (m < mentions.length && mentions[m].end <= start) m++;
       if (m < mentions.length && mentions[m].start < end) continue; // already part of a mention
+      if (lexiconMatchesAt(text, start)) continue; // a spelling the lexicon knows ("fractured"), excluded here
       if (sentenceTriggers(doc, k).some((t) => t.start < end && start < t.end)) continue; // inside a trigger
       out.push({ finding: head.finding, start, end, sentence: k });
     }
