@@ -96,7 +96,7 @@ export const PHRASE_RULES: PhraseRule[] = [
     'prominen(?:t|ce of the) cardiac silhouette',
     'enlargement of the cardiac silhouette',
     'enlargement of the heart',
-    '(?:heart|cardiac silhouette|heart size|cardiac shadow)(?: is| remains| appears)?(?: (?:mildly|moderately|markedly|severely|slightly|borderline|persistently|stably))? (?:enlarged|large)',
+    '(?:heart|cardiac silhouette|heart size|cardiac shadow)(?: is| remains| appears)?(?: (?:mildly|moderately|markedly|severely|slightly|borderline|persistently|stably))? (?:enlarged|large|prominent)',
     '(?:left|right) (?:atrial|ventricular) (?:enlargement|hypertrophy)',
   ], note: 'ICD-10-CM indexes ventricular hypertrophy and atrial enlargement under I51.7.' },
   {

@@ -174,6 +174,13 @@ export function assertWithTriggers(
   const bit = ctx.finding ? 1 << FINDINGS.indexOf(ctx.finding) : 0;
   for (const t of triggers) {
     if (t.kind === 'pseudo' || t.kind === 'terminator' || t.exceptMask & bit) continue;
+    if (t.kind === 'current') {
+      // "Prior effusion, now smaller": right after the mention, or after it and a comma, the finding is on this
+      // image; before it ("new effusion"), anywhere in the clause.
+      if (t.end <= start && t.direction !== 'backward') current ||= !hasTerminator(triggers, t.end, start);
+      else if (t.start >= end && t.direction !== 'forward') current ||= !hasTerminator(triggers, end, t.start) && /^[^,]*(?:,\s*)?$/.test(text.slice(end, t.start)) && !text.slice(end, t.start).trim().includes(' ');
+      continue;
+    }
     let distance: number;
     if (t.start >= start && t.end <= end) {
       distance = 0; // inside the mention: "heart is not enlarged"
@@ -186,10 +193,6 @@ export function assertWithTriggers(
       if (hasTerminator(triggers, end, t.start) || text.slice(end, t.start).includes(',')) continue;
       distance = t.start - end;
     } else {
-      continue;
-    }
-    if (t.kind === 'current') {
-      current = true; // "prior effusion, now smaller": the finding is on this image
       continue;
     }
     const pairing = t.kind === 'differential' && PAIRING.test(text.slice(t.start, t.end));
