@@ -41,6 +41,7 @@ Options:
       --join COLUMN         join rows on this id column (present in both files; in JSONL an "ids" key);
                             PRED=TRUTH joins differently named columns. Default: by row order.
       --uncertain POLICY    negative (default) | positive: how uncertain (-1) labels count, both sides
+                            (differentials are uncertain unless labeled with "label --differentials positive")
       --task TASK           findings (default) | icd10 (ICD-10 codes; see "evaluate --task icd10 --help")
       --json FILE           also write the full report as JSON
 
