@@ -57,16 +57,22 @@ export function sentenceTriggers(doc: ReportDoc, sentence: number): readonly Tri
  * sentence. Returned in the order of `targets`.
  */
 export function assertTargets(doc: ReportDoc, targets: readonly Target[]): Assertion[] {
-  // The other targets of a sentence are the candidates for the second diagnosis of a differential.
-  const bySentence = new Map<number, Target[]>();
-  for (const t of targets) {
-    const list = bySentence.get(t.sentence);
-    if (list) list.push(t);
-    else bySentence.set(t.sentence, [t]);
-  }
-  return targets.map((t) => {
-    const same = bySentence.get(t.sentence)!;
-    const siblings = same.length > 1 ? same.filter((s) => s !== t && (s.finding === undefined) === (t.finding === undefined)) : undefined;
-    return assertWithTriggers(doc.text, sentenceTriggers(doc, t.sentence), t.start, t.end, { finding: t.finding, siblings });
-  });
+  // The other targets of a sentence are the candidates for the second diagnosis of a differential ("X or Y");
+  // gathered only for sentences that have a differential trigger.
+  let bySentence: Map<number, Target[]> | undefined;
+  const siblingsOf = (t: Target): Target[] | undefined => {
+    if (!sentenceTriggers(doc, t.sentence).some((x) => x.kind === 'differential')) return undefined;
+    if (!bySentence) {
+      bySentence = new Map();
+      for (const u of targets) {
+        const list = bySentence.get(u.sentence);
+        if (list) list.push(u);
+        else bySentence.set(u.sentence, [u]);
+      }
+    }
+    return bySentence.get(t.sentence)!.filter((s) => s !== t && (s.finding === undefined) === (t.finding === undefined));
+  };
+  return targets.map((t) =>
+    assertWithTriggers(doc.text, sentenceTriggers(doc, t.sentence), t.start, t.end, { finding: t.finding, siblings: siblingsOf(t) }),
+  );
 }

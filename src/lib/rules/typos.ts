@@ -51,9 +51,22 @@ export function withinOneEdit(a: string, b: string): boolean {
   return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
+// Report words repeat ("pulmonary", "silhouette"): the answer per word is kept, up to a bound, so a long batch
+// pays for each distinct word once.
+const seen = new Map<string, Head | null>();
+const SEEN_LIMIT = 20_000;
+
 /** The head word a report word is a one-edit misspelling of, or undefined. */
 export function typoHead(word: string): Head | undefined {
-  const w = word.toLowerCase();
+  const known = seen.get(word);
+  if (known !== undefined) return known ?? undefined;
+  const found = lookup(word.toLowerCase());
+  if (seen.size >= SEEN_LIMIT) seen.clear();
+  seen.set(word, found ?? null);
+  return found;
+}
+
+function lookup(w: string): Head | undefined {
   if (w.length < MIN_TYPO_LENGTH || EXACT.has(w)) return undefined;
   for (const len of [w.length, w.length - 1, w.length + 1]) {
     for (const head of HEADS.get(len) ?? []) if (withinOneEdit(w, head.word)) return head;
@@ -61,7 +74,7 @@ export function typoHead(word: string): Head | undefined {
   return undefined;
 }
 
-const WORD = /[A-Za-z]{7,}/g;
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
 /** Mentions from misspelt head words, in the doc's sentences, that no lexicon mention covers already. */
 export function findTypoMentions(doc: ReportDoc, mentions: readonly Mention[]): Mention[] {
@@ -69,15 +82,22 @@ export function findTypoMentions(doc: ReportDoc, mentions: readonly Mention[]): 
   const { text, sentences } = doc;
   let m = 0;
   for (let k = 0; k < sentences.length; k++) {
-    const sentence = sentences[k];
-    WORD.lastIndex = sentence.start;
-    for (let w = WORD.exec(text); w && w.index < sentence.end; w = WORD.exec(text)) {
-      const start = w.index, end = start + w[0].length;
-      if (end > sentence.end) break;
-      const head = typoHead(w[0]);
-      if (!head) continue;
+    const { start: from, end: to } = sentences[k];
+    let i = from;
+    while (i < to) {
+      if (!isLetter(text.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < to && isLetter(text.charCodeAt(i))) i++;
+      const end = i;
+      // Words glued to digits or underscores ("T12abc") are not words; short ones have too many neighbours.
+      if (end - start < MIN_TYPO_LENGTH || /[\w]/.test(text[end] ?? '') || (start > 0 && /[\w]/.test(text[start - 1]))) continue;
       while (m < mentions.length && mentions[m].end <= start) m++;
       if (m < mentions.length && mentions[m].start < end) continue; // already part of a mention
+      const head = typoHead(text.slice(start, end));
+      if (!head) continue;
       if (lexiconMatchesAt(text, start)) continue; // a spelling the lexicon knows ("fractured"), excluded here
       if (sentenceTriggers(doc, k).some((t) => t.start < end && start < t.end)) continue; // inside a trigger
       out.push({ finding: head.finding, start, end, sentence: k });
