@@ -64,13 +64,14 @@ export function codeFor(doc: ReportDoc, match: PhraseMatch, assertion: Assertion
   const historical = status === 'uncertain' && trigger?.kind === 'historical';
   if (status !== 'positive' && !historical) return null;
   if (historical && match.rule.status) return match.rule.code;
+  const tb = /^A15\./.test(match.rule.code);
+  // The old-injury words are read only where they change the code: a history, an injury, tuberculosis.
+  if (!historical && !match.rule.acuteInjury && !tb) return match.rule.code;
   const sentence = doc.sentences[match.sentence];
-  const before = doc.text.slice(sentence.start, match.start);
-  const after = doc.text.slice(match.end, sentence.end);
-  const old = lexicon.oldInjuryBefore.test(before) || lexicon.oldInjuryAfter.test(after);
+  const old = lexicon.oldInjuryBefore.test(doc.text.slice(sentence.start, match.start)) || lexicon.oldInjuryAfter.test(doc.text.slice(match.end, sentence.end));
   // "Prior"/"previous"/"status post" describe what is left now (sequela); "history of" only the past.
   if (historical) return historicalCode(coding, match.rule.code, old || !/^(?:(?:known|prior|past|previous|remote) )?(?:history|hx|h\/o)/i.test(trigger!.text));
-  if (old && (match.rule.acuteInjury || /^A15\./.test(match.rule.code))) return historicalCode(coding, match.rule.code, true);
+  if (old) return historicalCode(coding, match.rule.code, true);
   return match.rule.code;
 }
 

@@ -68,49 +68,62 @@ const spanOf = (i: Icd10Item): Span => ({ start: i.start!, end: i.end!, text: i.
  * pairs and unspecified-vs-specific duplicates are folded into the code that stays.
  */
 export function resolveItems(items: readonly Icd10Item[], coding: CompiledCoding, table: ReadonlyMap<string, Icd10TableRow>): Icd10Item[] {
+  if (items.length === 0) return [];
   const byCode = new Map<string, Merged>();
   for (const item of items) {
     const have = byCode.get(item.code);
     if (have) have.supporting.push(spanOf(item));
     else byCode.set(item.code, { ...item, supporting: [] });
   }
+  if (byCode.size > 1) foldPairs(byCode, coding, table);
+  const out: Icd10Item[] = [];
+  for (const m of byCode.values()) {
+    const { supporting, ...base } = m;
+    if (!supporting.length) {
+      out.push(base);
+      continue;
+    }
+    // The earliest phrase is the item's own; the rest support it (each span once).
+    const seen = new Set<number>();
+    const all = [spanOf(m), ...supporting].filter((x) => !seen.has(x.start) && seen.add(x.start)).sort((x, y) => x.start - y.start);
+    const [first, ...rest] = all;
+    out.push({ ...base, phrase: first.text, start: first.start, end: first.end, ...(rest.length ? { supporting: rest } : {}) });
+  }
+  return out.sort((x, y) => x.start! - y.start!);
+}
+
+/** Folds Excludes1 pairs, then unspecified-vs-specific duplicates, into the code that stays. */
+function foldPairs(byCode: Map<string, Merged>, coding: CompiledCoding, table: ReadonlyMap<string, Icd10TableRow>): void {
   const fold = (from: Merged, into: string) => {
     byCode.delete(from.code);
-    let target = byCode.get(into);
-    if (!target) {
-      target = { ...from, code: into, title: table.get(into)?.title ?? null, supporting: [...from.supporting] };
-      byCode.set(into, target);
-      return;
-    }
-    target.supporting.push(spanOf(from), ...from.supporting);
+    const target = byCode.get(into);
+    if (target) target.supporting.push(spanOf(from), ...from.supporting);
+    else byCode.set(into, { ...from, code: into, title: table.get(into)?.title ?? null, supporting: [...from.supporting] });
+  };
+  const find = (re: RegExp, not?: string) => {
+    for (const [code, m] of byCode) if (code !== not && re.test(code)) return m;
+    return undefined;
   };
   for (const pair of coding.excludes1) {
-    for (const a of [...byCode.values()].filter((x) => pair.reA.test(x.code))) {
-      const b = [...byCode.values()].find((x) => x !== a && pair.reB.test(x.code));
-      if (!b || !byCode.has(a.code)) continue;
+    let a = find(pair.reA);
+    while (a) {
+      const b = find(pair.reB, a.code);
+      if (!b) break;
       if (pair.keep === 'a') fold(b, a.code);
       else if (pair.keep === 'b') fold(a, b.code);
       else {
         fold(a, pair.keep);
         if (b.code !== pair.keep) fold(b, pair.keep);
       }
+      a = find(pair.reA);
+      if (a && !find(pair.reB, a.code)) break;
     }
   }
   for (const rule of coding.specificity) {
     const general = byCode.get(rule.general);
-    const specific = general && [...byCode.values()].find((x) => x !== general && rule.re.test(x.code));
+    const specific = general && find(rule.re, rule.general);
     if (general && specific) fold(general, specific.code);
   }
-  return [...byCode.values()]
-    .map((m) => {
-      // The earliest phrase is the item's own; the rest support it (each span once).
-      const seen = new Set<number>();
-      const all = [spanOf(m), ...m.supporting].filter((x) => !seen.has(x.start) && seen.add(x.start)).sort((x, y) => x.start - y.start);
-      const [first, ...rest] = all;
-      const { supporting: _drop, ...base } = m;
-      return { ...base, phrase: first.text, start: first.start, end: first.end, ...(rest.length ? { supporting: rest } : {}) };
-    })
-    .sort((x, y) => x.start! - y.start!);
 }
 
 let defaultPairs: CompiledCoding['excludes1'] | undefined;
