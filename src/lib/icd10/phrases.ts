@@ -247,7 +247,12 @@ export const PHRASE_RULES: PhraseRule[] = [
   { code: 'Q33.4', patterns: ['congenital bronchiectasis'] },
   { code: 'J45.909', patterns: ['asthma', 'reactive airways? disease'] },
   { code: 'J39.8', patterns: ['tracheal stenosis', 'tracheomalacia'] },
-  { code: 'J84.9', patterns: ['interstitial (?:lung|pulmonary) disease', 'interstitial disease'], abbreviations: ['ILD'] },
+  {
+    code: 'J84.9',
+    patterns: ['interstitial (?:lung|pulmonary) disease', 'interstitial disease', 'interstitial pneumon(?:ia|itis)'],
+    abbreviations: ['ILD'],
+    note: 'J18 Excludes1: interstitial pneumonia NOS (J84.9).',
+  },
   {
     code: 'J84.10',
     patterns: ['(?:pulmonary |interstitial )?fibrosis', 'fibrotic changes?', 'honeycombing'],
