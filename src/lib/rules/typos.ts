@@ -35,6 +35,13 @@ function indexHeads(data: typeof TYPO_HEAD_WORDS): Map<number, Head[]> {
 const HEADS = indexHeads(TYPO_HEAD_WORDS);
 const EXACT = new Set([...HEADS.values()].flat().map((h) => h.word));
 
+// A word of 7+ letters one edit from a head keeps the head's first three letters (edit at position 3 or later) or
+// its last three (edit at position 0-2): a cheap test that rules out almost every word before any comparison.
+const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+const key3 = (text: string, i: number) => (lower(text.charCodeAt(i)) << 16) | (lower(text.charCodeAt(i + 1)) << 8) | lower(text.charCodeAt(i + 2));
+const PREFIXES = new Set([...EXACT].map((w) => key3(w, 0)));
+const SUFFIXES = new Set([...EXACT].map((w) => key3(w, w.length - 3)));
+
 /** True when `a` and `b` differ by at most one edit, a swap of two neighbouring letters counting as one. */
 export function withinOneEdit(a: string, b: string): boolean {
   if (a === b) return true;
@@ -74,7 +81,8 @@ function lookup(w: string): Head | undefined {
   return undefined;
 }
 
-const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+// Runs of 7+ letters not glued to a digit or underscore ("T12abc" is not a word).
+const WORD = /(?<![A-Za-z0-9_])[A-Za-z]{7,}(?![A-Za-z0-9_])/g;
 
 /** Mentions from misspelt head words, in the doc's sentences, that no lexicon mention covers already. */
 export function findTypoMentions(doc: ReportDoc, mentions: readonly Mention[]): Mention[] {
@@ -83,17 +91,11 @@ export function findTypoMentions(doc: ReportDoc, mentions: readonly Mention[]): 
   let m = 0;
   for (let k = 0; k < sentences.length; k++) {
     const { start: from, end: to } = sentences[k];
-    let i = from;
-    while (i < to) {
-      if (!isLetter(text.charCodeAt(i))) {
-        i++;
-        continue;
-      }
-      const start = i;
-      while (i < to && isLetter(text.charCodeAt(i))) i++;
-      const end = i;
-      // Words glued to digits or underscores ("T12abc") are not words; short ones have too many neighbours.
-      if (end - start < MIN_TYPO_LENGTH || /[\w]/.test(text[end] ?? '') || (start > 0 && /[\w]/.test(text[start - 1]))) continue;
+    WORD.lastIndex = from;
+    for (let w = WORD.exec(text); w && w.index + w[0].length <= to; w = WORD.exec(text)) {
+      const start = w.index;
+      const end = start + w[0].length;
+      if (!PREFIXES.has(key3(text, start)) && !SUFFIXES.has(key3(text, end - 3))) continue;
       while (m < mentions.length && mentions[m].end <= start) m++;
       if (m < mentions.length && mentions[m].start < end) continue; // already part of a mention
       const head = typoHead(text.slice(start, end));
