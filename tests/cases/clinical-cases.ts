@@ -74,6 +74,9 @@ export const CLINICAL_CASES: ClinicalCase[] = [
   c('issue table', 'Hyperinflated lungs consistent with emphysema, in keeping with the clinical history of COPD.', {}, ['J43.9']),
   c('issue table', 'Pulmonary edema in a patient with CHF.', { Edema: P }, ['I50.1']),
   c('issue table', 'Mild interstitial edema.', { Edema: P }, ['J81.1']),
+  c('issue table', 'CHF with pulmonary edema.', { Edema: P }, ['I50.1']),
+  c('issue table', 'Emphysema and COPD.', {}, ['J43.9']),
+  c('issue table', 'Cardiomegaly. Cardiomegaly is again noted.', { Cardiomegaly: P }, ['I51.7']),
   c('issue table', 'Right pleural effusion. Left pleural effusion, smaller.', { 'Pleural Effusion': P }, ['J90']),
   c('issue table', 'No pleural effusion on the left. Small right pleural effusion.', { 'Pleural Effusion': P }, ['J90']),
 
