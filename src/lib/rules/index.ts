@@ -17,8 +17,8 @@ export { parseReport, sentenceTriggers, assertTargets, type ReportDoc, type Targ
 export { splitSections, type Section } from './sections.ts';
 export { splitSentences, type Sentence } from './sentences.ts';
 export { findMentions, compileLexicon, type Mention } from './mentions.ts';
-export { assertMention, assertWithTriggers, findTriggers, compileTriggers, type Assertion, type AssertContext, type Sibling, type TriggerMatch } from './context.ts';
-export { aggregate, combineStatus, decide, mentionRank } from './aggregate.ts';
+export { assertMention, assertWithTriggers, findTriggers, compileTriggers, type Assertion, type TriggerMatch } from './context.ts';
+export { aggregate, combineStatus } from './aggregate.ts';
 export { validateLexicon, validateTriggers, RuleDataError, type LexiconEntry, type TriggerRule } from './schema.ts';
 export { LEXICON_DATA } from './lexicon.ts';
 export { TRIGGER_DATA } from './triggers.ts';
