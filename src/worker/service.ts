@@ -8,10 +8,15 @@ import { exportJob, loadTable, readRowView } from './results.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
 import { createModelService } from '../llm/worker-entry.ts';
+import { createGgufService, WLLAMA_ENGINE_ID, WLLAMA_INFO, wllamaEngine } from '../platform/wllama/service.ts';
+import { registerEngine } from './engines.ts';
+
+registerEngine({ id: WLLAMA_ENGINE_ID, info: WLLAMA_INFO, load: async () => wllamaEngine });
 
 export function createLabeler(): LabelerApi {
   return {
     ...createModelService(),
+    ...createGgufService(),
     engines: async () => describeEngines(),
     async label({ text, engine, task }) {
       return labelText(await engineFor(engine), text, task);

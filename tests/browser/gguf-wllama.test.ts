@@ -1,0 +1,103 @@
+/**
+ * Real tokens in the browser: a synthetic GGUF model (written by the test, tests/support/gguf) imported on the Model
+ * tab, loaded by wllama inside the labeling worker, and used through the app's own paths (single report, batch with
+ * cancel). The site is served with its own `_headers` (strict CSP + COOP/COEP), so the page is cross-origin
+ * isolated, and no request may leave 127.0.0.1 or hit a CSP violation. Random weights: the assertions are about
+ * the path (valid results, usage, cancel), not the labels.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FINDINGS, FINDING_STATUSES } from '../../src/lib/findings.ts';
+import type { LabelResult } from '../../src/lib/result.ts';
+import { writeSyntheticModel } from '../support/gguf/model.ts';
+import { chooseBatchFile } from './batch-ui.ts';
+import { isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
+import { recordCspViolations } from './page-helpers.ts';
+
+let server: SiteServer;
+let browser: Browser;
+let page: Page;
+let blocked: string[];
+let violations: string[];
+const dir = mkdtempSync(join(tmpdir(), 'rrx-gguf-'));
+const model = join(dir, 'synthetic.gguf');
+
+beforeAll(async () => {
+  writeSyntheticModel(model);
+  server = await serveSite(undefined, { headers: true });
+  browser = await launchBrowser();
+  const isolated = await isolatedContext(browser, { permissions: ['clipboard-read', 'clipboard-write'] });
+  blocked = isolated.blocked;
+  page = await isolated.context.newPage();
+  violations = await recordCspViolations(page);
+  await page.goto(`${server.origin}/`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('imports a GGUF file, loads it in the worker with wllama and labels a report with real tokens', async () => {
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+  await page.getByTestId('tab-model').click();
+  const panel = page.getByTestId('gguf-panel');
+  await panel.waitFor();
+  await page.getByTestId('gguf-file').setInputFiles(model);
+  const card = page.locator('[data-testid=gguf-model][data-name=synthetic]');
+  await card.waitFor({ timeout: 30_000 });
+  await expect.poll(() => card.textContent()).toMatch(/needs about .* of memory/);
+  expect(await card.getByTestId('gguf-check-limits').textContent()).toMatch(/Cross-origin isolated: 1 thread of 2 cores|Cross-origin isolated: \d+ threads? of \d+ cores/);
+  // No WebGPU model is cached here and SwiftShader is software: the CPU engine is the one to use, and it says why.
+  await expect.poll(() => page.getByTestId('engine-choice').textContent()).toMatch(/CPU engine \(wllama, \d+ threads?\)/);
+
+  await page.getByTestId('gguf-names-only').check();
+  const t0 = Date.now();
+  await card.getByTestId('gguf-load').click();
+  await card.getByTestId('gguf-loaded').waitFor({ timeout: 60_000 });
+  const loadMs = Date.now() - t0;
+  expect(await card.getByTestId('gguf-loaded').textContent()).toMatch(/names-only answers/);
+  expect(await page.getByTestId('engine-select').inputValue()).toBe('wllama');
+
+  await page.getByTestId('tab-single').click();
+  await page.getByTestId('report-input').fill('FINDINGS: Moderate right pleural effusion. No pneumothorax. Heart size is normal.');
+  const summary = page.getByTestId('result-summary');
+  await expect.poll(() => summary.getAttribute('data-status').catch(() => null), { timeout: 60_000 }).toBe('ok');
+  const usage = await page.getByTestId('llm-usage').textContent();
+  const [, prompt, answer, ms] = /Model: ([\d,]+) prompt and ([\d,]+) answer tokens, ([\d,]+) ms/.exec(usage ?? '') ?? [];
+  expect(Number(prompt.replace(/,/g, ''))).toBeGreaterThan(100);
+  expect(Number(answer.replace(/,/g, ''))).toBeGreaterThan(5);
+  // Copy as JSON puts the whole result on the clipboard (or shows it when the clipboard is refused).
+  await page.getByTestId('copy-json').click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText()).catch(() => '');
+  const result = JSON.parse(copied || (await page.locator('#result-json').inputValue())) as LabelResult;
+  expect(result.engine).toEqual({ name: 'wllama', version: 'synthetic+json' });
+  expect(Object.keys(result.findings).sort()).toEqual([...FINDINGS].sort());
+  for (const f of FINDINGS) expect(FINDING_STATUSES).toContain(result.findings[f]);
+  const raw = JSON.parse(result.raw!) as Record<string, unknown>;
+  for (const k of ['positive', 'uncertain', 'negative']) for (const n of raw[k] as string[]) expect(FINDINGS).toContain(n);
+  expect(Array.isArray(result.icd10)).toBe(true);
+  process.stderr.write(`wllama, synthetic model: load ${(loadMs / 1000).toFixed(2)} s (click to ready), ${prompt} prompt + ${answer} answer tokens in ${ms} ms\n`);
+});
+
+it('a batch with the CPU engine cancels mid-job, keeping the rows done', async () => {
+  const csv = join(dir, 'batch.csv');
+  writeFileSync(csv, `id,report\n${Array.from({ length: 400 }, (_, i) => `b${i},"Report ${i}: small right pleural effusion, no pneumothorax."`).join('\n')}\n`);
+  await chooseBatchFile(page, csv, ['report'], ['id']);
+  await page.getByTestId('batch-start').click();
+  const job = page.getByTestId('job-card').first();
+  const rows = job.getByTestId('job-rows');
+  await expect.poll(async () => Number(await rows.getAttribute('data-rows').catch(() => '0')), { timeout: 60_000 }).toBeGreaterThan(0);
+  await job.getByTestId('job-cancel').click();
+  await expect.poll(() => job.getAttribute('data-state'), { timeout: 30_000 }).toBe('cancelled');
+  const done = Number(await rows.getAttribute('data-rows'));
+  expect(done).toBeGreaterThan(0);
+  expect(done).toBeLessThan(400);
+  // Nothing left the machine, and the strict policy held for the page and its workers.
+  expect(blocked).toEqual([]);
+  expect(violations).toEqual([]);
+  expect(server.requests.filter((r) => /\/assets\/wllama-.*\.wasm/.test(r.url)).length).toBeGreaterThan(0);
+});
