@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FINDINGS, FINDING_STATUSES } from '../../src/lib/findings.ts';
 import type { LabelResult } from '../../src/lib/result.ts';
 import { writeSyntheticModel } from '../support/gguf/model.ts';
-import { chooseBatchFile } from './batch-ui.ts';
+import { chooseBatchFile, waitForServiceWorker } from './batch-ui.ts';
 import { isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
 import { recordCspViolations } from './page-helpers.ts';
 
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
+  await server?.close().catch(() => undefined);
 });
 
 it('imports a GGUF file, loads it in the worker with wllama and labels a report with real tokens', async () => {
@@ -100,4 +100,31 @@ it('a batch with the CPU engine cancels mid-job, keeping the rows done', async (
   expect(blocked).toEqual([]);
   expect(violations).toEqual([]);
   expect(server.requests.filter((r) => /\/assets\/wllama-.*\.wasm/.test(r.url)).length).toBeGreaterThan(0);
+});
+
+it('offline, cross-origin isolated from the service worker, the stored model loads again and labels', async () => {
+  await waitForServiceWorker(page);
+  const precached = await page.evaluate(async () => {
+    const urls: string[] = [];
+    for (const n of await caches.keys()) for (const r of await (await caches.open(n)).keys()) urls.push(`${n} ${new URL(r.url).pathname}`);
+    return urls;
+  });
+  // The CPU engine's files are not in the app shell every visitor downloads, but cached since they were used.
+  expect(precached.filter((u) => u.startsWith('workbox-precache') && /wllama/.test(u))).toEqual([]);
+  expect(precached.some((u) => /^radreportx-assets \/assets\/wllama-.*\.wasm$/.test(u))).toBe(true);
+
+  await page.context().setOffline(true);
+  await server.close();
+  await page.reload();
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+  await page.getByTestId('tab-model').click();
+  const card = page.locator('[data-testid=gguf-model][data-name=synthetic]');
+  await card.getByTestId('gguf-load').click();
+  await card.getByTestId('gguf-loaded').waitFor({ timeout: 60_000 });
+  await page.getByTestId('tab-single').click();
+  await page.getByTestId('report-input').fill('IMPRESSION: Bibasilar atelectasis.');
+  await expect.poll(() => page.getByTestId('result-summary').getAttribute('data-status').catch(() => null), { timeout: 60_000 }).toBe('ok');
+  expect(await page.getByTestId('llm-usage').textContent()).toMatch(/answer tokens/);
+  expect(blocked).toEqual([]);
+  expect(violations).toEqual([]);
 });
