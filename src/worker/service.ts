@@ -7,11 +7,8 @@ import { labelText } from './label.ts';
 import { exportJob, loadTable, readRowView } from './results.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
-import { createModelService } from '../llm/worker-entry.ts';
-import { createGgufService, WLLAMA_ENGINE_ID, WLLAMA_INFO, wllamaEngine } from '../platform/wllama/service.ts';
-import { registerEngine } from './engines.ts';
-
-registerEngine({ id: WLLAMA_ENGINE_ID, info: WLLAMA_INFO, load: async () => wllamaEngine });
+import { createModelService } from './webllm-entry.ts';
+import { createGgufService } from './wllama-entry.ts';
 
 export function createLabeler(): LabelerApi {
   return {

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../../src/lib/errors.ts';
 import { isPromptProfile, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
-import type { LabelRun } from '../engines.ts';
+import type { LabelRun } from '../lib/label-run.ts';
 import { GPU_CHOICES, type GpuChoice } from './gpu.ts';
 
 // `--model` and `--prompt-profile` are shared with the openai engine (same names, same types).

@@ -10,7 +10,7 @@ import { errorMessage, UsageError } from '../../src/lib/errors.ts';
 import { createGgufEngine, namesOnlySchema, type CompletionRuntime } from '../../src/lib/llm/gguf-engine.ts';
 import { PROMPT_VERSION } from '../../src/lib/prompts/profiles.ts';
 import { failedResult, isBlankReport, type LabelResult } from '../../src/lib/result.ts';
-import type { LabelRun } from '../engines.ts';
+import type { LabelRun } from '../lib/label-run.ts';
 import { readInputRows, type InputRow } from '../openai/rows.ts';
 import { ProgressLine, RunStats } from '../openai/stats.ts';
 import { LineWriter, lockOutput, readStore, settingsKey, statusCounts, type LabelLine, type StoreState } from '../openai/store.ts';
