@@ -81,14 +81,57 @@ describe('label --engine llama-cpp (node-llama-cpp, real tokens)', () => {
     expect(mixed.stderr).toMatch(/different settings/);
   });
 
+  it('release: the released prompts as raw completions; a meaningless answer is unparsed with its raw text kept', async () => {
+    const out = join(dir, 'release.jsonl');
+    const r = await runCli([...base(out).map((a) => (a === '1536' ? '4096' : a)), '--prompt-profile', 'release', '--task', 'both']);
+    expect(r.code, r.stderr).toBe(0);
+    const got = lines(out);
+    expect(got[1].status).toBe('empty');
+    for (const l of [got[0], got[2], got[3]]) {
+      expect(l.status).toBe('unparsed');
+      expect(l.normal).toBe(false);
+      expect(l.message).toMatch(/could not be read/);
+      // Two calls (findings, ICD-10), both answers kept.
+      const raws = JSON.parse(l.raw!) as string[];
+      expect(raws).toHaveLength(2);
+      expect(raws.every((t) => t.length > 0)).toBe(true);
+      expect(l.usage!.completionTokens).toBeGreaterThan(10);
+      expect(l.engine.version).toBe('synthetic.gguf+release');
+    }
+  });
+
+  it('release prompts reach llama.cpp with exactly one BOS', async () => {
+    const { buildRequests } = await import('../src/lib/prompts/profiles.ts');
+    const { completionRequest } = await import('../src/lib/llm/gguf-engine.ts');
+    const loaded = await loadLlamaCpp({ modelPath: model, threads: 1, contextSize: 4096 });
+    try {
+      const request = { ...completionRequest(buildRequests('release', 'findings', REPORTS[0])[0]), maxTokens: 4 };
+      const answer = await loaded.runtime.complete(request);
+      const tokens = loaded.contextTokens();
+      expect(tokens[0]).toBe(loaded.bos);
+      expect(tokens.filter((t) => t === loaded.bos)).toHaveLength(1);
+      // llama.cpp holds every prompt token and all but the last answer token (never fed back).
+      expect(tokens.length - answer.completionTokens + 1).toBe(answer.promptTokens);
+    } finally {
+      await loaded.dispose();
+    }
+  });
+
   it('refuses bad usage before loading anything', async () => {
     const out = join(dir, 'x.jsonl');
     expect((await runCli(['label', '--engine', 'llama-cpp', '-i', input, '-t', 'report', '-o', out])).stderr).toMatch(/needs --model/);
     const csv = await runCli([...base(join(dir, 'x.csv'))]);
     expect(csv.code).toBe(2);
     expect(csv.stderr).toMatch(/writes JSONL/);
-    expect((await runCli([...base(out), '--threads', '0'])).stderr).toMatch(/--threads must be a whole number/);
-    expect((await runCli([...base(out), '--gpu', 'tpu'])).stderr).toMatch(/--gpu must be one of cpu, auto, cuda/);
+    // The rest of the option checks, in process (each spawn costs seconds).
+    const { resolveLlamaCppConfig } = await import('../training/llama-cpp/options.ts');
+    const run = { input, output: out, format: 'jsonl' } as Parameters<typeof resolveLlamaCppConfig>[0];
+    expect(() => resolveLlamaCppConfig(run, { model, threads: '0' })).toThrow(/--threads must be a whole number/);
+    expect(() => resolveLlamaCppConfig(run, { model, gpu: 'tpu' })).toThrow(/--gpu must be one of cpu, auto, cuda/);
+    expect(() => resolveLlamaCppConfig(run, { model, 'prompt-profile': 'release-weak-labels' })).toThrow(/must be one of release, json/);
+    expect(() => resolveLlamaCppConfig(run, { model: join(dir, 'nope.gguf') })).toThrow(/does not exist/);
+    expect(() => resolveLlamaCppConfig(run, { model: input })).toThrow(/not a \.gguf file/);
+    expect(resolveLlamaCppConfig(run, { model, threads: '3', gpu: 'cuda', answer: 'names' })).toMatchObject({ threads: 3, gpu: 'cuda', answer: 'names', profile: 'json', modelName: 'synthetic.gguf' });
     const help = await runCli(['label', '--help']);
     expect(help.stdout).toMatch(/--engine llama-cpp/);
     expect(help.stdout).toMatch(/--threads N/);

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../../src/lib/errors.ts';
-import { isPromptProfile, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
+import { MODEL_PROFILES, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
 import type { LabelRun } from '../lib/label-run.ts';
 import { GPU_CHOICES, type GpuChoice } from './gpu.ts';
 
@@ -22,7 +22,8 @@ export const LLAMA_CPP_HELP = `llama.cpp engine (--engine llama-cpp; a GGUF mode
       --threads N           CPU threads (default: all cores)
       --gpu WHERE           cpu (default) | auto | cuda | vulkan | metal (node-llama-cpp's prebuilt binaries)
       --context N           tokens of context, prompt plus answer (default 4096)
-      --prompt-profile P    json (default, schema-constrained) | the other profiles the app knows
+      --prompt-profile P    json (default: one schema-constrained JSON answer) | release (the released
+                            RadReportX's own prompts as raw completions, one per task; BOS from the GGUF)
       --answer FORM         json profile: evidence (default: each finding with a short quote) |
                             names (finding names only: fewer answer tokens, no evidence spans)
       --retry-failed        label again only the rows whose latest line failed`;
@@ -58,7 +59,7 @@ export function resolveLlamaCppConfig(run: LabelRun, values: Record<string, unkn
   if (!existsSync(modelPath) || !statSync(modelPath).isFile()) throw new UsageError(`The model file "${modelPath}" does not exist.`);
   if (!modelPath.toLowerCase().endsWith('.gguf')) throw new UsageError(`"${modelPath}" is not a .gguf file.`, 'The llama-cpp engine reads GGUF models; WebLLM folders are for the browser.');
   const profile = str(values['prompt-profile']) ?? 'json';
-  if (!isPromptProfile(profile)) throw new UsageError(`Unknown --prompt-profile "${profile}".`);
+  if (!(MODEL_PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--prompt-profile must be one of ${MODEL_PROFILES.join(', ')} for a local model (got "${profile}").`);
   const gpu = str(values.gpu) ?? 'cpu';
   if (!(GPU_CHOICES as readonly string[]).includes(gpu)) throw new UsageError(`--gpu must be one of ${GPU_CHOICES.join(', ')} (got "${gpu}").`);
   if (run.output === '-') throw new UsageError('--engine llama-cpp needs an output file: it appends finished rows so a rerun can resume.', 'Use --output labels.jsonl.');
@@ -75,7 +76,7 @@ export function resolveLlamaCppConfig(run: LabelRun, values: Record<string, unkn
     modelPath,
     modelName: basename(modelPath),
     modelBytes: statSync(modelPath).size,
-    profile,
+    profile: profile as PromptProfileId,
     threads: whole(values.threads, 'threads', 1),
     gpu: gpu as GpuChoice,
     contextSize: whole(values.context, 'context', 256) ?? 4096,

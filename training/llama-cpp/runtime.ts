@@ -29,6 +29,9 @@ export interface LoadedLlamaCpp {
   contextSize: number;
   /** Bytes of the model in memory, as llama.cpp reports. */
   modelBytes: number;
+  /** The BOS token id, and the tokens llama.cpp holds for the last completion (prompt + answer): BOS appears once. */
+  bos: number | null;
+  contextTokens(): readonly number[];
   dispose(): Promise<void>;
 }
 
@@ -70,7 +73,8 @@ export async function loadLlamaCpp(options: LlamaCppOptions): Promise<LoadedLlam
     await llama.dispose();
     throw new RadReportXError('ModelLoadFailed', `Not enough memory for the model's context (${contextSize} tokens): ${(e as Error).message}.`, 'Close other programs, or use a smaller quantization.');
   }
-  const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+  const sequence = context.getSequence();
+  const completion = new LlamaCompletion({ contextSequence: sequence });
   const grammars = new Map<string, Promise<LlamaGrammar>>();
   const banned = highByteTokens(model);
   const bias = banned.length ? new TokenBias(model.tokenizer).set(banned, 'never') : undefined;
@@ -125,6 +129,8 @@ export async function loadLlamaCpp(options: LlamaCppOptions): Promise<LoadedLlam
     loadMs: performance.now() - t0,
     contextSize,
     modelBytes: model.size,
+    bos,
+    contextTokens: () => sequence.contextTokens,
     async dispose() {
       await context.dispose();
       await model.dispose();

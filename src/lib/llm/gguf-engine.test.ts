@@ -40,24 +40,25 @@ describe('the GGUF engine core', () => {
     expect(r.evidence[0].mention.text).toBe('right pleural effusion');
   });
 
-  it('strips a BOS the prompt brings itself (the runtime adds one) and bans lone high bytes for unconstrained prompts', () => {
-    const [r] = buildRequests('json', 'findings', REPORT);
-    const raw = { ...r, schema: undefined, prompt: '<|begin_of_text|>Read this report.' };
-    const c = completionRequest(raw);
-    expect(c.prompt).toBe('Read this report.');
+  it('sends release requests as raw completions without BOS (llama.cpp adds it), with its stop tokens', () => {
+    const [r] = buildRequests('release', 'findings', REPORT);
+    const c = completionRequest(r);
+    expect(r.kind).toBe('completion');
+    expect(c.prompt.startsWith('<|begin_of_text|>')).toBe(false);
+    expect(c.prompt).toContain('Moderate right pleural effusion');
+    expect(c).toMatchObject({ maxTokens: 150, temperature: 0, stop: ['<|eot_id|>', '<|end_of_text|>'], banHighByteTokens: true });
     expect(c.jsonSchema).toBeUndefined();
-    expect(c.banHighByteTokens).toBe(true);
   });
 
   it('the names-only schema is enums only and its answers parse', async () => {
     const [r] = buildRequests('json', 'both', REPORT);
-    const schema = namesOnlySchema(r.schema!) as { properties: Record<string, { items: { enum?: string[]; type: string } }> };
+    const schema = namesOnlySchema((r as { schema: Record<string, unknown> }).schema) as { properties: Record<string, { items: { enum?: string[]; type: string } }> };
     for (const k of ['positive', 'uncertain', 'negative']) expect(schema.properties[k].items.enum).toEqual([...FINDINGS]);
-    expect(schema.properties.icd10).toEqual((r.schema as { properties: Record<string, unknown> }).properties.icd10);
+    expect(schema.properties.icd10).toEqual(((r as { schema: Record<string, unknown> }).schema as { properties: Record<string, unknown> }).properties.icd10);
     const s = scripted('{"positive":["Pleural Effusion"],"uncertain":[],"negative":["Pneumothorax"],"icd10":[]}');
     const engine = createGgufEngine(s.runtime, { engineName: 'wllama', modelId: 'm', profile: 'json', schemaFor: (q) => namesOnlySchema(q.schema!) });
     const result = await engine.label(REPORT, { task: 'both' });
-    expect(s.requests[0].jsonSchema).toEqual(namesOnlySchema(r.schema!));
+    expect(s.requests[0].jsonSchema).toEqual(namesOnlySchema((r as { schema: Record<string, unknown> }).schema));
     expect(result.status).toBe('ok');
     expect(result.findings['Pleural Effusion']).toBe('positive');
     expect(result.icd10).toEqual([]);

@@ -9,7 +9,7 @@
 import type { LabelEngine, LabelOptions } from '../engine.ts';
 import { RadReportXError } from '../errors.ts';
 import { FINDINGS } from '../findings.ts';
-import { buildRequests, type ChatMessage, type PromptProfileId, type PromptRequest } from '../prompts/profiles.ts';
+import { buildRequests, LLAMA3_STOP, promptText, type ChatMessage, type ChatPromptRequest, type PromptProfileId, type PromptRequest } from '../prompts/profiles.ts';
 import { parseAnswers } from '../prompts/parse.ts';
 import { failedResult, isBlankReport, type EngineInfo, type LabelResult } from '../result.ts';
 
@@ -53,7 +53,7 @@ export interface GgufEngineOptions {
   profile: PromptProfileId;
   seed?: number;
   /** Replaces the profile's answer schema (tests use an enum-only variant: random weights never close a string). */
-  schemaFor?: (request: PromptRequest) => Record<string, unknown> | undefined;
+  schemaFor?: (request: ChatPromptRequest) => Record<string, unknown> | undefined;
   now?: () => number;
 }
 
@@ -75,23 +75,19 @@ export function renderLlama3Chat(messages: readonly ChatMessage[]): string {
   return `${turns.join('')}<|start_header_id|>assistant<|end_header_id|>\n\n`;
 }
 
-/** Llama-3's end-of-turn and end-of-text markers, also as text (a model without them as special tokens). */
-export const LLAMA3_STOPS = ['<|eot_id|>', '<|end_of_text|>'];
-
-const BOS_TEXT = '<|begin_of_text|>';
-
 /** The completion request for one profile request, exactly as sent. */
 export function completionRequest(r: PromptRequest, options: Pick<GgufEngineOptions, 'seed' | 'schemaFor'> = {}): CompletionRequest {
-  const raw = (r as PromptRequest & { prompt?: string }).prompt;
-  // A raw-prompt profile may carry its own BOS for runtimes that add none (WebLLM's completions API); here the
-  // runtime adds it, and a second one would change what the model sees.
-  const prompt = raw !== undefined ? (raw.startsWith(BOS_TEXT) ? raw.slice(BOS_TEXT.length) : raw) : renderLlama3Chat(r.messages);
+  if (r.kind === 'completion') {
+    // The released model's raw prompt, without BOS: llama.cpp adds it from the GGUF's add_bos_token, and a second
+    // one would change what the model sees.
+    return { prompt: promptText(r, { addBos: false }), maxTokens: r.maxTokens, stop: [...r.stop], temperature: 0, seed: options.seed ?? 42, banHighByteTokens: true };
+  }
   const jsonSchema = options.schemaFor?.(r) ?? r.schema;
   return {
-    prompt,
+    prompt: renderLlama3Chat(r.messages),
     maxTokens: r.maxTokens,
     ...(jsonSchema ? { jsonSchema } : {}),
-    stop: LLAMA3_STOPS,
+    stop: [...LLAMA3_STOP],
     temperature: 0,
     seed: options.seed ?? 42,
     banHighByteTokens: !jsonSchema,
