@@ -38,6 +38,8 @@ class GgufState {
   notice = $state<string | undefined>();
   /** Finding names only: about half the answer tokens, no evidence quotes. */
   namesOnly = $state(false);
+  /** `json` (this project's prompt) or `release` (the released RadReportX's own prompts, for its GGUF build). */
+  profile = $state<GgufLoadOptions['profile']>('json');
 
   /** Size, memory need and the capability checks for one stored model. */
   verdict(m: StoredGguf): CpuVerdict & { needBytes: number } {
@@ -77,7 +79,7 @@ class GgufState {
   async load(m: StoredGguf): Promise<void> {
     if (this.busy) return;
     this.#start('load');
-    const options: GgufLoadOptions = { threads: this.verdict(m).threads, answer: this.namesOnly ? 'names' : 'evidence', contextSize: GGUF_CONTEXT };
+    const options: GgufLoadOptions = { threads: this.verdict(m).threads, answer: this.namesOnly ? 'names' : 'evidence', profile: this.profile, contextSize: GGUF_CONTEXT };
     try {
       const r = await labeler().ggufLoad(m.name, options);
       if (r.ok) {

@@ -128,3 +128,27 @@ it('offline, cross-origin isolated from the service worker, the stored model loa
   expect(blocked).toEqual([]);
   expect(violations).toEqual([]);
 });
+
+it('release: the released prompts as raw completions; a meaningless answer is unparsed with its raw text kept', async () => {
+  await page.getByTestId('tab-model').click();
+  const card = page.locator('[data-testid=gguf-model][data-name=synthetic]');
+  await card.getByRole('button', { name: 'Unload' }).click();
+  await page.getByTestId('gguf-profile').selectOption('release');
+  await card.getByTestId('gguf-load').click();
+  await card.getByTestId('gguf-loaded').waitFor({ timeout: 60_000 });
+  expect(await card.getByTestId('gguf-loaded').textContent()).toMatch(/prompt release/);
+  await page.getByTestId('tab-single').click();
+  await page.getByTestId('report-input').fill('FINDINGS: Enlarged cardiac silhouette. Small left effusion.');
+  const summary = page.getByTestId('result-summary');
+  await expect.poll(() => summary.getAttribute('data-status').catch(() => null), { timeout: 60_000 }).toBe('unparsed');
+  expect(await summary.getAttribute('data-normal')).toBe('false');
+  await page.getByTestId('copy-json').click();
+  const result = JSON.parse(await page.evaluate(() => navigator.clipboard.readText())) as LabelResult;
+  expect(result.engine.version).toBe('synthetic+release');
+  // The single report asks both tasks: two raw completions, both kept.
+  const raws = JSON.parse(result.raw!) as string[];
+  expect(raws).toHaveLength(2);
+  expect(raws.every((r) => r.length > 0)).toBe(true);
+  expect(result.usage!.completionTokens).toBeGreaterThan(10);
+  expect(violations).toEqual([]);
+});

@@ -1,4 +1,5 @@
 /** The GGUF (CPU engine) half of the page ↔ worker API, types only. */
+import type { PromptProfileId } from '../prompts/profiles.ts';
 import type { LoadProgressCallback, ModelOutcome } from './protocol.ts';
 
 /** A GGUF model kept in this browser (Origin Private File System), one file or the parts of a split one. */
@@ -15,6 +16,8 @@ export interface GgufLoadOptions {
   threads: number;
   /** `json` answers with an evidence quote per finding, or finding names only (fewer tokens: faster on a CPU). */
   answer: 'evidence' | 'names';
+  /** `release` for RadReportX's own prompts (raw completions), `json` for this project's schema-constrained one. */
+  profile: Extract<PromptProfileId, 'json' | 'release'>;
   contextSize?: number;
 }
 
@@ -25,6 +28,7 @@ export interface LoadedGguf {
   multithread: boolean;
   contextSize: number;
   answer: GgufLoadOptions['answer'];
+  profile: GgufLoadOptions['profile'];
   loadSeconds: number;
 }
 

@@ -75,7 +75,7 @@ async function load(name: string, options: GgufLoadOptions): Promise<LoadedGguf>
   const engine = createGgufEngine(createWllamaRuntime(wllama, header.highByteTokens), {
     engineName: 'wllama',
     modelId: name,
-    profile: 'json',
+    profile: options.profile,
     schemaFor: options.answer === 'names' ? (r) => (r.schema ? namesOnlySchema(r.schema) : undefined) : undefined,
   });
   const loaded: LoadedGguf = {
@@ -85,6 +85,7 @@ async function load(name: string, options: GgufLoadOptions): Promise<LoadedGguf>
     multithread: wllama.isMultithread(),
     contextSize,
     answer: options.answer,
+    profile: options.profile,
     loadSeconds: (performance.now() - t0) / 1000,
   };
   current = { wllama, engine, loaded };
