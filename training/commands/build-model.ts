@@ -11,6 +11,7 @@ import { oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
 import { BASE_IDS, BASES, baseFromHfConfig, downloadCommand, PREBUILT_LIBRARY_BASE, QUANTIZATIONS, type BaseId, type BaseModel, type Quantization } from '../pipeline/bases.ts';
 import { exists, isDirectory } from '../pipeline/files.ts';
+import { GGUF_HELP, GGUF_OPTIONS, runBuildGguf } from '../pipeline/gguf.ts';
 import { installLibrary, installWeights, MANIFEST_NAME, type ModelManifest } from '../pipeline/install.ts';
 import { CHAT_CONFIG, compileArgs, CONTEXT_WINDOW, CONV_TEMPLATE, convertWeightArgs, genConfigArgs, isWasm, normaliseTensorCacheName, PREFILL_CHUNK, verifyMlcOutput } from '../pipeline/mlc.ts';
 import { upsertRegistryEntry, type RegistryEntry } from '../pipeline/registry.ts';
@@ -35,6 +36,8 @@ const OPTIONS = {
   registry: { type: 'string' },
   'no-install': { type: 'boolean' },
   python: { type: 'string' },
+  format: { type: 'string' },
+  ...GGUF_OPTIONS,
 } as const;
 
 const help = `Usage: radreportx build-model --hf-dir runs/NAME/epoch_0 --quantization q4f16_1 --id ID [options]
@@ -70,6 +73,10 @@ Options:
       --no-install          build and check only
       --python EXE          Python for --from-meta (default python3)
 
+      --format F            mlc (default: WebLLM weights + library) | gguf (llama.cpp, for the CPU engine; below)
+
+${GGUF_HELP}
+
 Example:
   radreportx build-model --hf-dir runs/rrx-8b/epoch_0 -q q4f16_1 --id RadReportX-8B-custom-q4f16_1 \\
     --prebuilt-lib ~/Downloads/Llama-3_1-8B-Instruct-q4f16_1_cs1k-webgpu.wasm
@@ -93,6 +100,7 @@ function echo(ctx: RunContext) {
 
 export async function runBuildModel(argv: string[], ctx: RunContext): Promise<number> {
   const { values: v } = parseCommandArgs(argv, OPTIONS);
+  if (oneOf(v.format, 'format', ['mlc', 'gguf'] as const, 'mlc') === 'gguf') return runBuildGguf(v, ctx);
   const q = oneOf(required(v.quantization, 'quantization'), 'quantization', QUANTIZATIONS, 'q4f16_1' as Quantization);
   const id = required(v.id, 'id');
   if (!ID_SHAPE.test(id)) throw new UsageError(`--id "${id}" must be letters, digits, ".", "_" or "-" (it names a folder and a URL).`);

@@ -20,11 +20,13 @@ export interface GgufHeader {
   meta: Record<string, string | number | boolean>;
   /** The byte-fallback tokens `<0x80>`..`<0xFF>`, when the vocabulary has them. */
   highByteTokens: number[];
+  /** Tensor names in file order (when `tensors: true` was asked). */
+  tensors?: string[];
 }
 
 const SIZES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
 
-export function readGgufHeader(bytes: Uint8Array): GgufHeader {
+export function readGgufHeader(bytes: Uint8Array, options: { tensors?: boolean } = {}): GgufHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let p = 0;
   const need = (n: number) => {
@@ -96,7 +98,15 @@ export function readGgufHeader(bytes: Uint8Array): GgufHeader {
     }
     meta[key] = n;
   }
-  return { version, tensorCount, meta, highByteTokens };
+  if (!options.tensors) return { version, tensorCount, meta, highByteTokens };
+  const tensors: string[] = [];
+  for (let i = 0; i < tensorCount; i++) {
+    tensors.push(str());
+    const dims = u32();
+    need(8 * dims + 12);
+    p += 8 * dims + 12;
+  }
+  return { version, tensorCount, meta, highByteTokens, tensors };
 }
 
 /** Split GGUF files (`name-00001-of-00003.gguf`, llama.cpp's gguf-split) in order, or a problem naming what is wrong. */
