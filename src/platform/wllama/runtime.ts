@@ -7,16 +7,7 @@
 import type { Wllama } from '@wllama/wllama';
 import type { CompletionRequest, CompletionResponse, CompletionRuntime } from '../../lib/llm/gguf-engine.ts';
 
-/** Byte-fallback tokens `<0x80>`..`<0xFF>` from the GGUF's own vocabulary, when it has them (SentencePiece-style). */
-export function highByteTokenIds(tokens: readonly string[] | undefined): number[] {
-  const out: number[] = [];
-  tokens?.forEach((piece, id) => {
-    const m = /^<0x([0-9A-F]{2})>$/i.exec(piece);
-    if (m && parseInt(m[1], 16) >= 0x80) out.push(id);
-  });
-  return out;
-}
-
+/** `highBytes`: the GGUF's byte-fallback tokens <0x80>..<0xFF> (gguf-file.ts reads them from the header). */
 export function createWllamaRuntime(wllama: Wllama, highBytes: readonly number[]): CompletionRuntime {
   const bias = Object.fromEntries(highBytes.map((id) => [String(id), -100]));
   return {
