@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseRegistry } from '../src/lib/llm/registry.ts';
 import { runBuildModel } from '../training/commands/build-model.ts';
+import { runDoctor } from '../training/commands/doctor.ts';
 import { ggufProblems, readGgufFileHeader } from '../training/pipeline/gguf.ts';
 import { makeBench } from './stand-ins/harness.ts';
 
@@ -118,6 +119,22 @@ describe('build-model --format gguf (stand-in llama.cpp tools)', () => {
     expect(((await run(join(s.root, 'o.gguf'), join(s.root, 'o2.gguf'), 'Q8_0')) as { stderr: string }).stderr).toMatch(/requantizing from type 15 is disabled/);
     expect(((await run(f16, join(s.root, 'o3.gguf'), 'IQ2_XXS')) as { stderr: string }).stderr).toMatch(/without an importance matrix/);
     expect(((await run(join(s.hf, 'config.json'), join(s.root, 'o4.gguf'), 'Q8_0')) as { stderr: string }).stderr).toMatch(/invalid magic/);
+  });
+
+  it('doctor --gguf checks the converter starts, llama-quantize, and node-llama-cpp CUDA (not required)', async () => {
+    const s = await setup();
+    const c = s.context();
+    await runDoctor(['--gguf', '--llama-cpp', s.llamaCpp, '--min-free-gb', '0', '--json'], c);
+    const checks = (JSON.parse(c.output.out) as { checks: { name: string; status: string; required: boolean }[] }).checks;
+    const by = Object.fromEntries(checks.map((x) => [x.name, x]));
+    expect(by.convert_hf_to_gguf).toMatchObject({ status: 'ok', required: true });
+    expect(by['llama-quantize']).toMatchObject({ status: 'ok', required: true });
+    // No GPU here: a warning, not a failure (the CPU binary is what label uses by default).
+    expect(by['node-llama-cpp CUDA']).toMatchObject({ status: 'warn', required: false });
+    const none = s.context({ LLAMA_CPP_DIR: '' });
+    await runDoctor(['--gguf', '--min-free-gb', '0', '--json'], none);
+    const missing = (JSON.parse(none.output.out) as { checks: { name: string; status: string; fix?: string }[] }).checks.find((x) => x.name === 'convert_hf_to_gguf');
+    expect(missing).toMatchObject({ status: 'missing', fix: expect.stringMatching(/git clone https:\/\/github.com\/ggml-org\/llama.cpp/) });
   });
 
   it('the header check names every problem', () => {

@@ -56,6 +56,10 @@ export function convert(args) {
   const usage = 'usage: convert_hf_to_gguf.py [-h] [--vocab-only] [--outfile OUTFILE] [--outtype {f32,f16,bf16,q8_0,tq1_0,tq2_0,auto}] [--bigendian] model\n';
   const opts = {};
   const pos = [];
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage}\nConvert a huggingface model to a GGML compatible file\n`);
+    return 0;
+  }
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--outfile' || a === '--outtype') opts[a.slice(2)] = args[++i];
