@@ -44,8 +44,7 @@ export const wllamaEngine: LabelEngine = {
 };
 
 function fail<T>(e: unknown): ModelOutcome<T> {
-  const code = errorCode(e);
-  return { ok: false, code: code && code !== 'AbortError' ? code : 'Failed', message: errorMessage(e), hint: (e as { hint?: string }).hint };
+  return { ok: false, code: errorCode(e) ?? 'Failed', message: errorMessage(e), hint: (e as { hint?: string }).hint };
 }
 
 async function unload(): Promise<void> {
