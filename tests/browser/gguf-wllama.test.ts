@@ -80,7 +80,13 @@ it('imports a GGUF file, loads it in the worker with wllama and labels a report 
   const raw = JSON.parse(result.raw!) as Record<string, unknown>;
   for (const k of ['positive', 'uncertain', 'negative']) for (const n of raw[k] as string[]) expect(FINDINGS).toContain(n);
   expect(Array.isArray(result.icd10)).toBe(true);
-  process.stderr.write(`wllama, synthetic model: load ${(loadMs / 1000).toFixed(2)} s (click to ready), ${prompt} prompt + ${answer} answer tokens in ${ms} ms\n`);
+  const timing = result.usage as { prefillMs?: number; decodeMs?: number; promptTokens: number; completionTokens: number };
+  expect(timing.prefillMs).toBeGreaterThan(0);
+  expect(timing.decodeMs).toBeGreaterThan(0);
+  process.stderr.write(
+    `wllama, synthetic model: load ${(loadMs / 1000).toFixed(2)} s (click to ready), ${prompt} prompt + ${answer} answer tokens in ${ms} ms; ` +
+      `prefill ${((timing.promptTokens * 1000) / timing.prefillMs!).toFixed(0)} tok/s, decode ${((timing.completionTokens * 1000) / timing.decodeMs!).toFixed(0)} tok/s\n`,
+  );
 });
 
 it('a batch with the CPU engine cancels mid-job, keeping the rows done', async () => {

@@ -46,6 +46,9 @@ export interface CompletionRuntime {
   complete(request: CompletionRequest, signal?: AbortSignal): Promise<CompletionResponse>;
 }
 
+/** LabelResult usage plus llama.cpp's own timings: milliseconds reading the prompt and generating the answer. */
+export type GgufUsage = NonNullable<LabelResult['usage']> & { prefillMs?: number; decodeMs?: number };
+
 export interface GgufEngineOptions {
   /** `llama-cpp` (CLI) or `wllama` (browser). */
   engineName: string;
@@ -123,6 +126,8 @@ export function createGgufEngine(runtime: CompletionRuntime, options: GgufEngine
       const raws: string[] = [];
       let promptTokens = 0;
       let completionTokens = 0;
+      let prefillMs = 0;
+      let decodeMs = 0;
       const cut: boolean[] = [];
       const start = now();
       for (const r of requests) {
@@ -141,8 +146,11 @@ export function createGgufEngine(runtime: CompletionRuntime, options: GgufEngine
         cut.push(response.finishReason === 'length');
         promptTokens += response.promptTokens;
         completionTokens += response.completionTokens;
+        prefillMs += response.prefillMs ?? 0;
+        decodeMs += response.decodeMs ?? 0;
       }
-      const usage = { promptTokens, completionTokens, latencyMs: Math.round(now() - start) };
+      // Prefill and decode times ride along with the usage (when the runtime reports them): they are what a CPU user waits on.
+      const usage: GgufUsage = { promptTokens, completionTokens, latencyMs: Math.round(now() - start), ...(prefillMs || decodeMs ? { prefillMs: Math.round(prefillMs), decodeMs: Math.round(decodeMs) } : {}) };
       const result = parseAnswers(requests, raws, text, info, { uncertainAsPositive: opts.uncertainAsPositive, usage });
       if (result.status !== 'ok' && cut.some(Boolean)) {
         result.message = `${result.message ?? ''} The answer hit the ${requests[cut.indexOf(true)].maxTokens}-token limit.`.trim();
