@@ -1,5 +1,6 @@
 /** The options `label --engine llama-cpp` adds, their help, and their resolution (no node-llama-cpp import here). */
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { UsageError } from '../../src/lib/errors.ts';
 import { MODEL_PROFILES, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
@@ -19,7 +20,8 @@ export const LLAMA_CPP_OPTIONS = {
 
 export const LLAMA_CPP_HELP = `llama.cpp engine (--engine llama-cpp; a GGUF model on this machine, no server; resumable JSONL):
       --model FILE.gguf     the model (radreportx build-model --format gguf writes RadReportX as one)
-      --threads N           CPU threads (default: all cores)
+      --threads N           CPU threads (default: cores - 1; on a busy machine fewer is faster, since
+                            llama.cpp's threads spin while they wait for each other)
       --gpu WHERE           cpu (default) | auto | cuda | vulkan | metal (node-llama-cpp's prebuilt binaries)
       --context N           tokens of context, prompt plus answer (default 4096)
       --prompt-profile P    json (default: one schema-constrained JSON answer) | release (the released
@@ -35,7 +37,7 @@ export interface LlamaCppConfig {
   modelName: string;
   modelBytes: number;
   profile: PromptProfileId;
-  threads?: number;
+  threads: number;
   gpu: GpuChoice;
   contextSize: number;
   /** json profile: findings with evidence quotes, or names only. */
@@ -77,7 +79,7 @@ export function resolveLlamaCppConfig(run: LabelRun, values: Record<string, unkn
     modelName: basename(modelPath),
     modelBytes: statSync(modelPath).size,
     profile: profile as PromptProfileId,
-    threads: whole(values.threads, 'threads', 1),
+    threads: whole(values.threads, 'threads', 1) ?? Math.max(1, availableParallelism() - 1),
     gpu: gpu as GpuChoice,
     contextSize: whole(values.context, 'context', 256) ?? 4096,
     answer,
