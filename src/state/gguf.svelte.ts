@@ -8,8 +8,8 @@ import type { CapabilityReport } from '../lib/llm/capability.ts';
 import { chooseEngine, evaluateCpu, ggufMemoryBytes, type CpuDescription, type CpuVerdict, type EngineChoice } from '../lib/llm/gguf-capability.ts';
 import type { GgufLoadOptions, LoadedGguf, StoredGguf } from '../lib/llm/gguf-protocol.ts';
 import type { LoadProgress } from '../lib/llm/progress.ts';
-import type { GgufEntry } from '../lib/llm/gguf-registry.ts';
-import { modelRegistry } from '../platform/webllm/site.ts';
+import { parseGgufEntries, type GgufEntry } from '../lib/llm/gguf-registry.ts';
+import registry from '../lib/models/registry.json' with { type: 'json' };
 import { engines } from './engines.svelte.ts';
 import { labeler } from './labeler.ts';
 
@@ -33,7 +33,7 @@ export function describeCpu(): CpuDescription {
 class GgufState {
   readonly cpu: CpuDescription = describeCpu();
   /** GGUF builds this site lists (registry entries of kind gguf, written by build-model --format gguf). */
-  readonly listed: readonly GgufEntry[] = modelRegistry().gguf ?? [];
+  readonly listed: readonly GgufEntry[] = parseGgufEntries((registry as { gguf?: unknown }).gguf);
   stored = $state.raw<StoredGguf[]>([]);
   loaded = $state.raw<LoadedGguf | undefined>();
   busy = $state<'import' | 'load' | undefined>();
