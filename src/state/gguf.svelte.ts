@@ -44,6 +44,8 @@ class GgufState {
   namesOnly = $state(false);
   /** `json` (this project's prompt) or `release` (the released RadReportX's own prompts, for its GGUF build). */
   profile = $state<GgufLoadOptions['profile']>('json');
+  /** Threads to load with; undefined = the capability check's choice. More than 1 only when cross-origin isolated. */
+  threads = $state<number | undefined>();
 
   /** Size, memory need and the capability checks for one stored model. */
   verdict(m: StoredGguf): CpuVerdict & { needBytes: number } {
@@ -83,7 +85,7 @@ class GgufState {
   async load(m: StoredGguf): Promise<void> {
     if (this.busy) return;
     this.#start('load');
-    const options: GgufLoadOptions = { threads: this.verdict(m).threads, answer: this.namesOnly ? 'names' : 'evidence', profile: this.profile, contextSize: GGUF_CONTEXT };
+    const options: GgufLoadOptions = { threads: this.cpu.crossOriginIsolated ? (this.threads ?? this.verdict(m).threads) : 1, answer: this.namesOnly ? 'names' : 'evidence', profile: this.profile, contextSize: GGUF_CONTEXT };
     try {
       const r = await labeler().ggufLoad(m.name, options);
       if (r.ok) {

@@ -135,6 +135,17 @@ it('offline, cross-origin isolated from the service worker, the stored model loa
   expect(violations).toEqual([]);
 });
 
+it('cross-origin isolation gives wllama real threads: loaded on 2 threads it runs multi-threaded', async () => {
+  await page.getByTestId('tab-model').click();
+  const card = page.locator('[data-testid=gguf-model][data-name=synthetic]');
+  await card.getByRole('button', { name: 'Unload' }).click();
+  await page.getByTestId('gguf-threads').fill('2');
+  await card.getByTestId('gguf-load').click();
+  await card.getByTestId('gguf-loaded').waitFor({ timeout: 60_000 });
+  expect(await card.getByTestId('gguf-loaded').textContent()).toMatch(/2 threads \(multi-threaded\)/);
+  await page.getByTestId('gguf-threads').fill('');
+});
+
 it('release: the released prompts as raw completions; a meaningless answer is unparsed with its raw text kept', async () => {
   await page.getByTestId('tab-model').click();
   const card = page.locator('[data-testid=gguf-model][data-name=synthetic]');
