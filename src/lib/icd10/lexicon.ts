@@ -5,7 +5,7 @@
  */
 import { RadReportXError } from '../errors.ts';
 import { isFinding, type Finding } from '../findings.ts';
-import { firstChars, literalPrefixes } from '../rules/matcher.ts';
+import { firstChars, matchStarts } from '../rules/matcher.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
 import { OLD_INJURY_AFTER_PATTERNS, OLD_INJURY_PATTERNS } from './modifiers.ts';
 import { PHRASE_RULES, type PhraseRule } from './phrases.ts';
@@ -133,8 +133,6 @@ export interface CompiledPhrase {
   acuteInjury: boolean;
   /** Index of the rule in phrases.ts, to break ties between equally long matches. */
   order: number;
-  /** The same pattern, sticky, to try at one position of the text. */
-  sticky: RegExp;
   /** Regex source of the phrase without its word boundaries, and whether it ignores case (abbreviations do not). */
   body: string;
   caseless: boolean;
@@ -167,8 +165,8 @@ export function compileIcd10Lexicon(
   oldAfter.forEach((p, i) => checkPattern('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', i, p));
   const phrases: CompiledPhrase[] = [];
   const sources: string[] = [];
-  const add = (base: Omit<CompiledPhrase, 'regex' | 'sticky' | 'body' | 'caseless'>, source: string, body: string, caseless: boolean) => {
-    phrases.push({ ...base, regex: wordBounded(body, caseless ? 'gi' : 'g'), sticky: wordBounded(body, caseless ? 'iy' : 'y'), body, caseless });
+  const add = (base: Omit<CompiledPhrase, 'regex' | 'body' | 'caseless'>, source: string, body: string, caseless: boolean) => {
+    phrases.push({ ...base, regex: wordBounded(body, caseless ? 'gi' : 'g'), body, caseless });
     sources.push(source);
   };
   rules.forEach((rule, order) => {
@@ -199,19 +197,37 @@ function withoutLeadingLookbehind(source: string): string {
   return source;
 }
 
-/** The phrases worth trying at one position, with one filter regex per case mode so most positions cost one test. */
-interface PhraseBucket {
-  /** All case-insensitive candidates as one sticky alternation: no match means none of them matches here. */
-  readonly caseless: RegExp | undefined;
-  /** The same for the case-sensitive abbreviations. */
-  readonly cased: RegExp | undefined;
+/**
+ * Phrases of one case mode that may start at the same letters. `unions[j]` is compiled on first use: the phrases
+ * from j on as one sticky alternation, each in a capture group, so one exec finds the first of them that matches
+ * and the next exec goes on after it. A position costs one exec per match plus one, not one per phrase.
+ */
+interface PhraseGroup {
   readonly phrases: readonly CompiledPhrase[];
+  readonly unions: Array<{ regex: RegExp; groups: number[] } | undefined>;
+}
+
+interface PhraseBucket {
+  readonly groups: readonly PhraseGroup[];
+}
+
+// Capture groups a regex source has of its own (data may use them), so the union's group numbers can be counted.
+const ownGroups = (body: string) => (new RegExp(`(?:${body})|`).exec('') as RegExpExecArray).length - 1;
+
+function union(group: PhraseGroup, from: number): { regex: RegExp; groups: number[] } {
+  const groups: number[] = [];
+  let next = 1;
+  const bodies = group.phrases.slice(from).map((p) => {
+    groups.push(next);
+    next += 1 + ownGroups(p.body);
+    return `(${p.body})`;
+  });
+  return { regex: wordBounded(bodies.join('|'), group.phrases[0].caseless ? 'iy' : 'y'), groups };
 }
 
 // Lower-case code of an ASCII letter or digit, else 0 (no key holds 0: keys are letters and digits).
 const keyCode = (code: number) => (code >= 65 && code <= 90 ? code + 32 : (code >= 97 && code <= 122) || (code >= 48 && code <= 57) ? code : 0);
 const key2 = (s: string) => (s.charCodeAt(0) << 7) | s.charCodeAt(1);
-const key3 = (s: string) => (s.charCodeAt(0) << 14) | (s.charCodeAt(1) << 7) | s.charCodeAt(2);
 
 /**
  * Running ~500 patterns over every report costs far more than trying, at each word start, only the patterns whose
@@ -220,51 +236,69 @@ const key3 = (s: string) => (s.charCodeAt(0) << 14) | (s.charCodeAt(1) << 7) | s
  * else its first character, else it is tried everywhere.
  */
 export class PhraseStartIndex {
-  readonly #byThree = new Map<number, PhraseBucket>();
-  readonly #byTwo = new Map<number, PhraseBucket>();
+  /**
+   * By the first two letters (index c0 << 7 | c1, lower case): the bucket for a third letter that some phrase
+   * starts with, else the bucket of the phrases filed under two letters or fewer.
+   */
+  readonly #byTwo: Array<{ third: Array<PhraseBucket | undefined>; rest: PhraseBucket | undefined } | undefined> = new Array(1 << 14).fill(undefined);
   /** By first character: an array for ASCII (looked up without making a string), a map for the rest. */
   readonly #byOneAscii: Array<PhraseBucket | undefined> = new Array(128).fill(undefined);
   readonly #byOne = new Map<string, PhraseBucket>();
   readonly #anywhere: PhraseBucket | undefined;
 
   constructor(sources: readonly string[], phrases: readonly CompiledPhrase[]) {
-    const three = new Map<number, number[]>();
-    const two = new Map<number, number[]>();
+    // Phrase indices by how their matches can start (see matchStarts): three letters; two letters, then a
+    // non-letter or anything (`rest`); two letters, then anything (`wild2`, also tried under every third letter);
+    // one character, ...; anything at all (`anywhere`).
+    const three = new Map<string, number[]>();
+    const rest = new Map<string, number[]>();
+    const wild2 = new Map<string, number[]>();
     const one = new Map<string, number[]>();
+    const wild1 = new Map<string, number[]>();
     const anywhere: number[] = [];
-    const file = <K>(map: Map<K, number[]>, key: K, i: number) => {
+    const file = (map: Map<string, number[]>, key: string, i: number) => {
       const list = map.get(key);
       if (list) list.push(i);
       else map.set(key, [i]);
     };
     sources.forEach((raw, i) => {
-      const source = withoutLeadingLookbehind(raw);
-      const p3 = literalPrefixes(source, 3);
-      const p2 = p3 ? null : literalPrefixes(source, 2);
-      const p1 = p3 || p2 ? null : firstChars(source);
-      if (p3) p3.forEach((k) => file(three, key3(k), i));
-      else if (p2) p2.forEach((k) => file(two, key2(k), i));
-      else if (p1) p1.forEach((k) => file(one, k, i));
-      else anywhere.push(i);
+      const starts = matchStarts(withoutLeadingLookbehind(raw), 3) ?? new Set(['*']);
+      for (const start of starts) {
+        const letters = start.replace(/[#*]$/, '');
+        const wild = start.endsWith('*');
+        if (letters.length === 3) file(three, letters, i);
+        else if (letters.length === 2) file(wild ? wild2 : rest, letters, i);
+        else if (letters.length === 1) file(wild ? wild1 : one, letters, i);
+        else if (wild) anywhere.push(i);
+        // A first character that is not a letter or digit (";", "."): filed by that character.
+        else for (const c of firstChars(raw) ?? ['*']) c === '*' ? anywhere.push(i) : file(one, c, i);
+      }
     });
-    const bucket = (...lists: Array<number[] | undefined>): PhraseBucket => {
+    const bucket = (...lists: Array<number[] | undefined>): PhraseBucket | undefined => {
       const indices = [...new Set(lists.flatMap((l) => l ?? []))].sort((x, y) => x - y);
-      const union = (caseless: boolean) => {
-        const bodies = indices.filter((i) => phrases[i].caseless === caseless).map((i) => `(?:${phrases[i].body})`);
-        return bodies.length ? wordBounded(bodies.join('|'), caseless ? 'iy' : 'y') : undefined;
+      if (!indices.length) return undefined;
+      const group = (caseless: boolean): PhraseGroup[] => {
+        const members = indices.filter((i) => phrases[i].caseless === caseless).map((i) => phrases[i]);
+        return members.length ? [{ phrases: members, unions: [] }] : [];
       };
-      return { caseless: union(true), cased: union(false), phrases: indices.map((i) => phrases[i]) };
+      return { groups: [...group(true), ...group(false)] };
     };
-    // Each bucket holds every phrase that can match where its letters start: its own, plus the shorter keys'.
-    const char = (k: number, shift: number) => String.fromCharCode((k >>> shift) & 127);
-    for (const [k, list] of three) this.#byThree.set(k, bucket(list, two.get(k >>> 7), one.get(char(k, 14)), anywhere));
-    for (const [k, list] of two) this.#byTwo.set(k, bucket(list, one.get(char(k, 7)), anywhere));
-    for (const [k, list] of one) {
-      const b = bucket(list, anywhere);
-      if (k.charCodeAt(0) < 128) this.#byOneAscii[k.charCodeAt(0)] = b;
-      else this.#byOne.set(k, b);
+    // Each bucket holds every phrase that can match where its letters start.
+    for (const c of new Set([...one.keys(), ...wild1.keys()])) {
+      const b = bucket(one.get(c), wild1.get(c), anywhere);
+      if (c.charCodeAt(0) < 128) this.#byOneAscii[c.charCodeAt(0)] = b;
+      else if (b) this.#byOne.set(c, b);
     }
-    this.#anywhere = anywhere.length ? bucket(anywhere) : undefined;
+    this.#anywhere = bucket(anywhere);
+    const entry = (ab: string) =>
+      (this.#byTwo[key2(ab)] ??= {
+        third: new Array(128).fill(undefined),
+        rest: bucket(rest.get(ab), wild2.get(ab), wild1.get(ab[0]), anywhere),
+      });
+    for (const ab of [...rest.keys(), ...wild2.keys()]) entry(ab);
+    for (const [abc, list] of three) {
+      entry(abc.slice(0, 2)).third[abc.charCodeAt(2)] = bucket(list, wild2.get(abc.slice(0, 2)), wild1.get(abc[0]), anywhere);
+    }
   }
 
   #firstChar(code: number): PhraseBucket | undefined {
@@ -272,26 +306,26 @@ export class PhraseStartIndex {
     return code === code ? this.#byOne.get(String.fromCharCode(code).toLowerCase()) : undefined;
   }
 
-  /** The phrases that may match at `i`, when the filter says one of them does; undefined when none can. */
-  candidatesAt(text: string, i: number): readonly CompiledPhrase[] | undefined {
+  /** Calls `visit` with each phrase that matches at `i` and where its match ends. */
+  forEachMatch(text: string, i: number, visit: (phrase: CompiledPhrase, end: number) => void): void {
     const c0 = keyCode(text.charCodeAt(i));
     const c1 = c0 ? keyCode(text.charCodeAt(i + 1)) : 0;
-    const c2 = c1 ? keyCode(text.charCodeAt(i + 2)) : 0;
-    const b =
-      (c2 ? this.#byThree.get((c0 << 14) | (c1 << 7) | c2) : undefined) ??
-      (c1 ? this.#byTwo.get((c0 << 7) | c1) : undefined) ??
-      this.#firstChar(text.charCodeAt(i)) ??
-      this.#anywhere;
-    if (!b) return undefined;
-    if (b.caseless) {
-      b.caseless.lastIndex = i;
-      if (b.caseless.test(text)) return b.phrases;
+    const two = c1 ? this.#byTwo[(c0 << 7) | c1] : undefined;
+    const b = two ? (two.third[keyCode(text.charCodeAt(i + 2))] ?? two.rest) : (this.#firstChar(text.charCodeAt(i)) ?? this.#anywhere);
+    if (!b) return;
+    for (const group of b.groups) {
+      for (let from = 0; from < group.phrases.length; ) {
+        const u = (group.unions[from] ??= union(group, from));
+        u.regex.lastIndex = i;
+        const m = u.regex.exec(text);
+        if (!m) break;
+        let k = 0;
+        while (m[u.groups[k]] === undefined) k++;
+        // The union's match is the first matching phrase's own match: same alternatives, tried in the same order.
+        visit(group.phrases[from + k], i + m[0].length);
+        from += k + 1;
+      }
     }
-    if (b.cased) {
-      b.cased.lastIndex = i;
-      if (b.cased.test(text)) return b.phrases;
-    }
-    return undefined;
   }
 }
 
