@@ -94,3 +94,13 @@ export class UnknownFindingError extends RadReportXError {
     this.names = names;
   }
 }
+
+/**
+ * Rule data (findings lexicon, triggers, ICD-10 table and phrases) that breaks the schema: the message names the
+ * file, the entry and the field. Thrown when the data loads, never while labeling.
+ */
+export class RuleDataError extends RadReportXError {
+  constructor(message: string) {
+    super('InvalidConfig', message, 'Fix the rule data file named in the message; every key must be one the schema lists.');
+  }
+}

@@ -1,67 +1,43 @@
 /**
- * Strict loader for the ICD-10 data (table.ts, phrases.ts, modifiers.ts): rejects unknown keys, malformed codes,
+ * The ICD-10 data (table.ts, phrases.ts, modifiers.ts) through the one strict rule-data loader and pattern syntax
+ * (rules/rule-data.ts, shared with the findings lexicon and the triggers): rejects unknown keys, malformed codes,
  * duplicate codes, unknown findings, phrases whose code is not in the table and patterns that do not compile,
  * naming the entry and the field, then compiles the phrases once.
  */
-import { RadReportXError } from '../errors.ts';
+import { RuleDataError } from '../errors.ts';
 import { isFinding, type Finding } from '../findings.ts';
 import { firstChars, matchStarts } from '../rules/matcher.ts';
+import { checkKeys, isRecord, optionalText, patternList, patternSource, textList } from '../rules/rule-data.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
 import { OLD_INJURY_AFTER_PATTERNS, OLD_INJURY_PATTERNS } from './modifiers.ts';
 import { PHRASE_RULES, type PhraseRule } from './phrases.ts';
 import { ICD10_TABLE, type Icd10Default, type Icd10TableRow } from './table.ts';
 
-export class Icd10DataError extends RadReportXError {
-  constructor(message: string) {
-    super('InvalidConfig', message, 'Fix the ICD-10 data file named in the message; every key must be one the schema lists.');
-    this.name = 'InvalidConfig';
-  }
-}
-
 const DEFAULTS: readonly Icd10Default[] = ['initial-encounter', 'closed-fracture', 'unspecified-side', 'unspecified-site'];
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function checkKeys(where: string, entry: Record<string, unknown>, allowed: readonly string[], required: readonly string[]) {
-  for (const key of Object.keys(entry)) {
-    if (!allowed.includes(key)) throw new Icd10DataError(`${where}: unknown field "${key}" (allowed: ${allowed.join(', ')}).`);
-  }
-  for (const key of required) {
-    if (!(key in entry)) throw new Icd10DataError(`${where}: missing field "${key}".`);
-  }
-}
-
-function stringList(where: string, field: string, value: unknown): string[] {
-  if (!Array.isArray(value)) throw new Icd10DataError(`${where}: field "${field}" must be a list.`);
-  value.forEach((v, i) => {
-    if (typeof v !== 'string' || !v.trim()) throw new Icd10DataError(`${where}: field "${field}"[${i}] must be a non-empty string.`);
-  });
-  return value as string[];
-}
-
-/** Validates the code table; returns it typed, or throws Icd10DataError naming the row and field. */
+/** Validates the code table; returns it typed, or throws RuleDataError naming the row and field. */
 export function validateTable(data: unknown, file = 'table'): Icd10TableRow[] {
-  if (!Array.isArray(data)) throw new Icd10DataError(`${file}: expected a list of rows.`);
+  if (!Array.isArray(data)) throw new RuleDataError(`${file}: expected a list of rows.`);
   const seen = new Set<string>();
   return data.map((row, i) => {
     const where = `${file} row ${i}`;
-    if (!isRecord(row)) throw new Icd10DataError(`${where}: expected an object.`);
+    if (!isRecord(row)) throw new RuleDataError(`${where}: expected an object.`);
     checkKeys(where, row, ['code', 'title', 'findings', 'defaults', 'category'], ['code', 'title', 'findings', 'defaults']);
     const { code, title, category } = row;
     if (typeof code !== 'string' || !TABLE_CODE_SHAPE.test(code)) {
-      throw new Icd10DataError(`${where}: field "code" ("${String(code)}") is not an ICD-10-CM code with its dot (e.g. J98.11).`);
+      throw new RuleDataError(`${where}: field "code" ("${String(code)}") is not an ICD-10-CM code with its dot (e.g. J98.11).`);
     }
     const w = `${file} row ${i} (${code})`;
-    if (seen.has(code)) throw new Icd10DataError(`${w}: field "code": "${code}" has a second row.`);
+    if (seen.has(code)) throw new RuleDataError(`${w}: field "code": "${code}" has a second row.`);
     seen.add(code);
-    if (typeof title !== 'string' || !title.trim()) throw new Icd10DataError(`${w}: field "title" must be non-empty text.`);
-    const findings = stringList(w, 'findings', row.findings);
-    for (const f of findings) if (!isFinding(f)) throw new Icd10DataError(`${w}: field "findings": "${f}" is not one of the 13 findings.`);
-    const defaults = stringList(w, 'defaults', row.defaults);
+    if (typeof title !== 'string' || !title.trim()) throw new RuleDataError(`${w}: field "title" must be non-empty text.`);
+    const findings = textList(w, 'findings', row.findings);
+    for (const f of findings) if (!isFinding(f)) throw new RuleDataError(`${w}: field "findings": "${f}" is not one of the 13 findings.`);
+    const defaults = textList(w, 'defaults', row.defaults);
     for (const d of defaults) {
-      if (!DEFAULTS.includes(d as Icd10Default)) throw new Icd10DataError(`${w}: field "defaults": "${d}" must be one of ${DEFAULTS.join(', ')}.`);
+      if (!DEFAULTS.includes(d as Icd10Default)) throw new RuleDataError(`${w}: field "defaults": "${d}" must be one of ${DEFAULTS.join(', ')}.`);
     }
-    if (category !== undefined && category !== true) throw new Icd10DataError(`${w}: field "category" must be true or absent.`);
+    if (category !== undefined && category !== true) throw new RuleDataError(`${w}: field "category" must be true or absent.`);
     return {
       code,
       title,
@@ -72,54 +48,34 @@ export function validateTable(data: unknown, file = 'table'): Icd10TableRow[] {
   });
 }
 
-/** A data pattern as regex source: a plain space matches any run of whitespace or hyphens. */
-export function patternSource(pattern: string): string {
-  return pattern.trim().replace(/ +/g, '[\\s-]+');
-}
-
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // Letters and digits on either side mean the match is inside a longer word ("pacer" in "spacer").
 const wordBounded = (body: string, flags: string) => new RegExp(`(?<![A-Za-z0-9])(?:${body})(?![A-Za-z0-9])`, flags);
 
-function checkPattern(where: string, field: string, i: number, p: string): void {
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${patternSource(p)})$`, 'i');
-  } catch (e) {
-    throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") is not a valid pattern: ${(e as Error).message}`);
-  }
-  if (re.test('')) throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") matches empty text.`);
-  // A space stands for one or more spaces, so "dextro ?curvature" would still require one: a quiet mistake.
-  if (/ [?*{]/.test(p)) {
-    throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") puts a quantifier on a space; write "(?: )?" or "\\s?" instead.`);
-  }
-}
-
-/** Validates the phrase rules against the code table; returns them typed, or throws Icd10DataError. */
+/** Validates the phrase rules against the code table; returns them typed, or throws RuleDataError. */
 export function validatePhrases(data: unknown, table: readonly Icd10TableRow[], file = 'phrases'): PhraseRule[] {
-  if (!Array.isArray(data)) throw new Icd10DataError(`${file}: expected a list of rules.`);
+  if (!Array.isArray(data)) throw new RuleDataError(`${file}: expected a list of rules.`);
   const codes = new Set(table.map((r) => r.code));
   return data.map((rule, i) => {
     const where = `${file} rule ${i}`;
-    if (!isRecord(rule)) throw new Icd10DataError(`${where}: expected an object.`);
+    if (!isRecord(rule)) throw new RuleDataError(`${where}: expected an object.`);
     checkKeys(where, rule, ['code', 'patterns', 'abbreviations', 'status', 'note'], ['code']);
     const { code } = rule;
     if (typeof code !== 'string' || !codes.has(code)) {
-      throw new Icd10DataError(`${where}: field "code" ("${String(code)}") is not in the code table (table.ts).`);
+      throw new RuleDataError(`${where}: field "code" ("${String(code)}") is not in the code table (table.ts).`);
     }
     const w = `${file} rule ${i} (${code})`;
-    const patterns = rule.patterns === undefined ? [] : stringList(w, 'patterns', rule.patterns);
-    const abbreviations = rule.abbreviations === undefined ? [] : stringList(w, 'abbreviations', rule.abbreviations);
-    if (patterns.length + abbreviations.length === 0) throw new Icd10DataError(`${w}: needs at least one of "patterns" or "abbreviations".`);
-    patterns.forEach((p, j) => checkPattern(w, 'patterns', j, p));
-    if (rule.status !== undefined && rule.status !== true) throw new Icd10DataError(`${w}: field "status" must be true or absent.`);
-    if (rule.note !== undefined && typeof rule.note !== 'string') throw new Icd10DataError(`${w}: field "note" must be text.`);
+    const patterns = rule.patterns === undefined ? [] : patternList(w, 'patterns', rule.patterns);
+    const abbreviations = rule.abbreviations === undefined ? [] : textList(w, 'abbreviations', rule.abbreviations);
+    if (patterns.length + abbreviations.length === 0) throw new RuleDataError(`${w}: needs at least one of "patterns" or "abbreviations".`);
+    if (rule.status !== undefined && rule.status !== true) throw new RuleDataError(`${w}: field "status" must be true or absent.`);
+    const note = optionalText(w, 'note', rule.note);
     return {
       code,
       ...(patterns.length ? { patterns } : {}),
       ...(abbreviations.length ? { abbreviations } : {}),
       ...(rule.status ? { status: true as const } : {}),
-      ...(rule.note === undefined ? {} : { note: rule.note as string }),
+      ...(note === undefined ? {} : { note }),
     };
   });
 }
@@ -159,10 +115,8 @@ export function compileIcd10Lexicon(
   const rows = validateTable(tableData);
   const table = new Map(rows.map((r) => [r.code, r]));
   const rules = validatePhrases(phraseData, rows);
-  const old = stringList('modifiers OLD_INJURY_PATTERNS', 'patterns', oldInjuryPatterns);
-  old.forEach((p, i) => checkPattern('modifiers OLD_INJURY_PATTERNS', 'patterns', i, p));
-  const oldAfter = stringList('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', oldInjuryAfterPatterns);
-  oldAfter.forEach((p, i) => checkPattern('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', i, p));
+  const old = patternList('modifiers OLD_INJURY_PATTERNS', 'patterns', oldInjuryPatterns);
+  const oldAfter = patternList('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', oldInjuryAfterPatterns);
   const phrases: CompiledPhrase[] = [];
   const sources: string[] = [];
   const add = (base: Omit<CompiledPhrase, 'regex' | 'body' | 'caseless'>, source: string, body: string, caseless: boolean) => {
@@ -204,25 +158,17 @@ function withoutLeadingLookbehind(source: string): string {
  */
 interface PhraseGroup {
   readonly phrases: readonly CompiledPhrase[];
-  readonly unions: Array<{ regex: RegExp; groups: number[] } | undefined>;
+  readonly unions: Array<RegExp | undefined>;
 }
 
 interface PhraseBucket {
   readonly groups: readonly PhraseGroup[];
 }
 
-// Capture groups a regex source has of its own (data may use them), so the union's group numbers can be counted.
-const ownGroups = (body: string) => (new RegExp(`(?:${body})|`).exec('') as RegExpExecArray).length - 1;
-
-function union(group: PhraseGroup, from: number): { regex: RegExp; groups: number[] } {
-  const groups: number[] = [];
-  let next = 1;
-  const bodies = group.phrases.slice(from).map((p) => {
-    groups.push(next);
-    next += 1 + ownGroups(p.body);
-    return `(${p.body})`;
-  });
-  return { regex: wordBounded(bodies.join('|'), group.phrases[0].caseless ? 'iy' : 'y'), groups };
+// Group k + 1 is phrase from + k: the loader allows no capturing groups in the data, so the numbers are the union's.
+function union(group: PhraseGroup, from: number): RegExp {
+  const bodies = group.phrases.slice(from).map((p) => `(${p.body})`);
+  return wordBounded(bodies.join('|'), group.phrases[0].caseless ? 'iy' : 'y');
 }
 
 // Lower-case code of an ASCII letter or digit, else 0 (no key holds 0: keys are letters and digits).
@@ -316,11 +262,11 @@ export class PhraseStartIndex {
     for (const group of b.groups) {
       for (let from = 0; from < group.phrases.length; ) {
         const u = (group.unions[from] ??= union(group, from));
-        u.regex.lastIndex = i;
-        const m = u.regex.exec(text);
+        u.lastIndex = i;
+        const m = u.exec(text);
         if (!m) break;
         let k = 0;
-        while (m[u.groups[k]] === undefined) k++;
+        while (m[k + 1] === undefined) k++;
         // The union's match is the first matching phrase's own match: same alternatives, tried in the same order.
         visit(group.phrases[from + k], i + m[0].length);
         from += k + 1;

@@ -4,7 +4,7 @@
  * patterns are grouped by the characters they can start with; the text is walked once, and at each token start
  * (the first letter of a word, or a punctuation mark) only the sticky regexes of that character's group run.
  */
-import { patternSource } from './schema.ts';
+import { patternSource } from './rule-data.ts';
 
 
 /** Lower-case characters a pattern can start with, or null when that cannot be worked out (a class, \w, ...). */
