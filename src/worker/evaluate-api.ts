@@ -3,7 +3,7 @@
  * stored jobs from IndexedDB into an `Evaluator`. Never holds a whole file as one string.
  */
 import Papa from 'papaparse';
-import { FINDINGS, emptyFindings, type FindingStatus } from '../lib/findings.ts';
+import { FINDINGS, findingsFromLetters } from '../lib/findings.ts';
 import { guessIdColumn, guessTextColumn } from '../lib/csv/columns.ts';
 import { findingColumns } from '../lib/csv/truth.ts';
 import { errorMessage } from '../lib/errors.ts';
@@ -56,14 +56,6 @@ async function readHeader(side: CsvSide): Promise<string[]> {
   return (await inspect(side.file)).header;
 }
 
-const STATUS: Record<string, FindingStatus> = { p: 'positive', n: 'negative', u: 'uncertain', a: 'absent' };
-
-function storedFindings(codes: string) {
-  const findings = emptyFindings();
-  FINDINGS.forEach((f, i) => (findings[f] = STATUS[codes[i]] ?? 'absent'));
-  return findings;
-}
-
 async function run(request: EvaluateRequest, progress: (p: EvaluateProgress) => void): Promise<EvaluationSummary> {
   const ref = request.reference;
   const referenceReader = new CsvLabelReader(await readHeader(ref), ref.format, ref.joinColumns[0], 'reference');
@@ -99,7 +91,7 @@ async function run(request: EvaluateRequest, progress: (p: EvaluateProgress) => 
       for (const stored of chunk.rows) {
         rows++;
         const key = joined ? (stored.ids[0] ?? '').trim() : String(rows);
-        evaluator.addPrediction({ row: rows, key, status: stored.status, findings: storedFindings(stored.codes) });
+        evaluator.addPrediction({ row: rows, key, status: stored.status, findings: findingsFromLetters(stored.codes) });
       }
       progress({ phase: 'predictions', rows, fraction: job.rowsDone ? rows / job.rowsDone : 1 });
     }
