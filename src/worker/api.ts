@@ -2,7 +2,7 @@
  * The page ↔ worker API, types only: the page imports it to type its comlink proxy, the worker implements it.
  * Failures the user should read come back as `{ ok: false, code, message }`; branch on `code`, never `instanceof`.
  */
-import type { ErrorCode } from '../lib/errors.ts';
+import type { Outcome } from '../lib/errors.ts';
 import type { ModelApi } from '../lib/llm/protocol.ts';
 import type { LabelResult, Task } from '../lib/result.ts';
 import type { JobRecord, JobState } from '../platform/storage/schema.ts';
@@ -18,7 +18,7 @@ export interface EngineDescriptor {
   loaded: boolean;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode | 'FileMismatch' | 'Failed'; message: string; hint?: string };
+export type { Outcome };
 
 export interface LabelRequest {
   text: string;

@@ -6,7 +6,7 @@ import Papa from 'papaparse';
 import { FINDINGS, findingsFromLetters } from '../lib/findings.ts';
 import { guessIdColumn, guessTextColumn } from '../lib/csv/columns.ts';
 import { findingColumns } from '../lib/csv/truth.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { failure } from '../lib/errors.ts';
 import { csvBatches } from './csv-stream.ts';
 import { getJob, readRowChunks } from '../platform/storage/index.ts';
 import { CsvLabelReader, Evaluator, guessFormat, type Disagreement, type EvaluationSummary } from '../lib/evaluate/evaluation.ts';
@@ -120,14 +120,14 @@ export const evaluateApi: EvaluateApi = {
     try {
       return { ok: true, value: await inspect(file) };
     } catch (e) {
-      return { ok: false, message: errorMessage(e) };
+      return failure(e);
     }
   },
   async run(request, onProgress) {
     try {
       return { ok: true, value: await run(request, onProgress) };
     } catch (e) {
-      return { ok: false, message: errorMessage(e) };
+      return failure(e);
     }
   },
 };

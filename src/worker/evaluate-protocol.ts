@@ -1,4 +1,5 @@
-/** The page ↔ evaluate-worker API, types only. Failures come back as `{ ok: false, message }`. */
+/** The page ↔ evaluate-worker API, types only. Failures come back as an `Outcome` (`{ ok: false, code, message }`). */
+import type { Outcome } from '../lib/errors.ts';
 import type { UncertainPolicy } from '../lib/metrics.ts';
 import type { EvaluationSummary, LabelFormat } from '../lib/evaluate/evaluation.ts';
 
@@ -15,7 +16,6 @@ export interface FileInspection {
   codedFindings: string[];
 }
 
-export type EvaluateOutcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export interface CsvSide {
   kind: 'csv';
@@ -44,6 +44,6 @@ export interface EvaluateProgress {
 }
 
 export interface EvaluateApi {
-  inspect(file: Blob): Promise<EvaluateOutcome<FileInspection>>;
-  run(request: EvaluateRequest, onProgress: (p: EvaluateProgress) => void): Promise<EvaluateOutcome<EvaluationSummary>>;
+  inspect(file: Blob): Promise<Outcome<FileInspection>>;
+  run(request: EvaluateRequest, onProgress: (p: EvaluateProgress) => void): Promise<Outcome<EvaluationSummary>>;
 }

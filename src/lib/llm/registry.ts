@@ -3,7 +3,7 @@
  * WebLLM keys its caches by URL and throws on a relative model URL in `hasModelInCache`, so every URL leaves this
  * module absolute, built from the site's origin and base path, or from a mirror origin in deploy.config.json.
  */
-import { RadReportXError } from '../errors.ts';
+import { RadReportXError, RegistryError } from '../errors.ts';
 import { MODEL_PROFILES, type PromptProfileId } from '../prompts/profiles.ts';
 
 export interface RegistryEntry {
@@ -31,12 +31,6 @@ export interface RegistryEntry {
 export interface Registry {
   libraryVersion: string;
   models: RegistryEntry[];
-}
-
-export class RegistryError extends RadReportXError {
-  constructor(message: string) {
-    super('InvalidConfig', `Model registry: ${message}`, 'Fix src/lib/models/registry.json (or the entry `radreportx build-model` wrote) and rebuild the site.');
-  }
 }
 
 const TOP_KEYS = new Set(['$comment', 'libraryVersion', 'models']);

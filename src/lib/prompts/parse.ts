@@ -9,7 +9,8 @@ import { locate } from '../locate.ts';
 import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type Icd10Item, type Icd10Rejected, type LabelResult } from '../result.ts';
 import { lookupPhraseCode } from './lookup.ts';
 import type { PromptRequest } from './profiles.ts';
-import { AnswerFormatError as ParseFailure, parseReleaseFindings, parseReleaseIcd10 } from './release-parse.ts';
+import { AnswerFormatError as ParseFailure } from '../errors.ts';
+import { parseReleaseFindings, parseReleaseIcd10 } from './release-parse.ts';
 
 /** What one answer says, before it is merged with the other answers for the same report. */
 interface Parsed {
