@@ -89,6 +89,8 @@ export interface CompiledPhrase {
   acuteInjury: boolean;
   /** Index of the rule in phrases.ts, to break ties between equally long matches. */
   order: number;
+  /** The same pattern, sticky, to try at one position of the text. */
+  sticky: RegExp;
   /** Regex source of the phrase without its word boundaries, and whether it ignores case (abbreviations do not). */
   body: string;
   caseless: boolean;
@@ -119,8 +121,8 @@ export function compileIcd10Lexicon(
   const oldAfter = patternList('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', oldInjuryAfterPatterns);
   const phrases: CompiledPhrase[] = [];
   const sources: string[] = [];
-  const add = (base: Omit<CompiledPhrase, 'regex' | 'body' | 'caseless'>, source: string, body: string, caseless: boolean) => {
-    phrases.push({ ...base, regex: wordBounded(body, caseless ? 'gi' : 'g'), body, caseless });
+  const add = (base: Omit<CompiledPhrase, 'regex' | 'sticky' | 'body' | 'caseless'>, source: string, body: string, caseless: boolean) => {
+    phrases.push({ ...base, regex: wordBounded(body, caseless ? 'gi' : 'g'), sticky: wordBounded(body, caseless ? 'iy' : 'y'), body, caseless });
     sources.push(source);
   };
   rules.forEach((rule, order) => {
@@ -152,22 +154,23 @@ function withoutLeadingLookbehind(source: string): string {
 }
 
 /**
- * Phrases of one case mode that may start at the same letters. `unions[j]` is compiled on first use: the phrases
- * from j on as one sticky alternation, each in a capture group, so one exec finds the first of them that matches
- * and the next exec goes on after it. A position costs one exec per match plus one, not one per phrase.
+ * Phrases of one case mode that may start at the same letters, and their union, compiled on first use: one
+ * sticky alternation with each phrase in a capture group, so one exec says whether any phrase matches here and
+ * which is the first. Only the phrases after that one are then tried one by one (matches are rare; one regex per
+ * group keeps the regex compilation of a short run small).
  */
 interface PhraseGroup {
   readonly phrases: readonly CompiledPhrase[];
-  readonly unions: Array<RegExp | undefined>;
+  union: RegExp | undefined;
 }
 
 interface PhraseBucket {
   readonly groups: readonly PhraseGroup[];
 }
 
-// Group k + 1 is phrase from + k: the loader allows no capturing groups in the data, so the numbers are the union's.
-function union(group: PhraseGroup, from: number): RegExp {
-  const bodies = group.phrases.slice(from).map((p) => `(${p.body})`);
+// Group k + 1 is phrase k: the loader allows no capturing groups in the data, so the numbers are the union's.
+function union(group: PhraseGroup): RegExp {
+  const bodies = group.phrases.map((p) => `(${p.body})`);
   return wordBounded(bodies.join('|'), group.phrases[0].caseless ? 'iy' : 'y');
 }
 
@@ -225,7 +228,7 @@ export class PhraseStartIndex {
       if (!indices.length) return undefined;
       const group = (caseless: boolean): PhraseGroup[] => {
         const members = indices.filter((i) => phrases[i].caseless === caseless).map((i) => phrases[i]);
-        return members.length ? [{ phrases: members, unions: [] }] : [];
+        return members.length ? [{ phrases: members, union: undefined }] : [];
       };
       return { groups: [...group(true), ...group(false)] };
     };
@@ -260,16 +263,19 @@ export class PhraseStartIndex {
     const b = two ? (two.third[keyCode(text.charCodeAt(i + 2))] ?? two.rest) : (this.#firstChar(text.charCodeAt(i)) ?? this.#anywhere);
     if (!b) return;
     for (const group of b.groups) {
-      for (let from = 0; from < group.phrases.length; ) {
-        const u = (group.unions[from] ??= union(group, from));
-        u.lastIndex = i;
-        const m = u.exec(text);
-        if (!m) break;
-        let k = 0;
-        while (m[k + 1] === undefined) k++;
-        // The union's match is the first matching phrase's own match: same alternatives, tried in the same order.
-        visit(group.phrases[from + k], i + m[0].length);
-        from += k + 1;
+      const u = (group.union ??= union(group));
+      u.lastIndex = i;
+      const m = u.exec(text);
+      if (!m) continue;
+      let k = 0;
+      while (m[k + 1] === undefined) k++;
+      // The union's match is the first matching phrase's own match: same alternatives, tried in the same order.
+      visit(group.phrases[k], i + m[0].length);
+      for (let j = k + 1; j < group.phrases.length; j++) {
+        const sticky = group.phrases[j].sticky;
+        sticky.lastIndex = i;
+        // A sticky test() leaves lastIndex at the end of the match: no match array to allocate.
+        if (sticky.test(text)) visit(group.phrases[j], sticky.lastIndex);
       }
     }
   }
