@@ -76,8 +76,6 @@ export interface ResultsTable {
   normal: Uint8Array;
 }
 
-export const STATUS_CODES = ['ok', 'empty', 'error', 'unparsed'] as const;
-
 export interface RowView {
   row: number;
   ids: string[];

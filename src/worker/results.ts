@@ -2,10 +2,10 @@
 import { FINDINGS, byteOfLetter } from '../lib/findings.ts';
 import { csvLine } from '../lib/csv/write.ts';
 import { DuplicateIds, jsonlRecord, outputColumns, outputRecord } from '../lib/output.ts';
-import type { EngineInfo } from '../lib/result.ts';
+import { ROW_STATUSES, type EngineInfo } from '../lib/result.ts';
 import { getJob, readChunkPair, readRow, readRowChunks } from '../platform/storage/jobs.ts';
 import { CHUNK_ROWS, type JobRecord } from '../platform/storage/schema.ts';
-import { STATUS_CODES, type ExportFormat, type ResultsTable, type RowView } from './api.ts';
+import type { ExportFormat, ResultsTable, RowView } from './api.ts';
 import { describeEngines } from './engines.ts';
 import { fromStored } from './rows.ts';
 
@@ -38,7 +38,7 @@ export async function loadTable(jobId: string): Promise<ResultsTable> {
       const r = first + i;
       if (r >= n) return;
       table.labels[r] = row.ids.length ? row.ids.join(' / ') : `row ${r + 1}`;
-      table.status[r] = STATUS_CODES.indexOf(row.status);
+      table.status[r] = ROW_STATUSES.indexOf(row.status);
       table.normal[r] = row.normal ? 1 : 0;
       for (let f = 0; f < FINDINGS.length; f++) table.codes[r * FINDINGS.length + f] = byteOfLetter(row.codes[f]);
     });
