@@ -132,6 +132,13 @@ export class RegistryError extends RadReportXError {
   }
 }
 
+/** A file that is not a GGUF model llama.cpp would load (bad magic, cut short, parts that do not fit). */
+export class GgufFormatError extends RadReportXError {
+  constructor(message: string) {
+    super('InvalidConfig', message);
+  }
+}
+
 /** A `modelMirrors` entry of deploy.config.json that is not an origin. */
 export class InvalidMirrorError extends RadReportXError {
   constructor(value: unknown, why: string) {

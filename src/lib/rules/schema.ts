@@ -22,7 +22,16 @@ export interface LexiconEntry {
  * What a trigger does to a finding it reaches. `pseudo` triggers look like triggers but are not ("no change");
  * they only stop the words inside them from triggering. `terminator`s end every scope they sit in.
  */
-export type TriggerRuleKind = 'negation' | 'uncertainty' | 'resolved' | 'hypothetical' | 'historical' | 'pseudo' | 'terminator';
+export type TriggerRuleKind =
+  | 'negation'
+  | 'uncertainty'
+  | 'differential'
+  | 'resolved'
+  | 'hypothetical'
+  | 'historical'
+  | 'current'
+  | 'pseudo'
+  | 'terminator';
 /** `forward`: the trigger governs what follows it ("no effusion"); `backward`: what precedes it ("effusion is not seen"). */
 export type TriggerDirection = 'forward' | 'backward' | 'both';
 
@@ -30,10 +39,12 @@ export interface TriggerRule {
   kind: TriggerRuleKind;
   direction: TriggerDirection;
   patterns: string[];
+  /** Findings the rule does not apply to ("prior" does not make a healed fracture historical: it is still seen). */
+  except?: Finding[];
   note?: string;
 }
 
-const TRIGGER_KINDS: readonly TriggerRuleKind[] = ['negation', 'uncertainty', 'resolved', 'hypothetical', 'historical', 'pseudo', 'terminator'];
+const TRIGGER_KINDS: readonly TriggerRuleKind[] = ['negation', 'uncertainty', 'differential', 'resolved', 'hypothetical', 'historical', 'current', 'pseudo', 'terminator'];
 const DIRECTIONS: readonly TriggerDirection[] = ['forward', 'backward', 'both'];
 
 /** Validates lexicon data; returns it typed, or throws RuleDataError naming the entry and field. */
@@ -67,7 +78,7 @@ export function validateTriggers(data: unknown, file = 'triggers'): TriggerRule[
   return data.map((rule, i) => {
     const where = `${file} rule ${i}`;
     if (!isRecord(rule)) throw new RuleDataError(`${where}: expected an object.`);
-    checkKeys(where, rule, ['kind', 'direction', 'patterns', 'note'], ['kind', 'direction', 'patterns']);
+    checkKeys(where, rule, ['kind', 'direction', 'patterns', 'except', 'note'], ['kind', 'direction', 'patterns']);
     if (!TRIGGER_KINDS.includes(rule.kind as TriggerRuleKind)) {
       throw new RuleDataError(`${where}: field "kind" ("${String(rule.kind)}") must be one of ${TRIGGER_KINDS.join(', ')}.`);
     }
@@ -75,10 +86,16 @@ export function validateTriggers(data: unknown, file = 'triggers'): TriggerRule[
       throw new RuleDataError(`${where}: field "direction" ("${String(rule.direction)}") must be one of ${DIRECTIONS.join(', ')}.`);
     }
     const note = optionalText(where, 'note', rule.note);
+    if (rule.except !== undefined) {
+      if (!Array.isArray(rule.except) || rule.except.some((f) => typeof f !== 'string' || !isFinding(f))) {
+        throw new RuleDataError(`${where}: field "except" must be a list of the 13 findings' names.`);
+      }
+    }
     return {
       kind: rule.kind as TriggerRuleKind,
       direction: rule.direction as TriggerDirection,
       patterns: patternList(`${where} (${String(rule.kind)})`, 'patterns', rule.patterns, false),
+      ...(rule.except === undefined ? {} : { except: rule.except as Finding[] }),
       ...(note === undefined ? {} : { note }),
     };
   });
