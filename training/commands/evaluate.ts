@@ -9,6 +9,7 @@ import { RadReportXError, UsageError } from '../../src/lib/errors.ts';
 import type { RowStatus } from '../../src/lib/result.ts';
 import { oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import { writeFileAtomic } from '../lib/atomic.ts';
+import { checkInputFile, checkNotOverwritingInputs, checkOutputPath } from '../lib/files.ts';
 import type { Command } from '../lib/command.ts';
 import { openLabelSource, type LabeledRow } from '../lib/label-files.ts';
 
@@ -202,6 +203,14 @@ export function formatEvaluation(e: EvaluationResult): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Both inputs exist and are files; the --json report is neither of them. */
+export function checkFiles(predictions: string | undefined, truth: string | undefined, json: string | undefined): void {
+  checkNotOverwritingInputs([predictions, truth], [json]);
+  if (predictions !== undefined) checkInputFile(predictions, 'predictions');
+  if (truth !== undefined) checkInputFile(truth, 'truth');
+  if (json !== undefined) checkOutputPath(json, '--json report');
+}
+
 export const evaluate: Command = {
   name: 'evaluate',
   summary: 'score predicted labels against reference labels (precision, recall, F1)',
@@ -210,6 +219,7 @@ export const evaluate: Command = {
     if (taskOf(argv) === 'icd10') return runIcd10(argv);
     const { values } = parseCommandArgs(argv, OPTIONS);
     oneOf(values.task, 'task', ['findings', 'icd10'], 'findings');
+    checkFiles(values.predictions, values.truth, values.json);
     const result = await evaluateFiles({
       predictions: required(values.predictions, 'predictions'),
       truth: required(values.truth, 'truth'),

@@ -1,12 +1,13 @@
 /** `radreportx label`: labels every report of a CSV file and writes CSV or JSONL. */
 import { extname } from 'node:path';
 import type { SectionMode } from '../../src/lib/engine.ts';
-import { UsageError } from '../../src/lib/errors.ts';
+import { MissingColumnError, RadReportXError, UsageError } from '../../src/lib/errors.ts';
 import { TASKS } from '../../src/lib/result.ts';
 import { ENGINES, engineOptions, findEngine, type LabelRun } from '../engines.ts';
 import { list, oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
 import { ENCODINGS } from '../lib/csv-stream.ts';
+import { checkInputFile, checkNotOverwritingInputs, checkOutputPath, delimiterHint, firstLine, sniffInput, spoolStdin, STDIO } from '../lib/files.ts';
 import { formatSummary, labelCsv } from '../lib/label-csv.ts';
 
 const OPTIONS = {
@@ -33,10 +34,12 @@ Labels every report in a CSV file with the 13 findings (and/or ICD-10 codes) and
 The file is streamed: any size works in constant memory. The output appears only when the run finishes.
 
 Required:
-  -i, --input FILE          CSV file with a header row (UTF-8; a BOM, CRLF and quoted newlines are fine)
+  -i, --input FILE          CSV file with a header row (UTF-8 or UTF-16; a BOM, CRLF and quoted newlines
+                            are fine); - reads standard input
   -t, --text-column NAMES   column holding the report text; several columns, comma-separated
                             (e.g. findings,impression), are joined as sections under their names
-  -o, --output FILE         .csv or .jsonl (written to a temporary file, renamed at the end); - for stdout
+  -o, --output FILE         .csv or .jsonl (written to a temporary file, renamed at the end); - for stdout;
+                            never the input file
 
 Options:
       --engine NAME         ${ENGINES.map((e) => e.name).join(' | ')} (default rules)
@@ -47,7 +50,8 @@ ${ENGINES.map((e) => `                              ${e.name}: ${e.summary}`).jo
       --sections MODE       findings,impression (default: skip the indication/history) | all
       --format FMT          csv | jsonl (default from the output's extension; csv for stdout)
       --delimiter CHAR      field delimiter (default ","; "tab" for TSV)
-      --encoding NAME       ${ENCODINGS.join(' | ')} (default utf-8; invalid bytes are an error)
+      --encoding NAME       ${ENCODINGS.join(' | ')} (default utf-8, or UTF-16 when the file
+                            starts like UTF-16; invalid bytes are an error)
       --progress            show progress on stderr even when it is not a terminal
   -q, --quiet               no progress and no summary (warnings still go to stderr)
       --stats FILE          write run statistics (rows, rows/s, peak memory) as JSON
@@ -84,10 +88,11 @@ interface LabelValues {
   stats?: string;
 }
 
-function resolveRun(v: LabelValues): LabelRun {
+function resolveRun(v: LabelValues): LabelRun & { encodingGiven: boolean } {
   const engine = v.engine ?? 'rules';
   if (!findEngine(engine)) throw new UsageError(`Unknown engine "${engine}". Engines: ${ENGINES.map((e) => e.name).join(', ')}.`);
   const output = required(v.output, 'output');
+  checkOutputPath(output);
   const extension = extname(output).toLowerCase();
   const inferred = extension === '.jsonl' || extension === '.ndjson' ? 'jsonl' : 'csv';
   if (v.format === undefined && output !== '-' && !['.csv', '.jsonl', '.ndjson', '.txt', '.tsv'].includes(extension)) {
@@ -106,10 +111,27 @@ function resolveRun(v: LabelValues): LabelRun {
     sections: v.sections === undefined ? undefined : oneOf(v.sections.replace(/\s+/g, ''), 'sections', SECTIONS, 'findings,impression'),
     delimiter,
     encoding: v.encoding ?? 'utf-8',
+    encodingGiven: v.encoding !== undefined,
     progress: v.progress ? 'on' : 'auto',
     quiet: v.quiet ?? false,
     stats: v.stats,
   };
+}
+
+async function labelWith(run: LabelRun, values: Record<string, unknown>): Promise<number> {
+  const engine = findEngine(run.engine)!;
+  if (engine.takeOver) return engine.takeOver(run, values);
+  const labeler = await engine.createLabeler!(run);
+  const summary = await labelCsv(run, labeler, (line) => process.stderr.write(`${line}\n`));
+  if (!run.quiet) process.stderr.write(`${formatSummary(summary, run.output)}\n`);
+  return 0;
+}
+
+/** A missing column in a file whose header is one field holding `;` or tabs: the hint names --delimiter. */
+function withDelimiterHint(e: unknown, run: LabelRun): unknown {
+  if (!(e instanceof MissingColumnError)) return e;
+  const hint = delimiterHint(firstLine(run.input, run.encoding), run.delimiter);
+  return hint ? new RadReportXError(e.code, e.message, hint) : e;
 }
 
 export const label: Command = {
@@ -120,12 +142,23 @@ export const label: Command = {
   },
   async run(argv) {
     const { values } = parseCommandArgs(argv, { ...OPTIONS, ...engineOptions() });
-    const run = resolveRun(values as LabelValues);
-    const engine = findEngine(run.engine)!;
-    if (engine.takeOver) return engine.takeOver(run, values);
-    const labeler = await engine.createLabeler!(run);
-    const summary = await labelCsv(run, labeler, (line) => process.stderr.write(`${line}\n`));
-    if (!run.quiet) process.stderr.write(`${formatSummary(summary, run.output)}\n`);
-    return 0;
+    const { encodingGiven, ...run } = resolveRun(values as LabelValues);
+    checkNotOverwritingInputs([run.input], [run.output, run.stats]);
+    if (run.stats !== undefined) checkOutputPath(run.stats, 'statistics file');
+    // Standard input is copied to a temporary file first: the file is sniffed, then streamed.
+    const spooled = run.input === STDIO ? await spoolStdin() : undefined;
+    try {
+      if (spooled) run.input = spooled.path;
+      checkInputFile(run.input);
+      const kind = sniffInput(run.input);
+      if (kind.encoding && !encodingGiven) run.encoding = kind.encoding;
+      try {
+        return await labelWith(run, values);
+      } catch (e) {
+        throw withDelimiterHint(e, run);
+      }
+    } finally {
+      spooled?.remove();
+    }
   },
 };
