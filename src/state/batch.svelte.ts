@@ -1,6 +1,12 @@
 /**
  * The batch screen: the chosen file and columns, every stored job, and live progress of the jobs running in this
- * tab. Jobs whose record says `running` but that no worker of this tab runs were interrupted (reload, crash).
+ * tab or in another tab of this site. Jobs whose record says `running` but that no tab runs were interrupted
+ * (reload, crash).
+ *
+ * Across tabs: the tab that runs a job holds its Web Lock (taken by the worker, `radreportx-job-<id>`) and
+ * repeats its progress on a BroadcastChannel; other tabs show the job as running with that progress, ask the lock
+ * manager which jobs are held when they open and every few seconds while one is, and send Pause and Cancel to the
+ * tab that runs it.
  */
 import * as Comlink from 'comlink';
 import { errorMessage } from '../lib/errors.ts';
@@ -16,6 +22,25 @@ import { labeler } from './labeler.ts';
 
 export type JobView = 'running' | 'interrupted' | 'paused' | 'done' | 'cancelled' | 'error';
 
+/** What tabs tell each other about jobs. */
+export type JobsMessage =
+  | { kind: 'progress'; progress: BatchProgress }
+  | { kind: 'stopped'; jobId: string }
+  | { kind: 'control'; jobId: string; action: 'pause' | 'cancel' }
+  | { kind: 'changed' };
+
+export const JOBS_CHANNEL = 'radreportx-jobs';
+const LOCK_PREFIX = 'radreportx-job-';
+const POLL_MS = 2000;
+
+/** The names of the job locks held now, in any tab of this origin; undefined without the Web Locks API. */
+async function heldJobLocks(): Promise<Set<string> | undefined> {
+  const locks = globalThis.navigator?.locks;
+  if (!locks?.query) return undefined;
+  const snapshot = await locks.query();
+  return new Set((snapshot.held ?? []).map((l) => l.name ?? '').filter((n) => n.startsWith(LOCK_PREFIX)).map((n) => n.slice(LOCK_PREFIX.length)));
+}
+
 class Batch {
   file = $state.raw<File | undefined>();
   inspection = $state.raw<CsvInspection | undefined>();
@@ -29,6 +54,98 @@ class Batch {
   inspecting = $state(false);
   /** Called when a job stops (done, paused, cancelled), e.g. to refresh the results view. */
   onjobstopped: ((jobId: string) => void) | undefined;
+  /** Jobs another tab runs now. */
+  #elsewhere = $state.raw<ReadonlySet<string>>(new Set());
+  /** The job whose card should take keyboard focus (the one just started). */
+  #focusJob = $state<string | undefined>();
+  #channel: BroadcastChannel | undefined;
+  #poll: ReturnType<typeof setInterval> | undefined;
+
+  /** Whether a job runs in another tab (its card shows that tab's progress). */
+  isElsewhere(jobId: string): boolean {
+    return this.#elsewhere.has(jobId);
+  }
+
+  /** The job card that should take focus, once: the card calls `focused()` when it has it. */
+  get focusJob(): string | undefined {
+    return this.#focusJob;
+  }
+  focused(): void {
+    this.#focusJob = undefined;
+  }
+
+  /** Starts listening to the other tabs and asks which jobs they run. Call once, at app start. */
+  watch(): void {
+    if (this.#channel || typeof BroadcastChannel === 'undefined') return;
+    this.#channel = new BroadcastChannel(JOBS_CHANNEL);
+    this.#channel.onmessage = (event: MessageEvent<JobsMessage>) => this.hear(event.data);
+    void this.checkOtherTabs();
+  }
+
+  /** Handles a message from another tab. */
+  hear(m: JobsMessage): void {
+    if (m.kind === 'progress') {
+      const id = m.progress.jobId;
+      if (this.running.has(id)) return;
+      this.progress = { ...this.progress, [id]: m.progress };
+      if (m.progress.state === 'running' && !this.#elsewhere.has(id)) {
+        this.#elsewhere = new Set([...this.#elsewhere, id]);
+        if (!this.jobs.some((j) => j.id === id)) void this.refreshJobs();
+        this.#startPolling();
+      }
+    } else if (m.kind === 'stopped') {
+      this.#dropElsewhere(m.jobId);
+      void this.refreshJobs();
+    } else if (m.kind === 'control') {
+      if (!this.running.has(m.jobId)) return;
+      void (m.action === 'pause' ? labeler().pauseJob(m.jobId) : labeler().cancelJob(m.jobId));
+    } else if (m.kind === 'changed') {
+      void this.refreshJobs();
+    }
+  }
+
+  /** Asks the lock manager which jobs run in another tab; a job whose tab closed becomes interrupted. */
+  async checkOtherTabs(): Promise<void> {
+    const held = await heldJobLocks().catch(() => undefined);
+    if (!held) return;
+    const elsewhere = new Set([...held].filter((id) => !this.running.has(id)));
+    const stopped = [...this.#elsewhere].some((id) => !elsewhere.has(id));
+    this.#elsewhere = elsewhere;
+    if (stopped) await this.refreshJobs();
+    if (elsewhere.size) this.#startPolling();
+    else this.#stopPolling();
+  }
+
+  #startPolling(): void {
+    this.#poll ??= setInterval(() => void this.checkOtherTabs(), POLL_MS);
+  }
+
+  #stopPolling(): void {
+    if (this.#poll !== undefined) clearInterval(this.#poll);
+    this.#poll = undefined;
+  }
+
+  #dropElsewhere(jobId: string): void {
+    if (!this.#elsewhere.has(jobId)) return;
+    const next = new Set(this.#elsewhere);
+    next.delete(jobId);
+    this.#elsewhere = next;
+  }
+
+  #tell(m: JobsMessage): void {
+    this.#channel?.postMessage(m);
+  }
+
+  /** Gives a job a name ('' for the file name). */
+  async rename(jobId: string, name: string): Promise<void> {
+    try {
+      await labeler().renameJob(jobId, name);
+    } catch (e) {
+      alerts.error(`The job could not be renamed: ${errorMessage(e)}`);
+    }
+    await this.refreshJobs();
+    this.#tell({ kind: 'changed' });
+  }
 
   async refreshJobs(): Promise<void> {
     try {
@@ -39,7 +156,7 @@ class Batch {
   }
 
   viewOf(job: JobRecord): JobView {
-    if (this.running.has(job.id)) return 'running';
+    if (this.running.has(job.id) || this.#elsewhere.has(job.id)) return 'running';
     if (job.state !== 'running') return job.state;
     // The record could not be updated (a full disk) but this tab heard how the job stopped.
     const heard = this.progress[job.id]?.state;
@@ -94,15 +211,21 @@ class Batch {
   }
 
   async pause(jobId: string): Promise<void> {
+    if (!this.running.has(jobId) && this.#elsewhere.has(jobId)) return this.#tell({ kind: 'control', jobId, action: 'pause' });
     await labeler().pauseJob(jobId);
   }
 
   async cancel(jobId: string): Promise<void> {
+    if (!this.running.has(jobId) && this.#elsewhere.has(jobId)) return this.#tell({ kind: 'control', jobId, action: 'cancel' });
     await labeler().cancelJob(jobId);
     if (!this.running.has(jobId)) await this.refreshJobs();
   }
 
   async remove(jobId: string): Promise<void> {
+    if (!this.running.has(jobId) && this.#elsewhere.has(jobId)) {
+      alerts.error('This job is running in another tab. Pause or cancel it there (or here) before deleting it.');
+      return;
+    }
     if (this.running.has(jobId)) await labeler().cancelJob(jobId);
     try {
       await deleteJob(jobId);
@@ -110,6 +233,7 @@ class Batch {
       alerts.error(`The job could not be deleted: ${errorMessage(e)}`);
     }
     await this.refreshJobs();
+    this.#tell({ kind: 'changed' });
   }
 
   async export(job: JobRecord, format: ExportFormat): Promise<void> {
@@ -127,13 +251,16 @@ class Batch {
     let id = jobId;
     const markRunning = (jid: string) => {
       if (!this.running.has(jid)) this.running = new Set([...this.running, jid]);
+      this.#dropElsewhere(jid);
     };
     if (id) markRunning(id);
     const onProgress = Comlink.proxy((p: BatchProgress) => {
       this.progress = { ...this.progress, [p.jobId]: p };
+      this.#tell({ kind: 'progress', progress: p });
       if (!id) {
         id = p.jobId;
         markRunning(id);
+        if (!jobId) this.#focusJob = id;
         void this.refreshJobs();
       }
     });
@@ -154,7 +281,10 @@ class Batch {
         this.running = next;
       }
       await this.refreshJobs();
-      if (id) this.onjobstopped?.(id);
+      if (id) {
+        this.#tell({ kind: 'stopped', jobId: id });
+        this.onjobstopped?.(id);
+      }
     }
   }
 }

@@ -5,7 +5,7 @@
 import { errorMessage } from '../lib/errors.ts';
 import type { ResultsTable, RowView } from '../worker/api.ts';
 import { alerts } from './alerts.svelte.ts';
-import { filterRows, type FindingFilter, type RowStatusFilter, type StatusFilter } from './filter.ts';
+import { filterIcd10Rows, filterRows, type FindingFilter, type RowStatusFilter, type StatusFilter } from './filter.ts';
 import { labeler } from './labeler.ts';
 
 export type { FindingFilter, RowStatusFilter, StatusFilter } from './filter.ts';
@@ -22,13 +22,53 @@ class Results {
   /** Indices of the rows that pass the filters, in file order. */
   visible = $derived.by(() => filterRows(this.table, this.finding, this.status, this.rowStatus));
 
+  /** Which view of the job: the 13 findings, or the ICD-10 codes. */
+  #view = $state<'findings' | 'icd10'>('findings');
+  #icd10Code = $state('');
+  #icd10Query = $state('');
+  #icd10Visible = $derived.by(() => filterIcd10Rows(this.table, this.#icd10Code, this.#icd10Query));
+
+  get view(): 'findings' | 'icd10' {
+    return this.#view;
+  }
+  set view(view: 'findings' | 'icd10') {
+    this.#view = view;
+  }
+  /** The ICD-10 code the rows are filtered by ('' for any). */
+  get icd10Code(): string {
+    return this.#icd10Code;
+  }
+  set icd10Code(code: string) {
+    this.#icd10Code = code;
+  }
+  /** Words that a row's codes, phrases or titles must contain. */
+  get icd10Query(): string {
+    return this.#icd10Query;
+  }
+  set icd10Query(query: string) {
+    this.#icd10Query = query;
+  }
+  /** Rows with ICD-10 codes that pass the code and text filters, in file order. */
+  get icd10Visible(): Int32Array {
+    return this.#icd10Visible;
+  }
+
   async open(jobId: string): Promise<void> {
     this.loading = true;
-    if (jobId !== this.jobId) this.selected = undefined;
+    if (jobId !== this.jobId) {
+      this.selected = undefined;
+      this.#icd10Code = '';
+      this.#icd10Query = '';
+    }
     this.jobId = jobId;
     try {
       const table = await labeler().loadTable(jobId);
-      if (this.jobId === jobId) this.table = table;
+      if (this.jobId === jobId) {
+        this.table = table;
+        // An ICD-10-only job has no findings to show.
+        if (table.icd10Summary.length && table.codes.every((c) => c === 0)) this.#view = 'icd10';
+        else if (!table.icd10Summary.length) this.#view = 'findings';
+      }
     } catch (e) {
       alerts.error(`The results could not be read: ${errorMessage(e)}`);
     } finally {

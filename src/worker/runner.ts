@@ -57,7 +57,7 @@ export async function startJob(file: File, settings: JobSettings, onProgress: Pr
     if (settings.textColumns.length === 0) {
       throw new RadReportXError('MissingColumn', 'Choose at least one column that holds the report text.');
     }
-    await engineFor(settings.engine);
+    const engine = await engineFor(settings.engine);
     const now = Date.now();
     const job = await createJob(
       {
@@ -69,6 +69,7 @@ export async function startJob(file: File, settings: JobSettings, onProgress: Pr
         header: inspection.header,
         delimiter: inspection.delimiter,
         ...settings,
+        engineVersion: engine.info.version,
         state: 'running',
         rowsDone: 0,
         bytesDone: 0,

@@ -7,6 +7,7 @@ import { labelText } from './label.ts';
 import { exportJob, loadTable, readRowView } from './results.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
+import { updateJob } from '../platform/storage/jobs.ts';
 import { createModelService } from './webllm-entry.ts';
 
 export function createLabeler(): LabelerApi {
@@ -29,6 +30,9 @@ export function createLabeler(): LabelerApi {
     },
     readRow: readRowView,
     exportJob,
+    async renameJob(jobId, name) {
+      await updateJob(jobId, { name: name.trim() || undefined });
+    },
   };
 }
 

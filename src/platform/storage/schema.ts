@@ -37,6 +37,10 @@ export interface JobRecord {
   textColumns: string[];
   idColumns: string[];
   engine: string;
+  /** The engine's version when the job was created (rules 1.0.0, a model id + prompt profile). */
+  engineVersion?: string;
+  /** A name the user gave the job; the file name when absent. */
+  name?: string;
   task: Task;
   state: JobState;
   /** The cursor: rows [0, rowsDone) are stored, and nothing else. */
