@@ -31,7 +31,7 @@ export interface EngineEntry {
 
 async function createRulesLabeler(run: LabelRun): Promise<RowLabeler> {
   // Loaded on use so `--help` and the other commands start without the rule tables.
-  const { labelReport, rulesEngine } = await import('../src/lib/rules-engine.ts');
+  const { labelReport, rulesEngine } = await import('../src/lib/rules/engine.ts');
   const options = { sections: run.sections, task: run.task };
   return { info: rulesEngine.info, label: (text) => labelReport(text, options) };
 }
