@@ -1,15 +1,14 @@
 /**
  * The checks every command makes on the files it is given, before any work starts: an input is a readable file
- * (not a folder), of a kind we can read; no output is one of the inputs (the reports are never overwritten by
+ * (not a folder); no output is one of the inputs (the reports are never overwritten by
  * their labels); an output's folder is a folder. Each problem is a `UsageError` (exit 2) in plain words, never
  * an EISDIR/ENOTDIR stack.
  */
-import { closeSync, createWriteStream, mkdtempSync, openSync, readSync, rmSync, statSync, type Stats } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileKind, SNIFF_BYTES, type FileKind } from '../../src/lib/file-kind.ts';
-import { RadReportXError, UsageError } from '../../src/lib/errors.ts';
+import { UsageError } from '../../src/lib/errors.ts';
 
 /** `-` as a file name: standard input for an input, standard output for an output. */
 export const STDIO = '-';
@@ -90,56 +89,6 @@ export function checkNotOverwritingInputs(inputs: readonly (string | undefined)[
     if (seen.has(key)) throw new UsageError(`"${out}" is named as two outputs; each output needs its own file.`);
     seen.set(key, out);
   }
-}
-
-/** The start of a file, for `fileKind`. */
-function readHead(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(SNIFF_BYTES);
-    const n = readSync(fd, buffer, 0, SNIFF_BYTES, 0);
-    return buffer.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Looks at the first bytes of an input: a workbook, PDF, image or other binary file is refused with what it
- * is; UTF-16 text gives its encoding so the caller reads it as such.
- */
-export function sniffInput(path: string): FileKind & { kind: 'text' } {
-  const kind = fileKind(readHead(path));
-  if (kind.kind === 'not-text') {
-    throw new RadReportXError('NotCsv', `"${path}" is not a CSV text file: it looks like ${kind.what}.`, kind.advice);
-  }
-  return kind;
-}
-
-/** The first line of a text file as decoded text (for hints about the delimiter). */
-export function firstLine(path: string, encoding = 'utf-8'): string {
-  try {
-    const text = new TextDecoder(encoding).decode(readHead(path));
-    return text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)[0] ?? '';
-  } catch {
-    return '';
-  }
-}
-
-const OTHER_DELIMITERS: [string, string][] = [[';', ';'], ['\t', 'tab'], ['|', '|']];
-
-/**
- * When the header read as one field but holds another likely delimiter, the hint that names `--delimiter`;
- * otherwise undefined.
- */
-export function delimiterHint(header: string, delimiter: string): string | undefined {
-  if (header.includes(delimiter)) return undefined;
-  for (const [char, name] of OTHER_DELIMITERS) {
-    if (char !== delimiter && header.includes(char)) {
-      return `The header reads as one field, "${header.length > 60 ? `${header.slice(0, 57)}...` : header}": the file seems to be separated by ${name === 'tab' ? 'tabs' : `"${name}"`}. Pass --delimiter ${name === ';' || name === '|' ? `'${name}'` : name}.`;
-    }
-  }
-  return undefined;
 }
 
 /**
