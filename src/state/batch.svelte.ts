@@ -13,7 +13,7 @@ import { errorMessage } from '../lib/errors.ts';
 import type { Task } from '../lib/result.ts';
 import { deleteJob, listJobs } from '../platform/storage/jobs.ts';
 import type { JobRecord } from '../platform/storage/schema.ts';
-import type { BatchProgress, CsvInspection, ExportFormat, Outcome } from '../worker/api.ts';
+import type { BatchProgress, CsvInspection, ExportFormat, Outcome, ReadChoices } from '../worker/api.ts';
 import { saveBlob } from './download.ts';
 import { LARGE_JOB_BYTES, requestPersistence } from './local-data.ts';
 import { alerts } from './alerts.svelte.ts';
@@ -163,29 +163,81 @@ class Batch {
     return heard && heard !== 'running' ? heard : 'interrupted';
   }
 
+  /** How the chosen file is read: 'auto' (detected) or the user's choice, per setting. */
+  #choices = $state.raw<Required<ReadChoices>>({ encoding: 'auto', delimiter: 'auto', header: 'auto' });
+  get readChoices(): Required<ReadChoices> {
+    return this.#choices;
+  }
+
+  /** Reads the file again with one reading setting changed (encoding, delimiter, header row). */
+  async setReadChoice(patch: ReadChoices): Promise<void> {
+    const file = this.file;
+    if (!file) return;
+    const previous = this.#choices;
+    this.#choices = { ...this.#choices, ...patch };
+    const keepText = this.textColumns;
+    const keepId = this.idColumns;
+    // A reading that fails (e.g. UTF-8 chosen for a windows-1252 file) is refused with its message; the last
+    // working one stays.
+    if (!(await this.#inspect(file, false))) {
+      this.#choices = previous;
+      return;
+    }
+    // Columns the user had picked stay picked when the new reading still has them.
+    if (this.inspection) {
+      const has = (c: string) => this.inspection!.header.includes(c);
+      if (keepText.length && keepText.every(has)) this.textColumns = keepText;
+      if (keepId.every(has)) this.idColumns = keepId;
+    }
+  }
+
+  /** A file that is not UTF-8 text: the user may name its encoding (windows-1252) instead of being refused. */
+  #undecodable = $state.raw<File | undefined>();
+  get undecodable(): File | undefined {
+    return this.#undecodable;
+  }
+
   async chooseFile(file: File): Promise<void> {
     this.file = undefined;
     this.inspection = undefined;
+    this.#undecodable = undefined;
+    this.#choices = { encoding: 'auto', delimiter: 'auto', header: 'auto' };
+    await this.#inspect(file, true);
+  }
+
+  /** Reads the file that was not UTF-8 with the encoding the user names. */
+  async readWithEncoding(encoding: string): Promise<void> {
+    const file = this.#undecodable;
+    if (!file) return;
+    this.#choices = { ...this.#choices, encoding };
+    if (await this.#inspect(file, true)) this.#undecodable = undefined;
+  }
+
+  async #inspect(file: File, fresh: boolean): Promise<boolean> {
     this.inspecting = true;
     try {
-      const found = await labeler().inspectCsv(file, file.name);
+      const found = await labeler().inspectCsv(file, file.name, this.#choices);
       if (!found.ok) {
         alerts.error(found.message, found.hint);
-        return;
+        if (fresh && found.code === 'InvalidEncoding') this.#undecodable = file;
+        return false;
       }
+      this.#undecodable = undefined;
       this.file = file;
       this.inspection = found.value;
       this.textColumns = [...found.value.suggestedText];
       this.idColumns = [...found.value.suggestedId];
-      if (found.value.noTextColumn) {
+      if (fresh && found.value.noTextColumn) {
         alerts.push(
           'warning',
           `No column in "${file.name}" looks like report text (columns: ${found.value.header.map((h) => `"${h}"`).join(', ')}).`,
           'Tick the column that holds the reports below, or choose another file.',
         );
       }
+      return true;
     } catch (e) {
       alerts.error(`"${file.name}" could not be read: ${errorMessage(e)}`);
+      return false;
     } finally {
       this.inspecting = false;
     }
@@ -198,7 +250,17 @@ class Batch {
       alerts.error('Choose at least one column that holds the report text.');
       return;
     }
-    const settings = { textColumns: [...this.textColumns], idColumns: [...this.idColumns], engine: engines.selected, task: this.task };
+    const read = this.inspection.settings;
+    const settings = {
+      textColumns: [...this.textColumns],
+      idColumns: [...this.idColumns],
+      engine: engines.selected,
+      task: this.task,
+      // The reading the user saw in the preview, detected or chosen.
+      delimiter: read.delimiter,
+      encoding: read.encoding,
+      hasHeader: read.hasHeader,
+    };
     // A large job's results take long to remake: ask the browser not to evict them under storage pressure.
     if (file.size > LARGE_JOB_BYTES) void requestPersistence().catch(() => false);
     this.file = undefined;
