@@ -35,10 +35,11 @@ describe('ModelState', () => {
 
   it('a failed import becomes a problem with its hint, and the model is no longer busy', async () => {
     const model = new ModelState([entry], [], () =>
-      worker({ importModelFolder: async () => ({ ok: false, code: 'ModelNotAvailable', message: 'The folder has no tokenizer.', hint: 'Copy tokenizer.json too.' }) }),
+      worker({ importModelFolder: async () => ({ ok: false, code: 'ModelNotAvailable', message: 'ModelNotAvailable: The folder has no tokenizer.', hint: 'Copy tokenizer.json too.' }) }),
     );
     await model.importFiles('tiny', []);
-    expect(model.problem).toEqual({ message: 'The folder has no tokenizer.', hint: 'Copy tokenizer.json too.' });
+    expect(model.problemOf('tiny')).toEqual({ message: 'The folder has no tokenizer.', hint: 'Copy tokenizer.json too.' });
+    expect(model.problemOf('other')).toBeUndefined();
     expect(model.busyId).toBeUndefined();
   });
 

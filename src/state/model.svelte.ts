@@ -7,7 +7,7 @@ import { evaluateCapability, type CapabilityReport } from '../lib/llm/capability
 import type { LoadProgress } from '../lib/llm/progress.ts';
 import type { ImportFile, LoadedModel, ModelCacheStatus, ModelOutcome } from '../lib/llm/protocol.ts';
 import type { RegistryEntry, WeightSource } from '../lib/llm/registry.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { plainMessage, plainText } from './messages.ts';
 import { probeGpu } from '../platform/webllm/probe.ts';
 import { mirrors, modelRegistry } from '../platform/webllm/site.ts';
 import { engines } from './engines.svelte.ts';
@@ -37,7 +37,8 @@ export class ModelState {
   #busyId = $state<string | undefined>();
   #busyKind = $state<'load' | 'import' | undefined>();
   #progress = $state.raw<LoadProgress | undefined>();
-  #problem = $state.raw<Problem | undefined>();
+  /** The last load or import problem of each model, shown on that model's card. */
+  #problems = $state.raw<Record<string, Problem | undefined>>({});
   #notice = $state<string | undefined>();
   #persisted = $state<boolean | undefined>();
   readonly #worker: () => ModelWorker;
@@ -77,8 +78,9 @@ export class ModelState {
   get progress(): LoadProgress | undefined {
     return this.#progress;
   }
-  get problem(): Problem | undefined {
-    return this.#problem;
+  /** What went wrong with this model's last load or import, in plain words, with the step that fixes it. */
+  problemOf(id: string): Problem | undefined {
+    return this.#problems[id];
   }
   get notice(): string | undefined {
     return this.#notice;
@@ -107,9 +109,13 @@ export class ModelState {
     this.#cache[id] = r.ok ? r.value : undefined;
   }
 
-  #fail(r: Extract<ModelOutcome<unknown>, { ok: false }>): void {
-    if (r.code === 'Cancelled') this.#notice = r.message;
-    else this.#problem = { message: r.message, hint: r.hint };
+  #fail(id: string, r: Extract<ModelOutcome<unknown>, { ok: false }>): void {
+    if (r.code === 'Cancelled') this.#notice = plainText(r.message);
+    else this.#setProblem(id, { message: plainText(r.message), hint: r.hint && plainText(r.hint) });
+  }
+
+  #setProblem(id: string, problem: Problem | undefined): void {
+    this.#problems = { ...this.#problems, [id]: problem };
   }
 
   async load(id: string): Promise<void> {
@@ -121,9 +127,9 @@ export class ModelState {
         this.#loaded = r.value;
         this.#notice = `Loaded in ${r.value.loadSeconds.toFixed(1)} s. Choose "webllm" as the engine to label with it.`;
         await engines.refresh();
-      } else this.#fail(r);
+      } else this.#fail(id, r);
     } catch (e) {
-      this.#problem = { message: errorMessage(e) };
+      this.#setProblem(id, { message: plainMessage(e) });
     } finally {
       await this.#end(id);
     }
@@ -145,7 +151,8 @@ export class ModelState {
       this.#cache[id] = r.value;
       if (this.#loaded?.modelId === id) this.#loaded = undefined;
       this.#notice = 'The model files were deleted from this browser.';
-    } else this.#fail(r);
+      this.#setProblem(id, undefined);
+    } else this.#fail(id, r);
   }
 
   async importFiles(id: string, files: ImportFile[]): Promise<void> {
@@ -154,9 +161,9 @@ export class ModelState {
     try {
       const r = await this.#worker().importModelFolder(id, files, Comlink.proxy((p: LoadProgress) => (this.#progress = p)));
       if (r.ok) this.#notice = `Imported ${r.value.files} files. ${r.value.libraryImported ? 'Loading now needs no network at all.' : 'The model library will come from this site when the model loads.'}`;
-      else this.#fail(r);
+      else this.#fail(id, r);
     } catch (e) {
-      this.#problem = { message: errorMessage(e) };
+      this.#setProblem(id, { message: plainMessage(e) });
     } finally {
       await this.#end(id);
     }
@@ -172,7 +179,7 @@ export class ModelState {
     this.#busyId = id;
     this.#busyKind = kind;
     this.#progress = undefined;
-    this.#problem = undefined;
+    this.#setProblem(id, undefined);
     this.#notice = undefined;
   }
 

@@ -1,5 +1,5 @@
 /** The single-report screen: the text being typed and the result for it, labeled in the worker as it changes. */
-import { errorMessage } from '../lib/errors.ts';
+import { plainMessage } from './messages.ts';
 import type { LabelResult } from '../lib/result.ts';
 import { engines } from './engines.svelte.ts';
 import { labeler } from './labeler.ts';
@@ -13,6 +13,11 @@ class SingleReport {
   labeledText = $state('');
   busy = $state(false);
   error = $state<string | undefined>();
+  /** The engine picked needs a model and none is loaded: the view says so once, with a link to the Model tab. */
+  #needsModel = $state(false);
+  get needsModel(): boolean {
+    return this.#needsModel;
+  }
   #seq = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -29,14 +34,27 @@ class SingleReport {
     const text = this.text;
     this.busy = true;
     try {
-      const result = await labeler().label({ text, engine: engines.selected, task: 'both' });
+      const engine = engines.selected;
+      // An LLM engine without its model labels nothing: one message instead of an "error" row for every keystroke.
+      if (engine === 'webllm' && !(await labeler().loadedModel())) {
+        if (id !== this.#seq) return;
+        this.#needsModel = true;
+        this.result = undefined;
+        this.error = undefined;
+        return;
+      }
+      const result = await labeler().label({ text, engine, task: 'both' });
       // A newer request was sent while this one ran: its answer is the one to show.
       if (id !== this.#seq) return;
-      this.result = result;
+      this.#needsModel = result.status === 'error' && /no model is loaded/i.test(result.message ?? '');
+      this.result = this.#needsModel ? undefined : result;
       this.labeledText = text;
       this.error = undefined;
     } catch (e) {
-      if (id === this.#seq) this.error = errorMessage(e);
+      if (id === this.#seq) {
+        this.error = plainMessage(e);
+        this.result = undefined;
+      }
     } finally {
       if (id === this.#seq) this.busy = false;
     }
