@@ -6,6 +6,7 @@ import { EvaluateState, type EvaluateWorker } from './evaluate.svelte.ts';
 const inspection = (over: Partial<FileInspection> = {}): FileInspection => ({
   header: ['uid', 'findings', 'report'],
   delimiter: ',',
+  encoding: 'utf-8',
   format: { kind: 'names', column: 'findings' },
   joinGuess: 'uid',
   textGuess: 'report',

@@ -6,6 +6,9 @@ import { proxy, wrap, type Remote } from 'comlink';
 import type { UncertainPolicy } from '../lib/metrics.ts';
 import { listJobs, type JobRecord } from '../platform/storage/index.ts';
 import type { EvaluationSummary, LabelFormat } from '../lib/evaluate/evaluation.ts';
+import { disagreementsCsv, metricsCsv, metricsJson } from '../lib/evaluate/export.ts';
+import type { IdTransform } from '../lib/evaluate/join.ts';
+import { saveBlob } from './download.ts';
 import type { EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from '../worker/evaluate-protocol.ts';
 
 export interface CsvChoice {
@@ -40,6 +43,9 @@ export class EvaluateState {
       !!this.#reference?.format &&
       (this.#predictionsKind === 'job' ? !!this.#jobId : !!this.#predictionsCsv?.format),
   );
+
+  /** Ids compared through a transform (strip a prefix or suffix, zero-pad), as `--id-strip-prefix` etc. */
+  #transform = $state.raw<IdTransform>({});
 
   #api: EvaluateWorker | undefined;
   readonly #listJobs: JobSource;
@@ -110,6 +116,38 @@ export class EvaluateState {
   }
   get canRun(): boolean {
     return this.#canRun;
+  }
+  get transform(): IdTransform {
+    return this.#transform;
+  }
+  setTransform(patch: IdTransform): void {
+    this.#transform = { ...this.#transform, ...patch };
+    this.#result = undefined;
+  }
+
+  /** Joins on these two columns and runs again (the answer to a row-order warning). */
+  async joinOn(reference: string, predictions: string): Promise<void> {
+    if (this.#reference) this.#reference = { ...this.#reference, joinColumn: reference };
+    if (this.#predictionsCsv && this.#predictionsKind === 'csv') this.#predictionsCsv = { ...this.#predictionsCsv, joinColumn: predictions };
+    await this.run();
+  }
+
+  /** Downloads the last result: `metrics.csv`, `metrics.json` or `disagreements.csv`, as the CLI writes them. */
+  export(kind: 'metrics-csv' | 'metrics-json' | 'disagreements'): void {
+    const r = this.#result;
+    if (!r) return;
+    if (kind === 'metrics-csv') saveBlob(new Blob([metricsCsv(r)], { type: 'text/csv' }), 'metrics.csv');
+    else if (kind === 'metrics-json') saveBlob(new Blob([metricsJson(r)], { type: 'application/json' }), 'metrics.json');
+    else saveBlob(new Blob([disagreementsCsv(r)], { type: 'text/csv' }), 'disagreements.csv');
+  }
+
+  #transformOrUndefined(): IdTransform | undefined {
+    const t = this.#transform;
+    const clean: IdTransform = {};
+    if (t.stripPrefix?.trim()) clean.stripPrefix = t.stripPrefix.trim();
+    if (t.stripSuffix?.trim()) clean.stripSuffix = t.stripSuffix.trim();
+    if (t.padTo && t.padTo > 0) clean.padTo = Math.floor(t.padTo);
+    return Object.keys(clean).length ? clean : undefined;
   }
 
   #worker(): EvaluateWorker {
@@ -182,6 +220,10 @@ export class EvaluateState {
           },
           predictions,
           uncertain: this.#uncertain,
+          // A side set to "row order" is a choice: the worker then joins by order (and compares the ids row by
+          // row when both files have them); otherwise it joins on the chosen or found id columns.
+          join: !reference.joinColumn || (this.#predictionsKind === 'csv' && !this.#predictionsCsv?.joinColumn) ? 'order' : undefined,
+          transform: this.#transformOrUndefined(),
         },
         proxy((p: EvaluateProgress) => {
           if (id === this.#runId) this.#progress = p;
