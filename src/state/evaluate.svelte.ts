@@ -186,6 +186,12 @@ export class EvaluateState {
   async pickPredictions(file: File): Promise<void> {
     this.#predictionsCsv = await this.pick(file);
     this.#result = undefined;
+    // No label columns but a report-text column: a reports file picked by mistake. Said at once, in one line,
+    // naming the column, never quoting the text (the worker refuses the same file the same way on a run).
+    const i = this.#predictionsCsv?.inspection;
+    if (i && !i.format && i.textGuess) {
+      this.#error = `${file.name}: it holds report text in column "${i.textGuess}", not finding labels (it looks like a reports file). Label it first in the Batch tab, then evaluate the job or its export.`;
+    }
   }
 
   async run(): Promise<void> {

@@ -157,4 +157,30 @@ describe('checking inputs', () => {
     expect(text.split('\n')).toHaveLength(1);
     expect(text.length).toBeLessThan(300);
   });
+
+  it('refuses a reports CSV chosen as predictions in one line, without quoting the reports', async () => {
+    const { page } = app;
+    const secret = 'Unmistakable report sentence about a left apical pneumothorax.';
+    const reportsCsv = join(dir, 'reports.csv');
+    writeFileSync(reportsCsv, csvLine(['uid', 'report']) + Array.from({ length: 20 }, (_, i) => csvLine([String(i + 1), `${secret} ${i}`])).join(''));
+    const truth = join(dir, 'truth-again.csv');
+    writeFileSync(truth, readFileSync(TRUTH));
+    await page.getByTestId('eval-reference-file').setInputFiles(truth);
+    await page.getByTestId('eval-reference-join').waitFor();
+    await page.getByTestId('eval-kind-csv').check();
+    await page.getByTestId('eval-predictions-file').setInputFiles(reportsCsv);
+    const error = page.getByTestId('eval-error');
+    await expect.poll(() => error.textContent()).toMatch(/^reports\.csv: /);
+    const text = (await error.textContent()) ?? '';
+    expect(text.split('\n')).toHaveLength(1);
+    expect(text).not.toContain('pneumothorax');
+    expect(text).toMatch(/report text in column "report"/);
+    expect(await page.getByTestId('eval-run').isEnabled()).toBe(false);
+    // Told to read its "report" column as a list of names anyway, the run is refused the same way.
+    await page.getByTestId('eval-predictions-format').selectOption('names:report');
+    await page.getByTestId('eval-run').click();
+    await expect.poll(() => error.textContent()).toMatch(/holds report text in column "report", not finding labels/);
+    expect((await error.textContent())!.split('\n')).toHaveLength(1);
+    expect(await error.textContent()).not.toContain('pneumothorax');
+  });
 });

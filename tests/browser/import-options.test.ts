@@ -107,6 +107,19 @@ describe('delimiter and header row', () => {
   });
 });
 
+describe('id columns', () => {
+  it('recognises an id column by its common name ("Accession Number", "MRN")', async () => {
+    const { page } = app;
+    for (const name of ['Accession Number', 'MRN']) {
+      await choose(`ids-${name.replace(' ', '-')}.csv`, csvLine(['site', name, 'report']) + REPORTS.map((r, i) => csvLine(['A', `X${i}`, r])).join(''));
+      const ids = page.getByTestId('id-columns');
+      await ids.waitFor();
+      const ticked = await ids.locator('label').filter({ has: page.locator('input:checked') }).allTextContents();
+      expect(ticked.map((t) => t.trim())).toEqual([name]);
+    }
+  });
+});
+
 describe('duplicate column names', () => {
   it('flags them and labels the one the user picks', async () => {
     const { page } = app;
