@@ -121,6 +121,9 @@ it('every tab fits 375, 768, 1280 and 1920 px without sideways scrolling, and pa
     }],
     ['batch', async (p) => {
       await p.getByTestId('job-card').first().waitFor();
+      // The file chosen again: the reading options and column picker are on screen with the job card.
+      if (!(await p.getByTestId('read-options').count())) await p.getByTestId('batch-file').setInputFiles(batchCsv);
+      await p.getByTestId('read-options').waitFor();
     }],
     ['results', async (p) => {
       await p.getByTestId('open-row').first().waitFor();
