@@ -28,6 +28,13 @@ class SingleReport {
     this.#timer = setTimeout(() => void this.labelNow(), DEBOUNCE_MS);
   }
 
+  /** True when `engine` runs a model and none is loaded in the worker (WebLLM on the GPU, wllama on the CPU). */
+  async #modelMissing(engine: string): Promise<boolean> {
+    if (engine === 'webllm') return !(await labeler().loadedModel());
+    if (engine === 'wllama') return !(await labeler().ggufLoaded());
+    return false;
+  }
+
   async labelNow(): Promise<void> {
     clearTimeout(this.#timer);
     const id = ++this.#seq;
@@ -36,7 +43,7 @@ class SingleReport {
     try {
       const engine = engines.selected;
       // An LLM engine without its model labels nothing: one message instead of an "error" row for every keystroke.
-      if (engine === 'webllm' && !(await labeler().loadedModel())) {
+      if (await this.#modelMissing(engine)) {
         if (id !== this.#seq) return;
         this.#needsModel = true;
         this.result = undefined;
@@ -46,7 +53,7 @@ class SingleReport {
       const result = await labeler().label({ text, engine, task: 'both' });
       // A newer request was sent while this one ran: its answer is the one to show.
       if (id !== this.#seq) return;
-      this.#needsModel = result.status === 'error' && /no model is loaded/i.test(result.message ?? '');
+      this.#needsModel = result.status === 'error' && /no (?:[\w-]+ )?model is loaded/i.test(result.message ?? '');
       this.result = this.#needsModel ? undefined : result;
       this.labeledText = text;
       this.error = undefined;

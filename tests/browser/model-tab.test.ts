@@ -155,6 +155,12 @@ describe('Single report with an LLM engine and no model', () => {
       await page.getByTestId('report-input').fill('');
       await page.waitForTimeout(400);
       expect(await page.getByTestId('single-view').textContent()).not.toMatch(/Empty — there is no report text/);
+      // The CPU engine (wllama) without its GGUF model says the same, once.
+      expect(await picker.locator('option[value="wllama"]').count()).toBe(1);
+      await picker.selectOption('wllama');
+      await page.getByTestId('report-input').fill('FINDINGS: Small left pleural effusion.');
+      await expect.poll(() => page.getByTestId('single-view').textContent()).toMatch(/engine has no model loaded/);
+      expect(await page.getByTestId('single-view').locator('[role=alert]').count()).toBe(1);
       await message.getByRole('link', { name: /Model tab/ }).click();
       await page.getByTestId('tab-model').and(page.locator('[aria-selected="true"]')).waitFor();
     } finally {
