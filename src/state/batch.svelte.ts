@@ -42,16 +42,53 @@ async function heldJobLocks(): Promise<Set<string> | undefined> {
 }
 
 class Batch {
-  file = $state.raw<File | undefined>();
-  inspection = $state.raw<CsvInspection | undefined>();
-  textColumns = $state<string[]>([]);
-  idColumns = $state<string[]>([]);
-  task = $state<Task>('findings');
-  jobs = $state.raw<JobRecord[]>([]);
-  progress = $state.raw<Record<string, BatchProgress>>({});
+  #file = $state.raw<File | undefined>();
+  #inspection = $state.raw<CsvInspection | undefined>();
+  #textColumns = $state<string[]>([]);
+  #idColumns = $state<string[]>([]);
+  #task = $state<Task>('findings');
+  #jobs = $state.raw<JobRecord[]>([]);
+  #progress = $state.raw<Record<string, BatchProgress>>({});
   /** Jobs this tab's worker is running now. */
-  running = $state.raw<ReadonlySet<string>>(new Set());
-  inspecting = $state(false);
+  #running = $state.raw<ReadonlySet<string>>(new Set());
+  #inspecting = $state(false);
+
+  get file(): File | undefined {
+    return this.#file;
+  }
+  get inspection(): CsvInspection | undefined {
+    return this.#inspection;
+  }
+  get textColumns(): string[] {
+    return this.#textColumns;
+  }
+  set textColumns(value: string[]) {
+    this.#textColumns = value;
+  }
+  get idColumns(): string[] {
+    return this.#idColumns;
+  }
+  set idColumns(value: string[]) {
+    this.#idColumns = value;
+  }
+  get task(): Task {
+    return this.#task;
+  }
+  set task(value: Task) {
+    this.#task = value;
+  }
+  get jobs(): JobRecord[] {
+    return this.#jobs;
+  }
+  get progress(): Record<string, BatchProgress> {
+    return this.#progress;
+  }
+  get running(): ReadonlySet<string> {
+    return this.#running;
+  }
+  get inspecting(): boolean {
+    return this.#inspecting;
+  }
   /** Called when a job stops (done, paused, cancelled), e.g. to refresh the results view. */
   onjobstopped: ((jobId: string) => void) | undefined;
   /** Jobs another tab runs now. */
@@ -86,18 +123,18 @@ class Batch {
   hear(m: JobsMessage): void {
     if (m.kind === 'progress') {
       const id = m.progress.jobId;
-      if (this.running.has(id)) return;
-      this.progress = { ...this.progress, [id]: m.progress };
+      if (this.#running.has(id)) return;
+      this.#progress = { ...this.#progress, [id]: m.progress };
       if (m.progress.state === 'running' && !this.#elsewhere.has(id)) {
         this.#elsewhere = new Set([...this.#elsewhere, id]);
-        if (!this.jobs.some((j) => j.id === id)) void this.refreshJobs();
+        if (!this.#jobs.some((j) => j.id === id)) void this.refreshJobs();
         this.#startPolling();
       }
     } else if (m.kind === 'stopped') {
       this.#dropElsewhere(m.jobId);
       void this.refreshJobs();
     } else if (m.kind === 'control') {
-      if (!this.running.has(m.jobId)) return;
+      if (!this.#running.has(m.jobId)) return;
       void (m.action === 'pause' ? labeler().pauseJob(m.jobId) : labeler().cancelJob(m.jobId));
     } else if (m.kind === 'changed') {
       void this.refreshJobs();
@@ -108,7 +145,7 @@ class Batch {
   async checkOtherTabs(): Promise<void> {
     const held = await heldJobLocks().catch(() => undefined);
     if (!held) return;
-    const elsewhere = new Set([...held].filter((id) => !this.running.has(id)));
+    const elsewhere = new Set([...held].filter((id) => !this.#running.has(id)));
     const stopped = [...this.#elsewhere].some((id) => !elsewhere.has(id));
     this.#elsewhere = elsewhere;
     if (stopped) await this.refreshJobs();
@@ -149,17 +186,17 @@ class Batch {
 
   async refreshJobs(): Promise<void> {
     try {
-      this.jobs = await listJobs();
+      this.#jobs = await listJobs();
     } catch (e) {
       alerts.error(`Saved jobs could not be read: ${errorMessage(e)}`);
     }
   }
 
   viewOf(job: JobRecord): JobView {
-    if (this.running.has(job.id) || this.#elsewhere.has(job.id)) return 'running';
+    if (this.#running.has(job.id) || this.#elsewhere.has(job.id)) return 'running';
     if (job.state !== 'running') return job.state;
     // The record could not be updated (a full disk) but this tab heard how the job stopped.
-    const heard = this.progress[job.id]?.state;
+    const heard = this.#progress[job.id]?.state;
     return heard && heard !== 'running' ? heard : 'interrupted';
   }
 
@@ -171,12 +208,12 @@ class Batch {
 
   /** Reads the file again with one reading setting changed (encoding, delimiter, header row). */
   async setReadChoice(patch: ReadChoices): Promise<void> {
-    const file = this.file;
+    const file = this.#file;
     if (!file) return;
     const previous = this.#choices;
     this.#choices = { ...this.#choices, ...patch };
-    const keepText = this.textColumns;
-    const keepId = this.idColumns;
+    const keepText = this.#textColumns;
+    const keepId = this.#idColumns;
     // A reading that fails (e.g. UTF-8 chosen for a windows-1252 file) is refused with its message; the last
     // working one stays.
     if (!(await this.#inspect(file, false))) {
@@ -184,10 +221,10 @@ class Batch {
       return;
     }
     // Columns the user had picked stay picked when the new reading still has them.
-    if (this.inspection) {
-      const has = (c: string) => this.inspection!.header.includes(c);
-      if (keepText.length && keepText.every(has)) this.textColumns = keepText;
-      if (keepId.every(has)) this.idColumns = keepId;
+    if (this.#inspection) {
+      const has = (c: string) => this.#inspection!.header.includes(c);
+      if (keepText.length && keepText.every(has)) this.#textColumns = keepText;
+      if (keepId.every(has)) this.#idColumns = keepId;
     }
   }
 
@@ -198,8 +235,8 @@ class Batch {
   }
 
   async chooseFile(file: File): Promise<void> {
-    this.file = undefined;
-    this.inspection = undefined;
+    this.#file = undefined;
+    this.#inspection = undefined;
     this.#undecodable = undefined;
     this.#choices = { encoding: 'auto', delimiter: 'auto', header: 'auto' };
     await this.#inspect(file, true);
@@ -214,7 +251,7 @@ class Batch {
   }
 
   async #inspect(file: File, fresh: boolean): Promise<boolean> {
-    this.inspecting = true;
+    this.#inspecting = true;
     try {
       const found = await labeler().inspectCsv(file, file.name, this.#choices);
       if (!found.ok) {
@@ -223,10 +260,10 @@ class Batch {
         return false;
       }
       this.#undecodable = undefined;
-      this.file = file;
-      this.inspection = found.value;
-      this.textColumns = [...found.value.suggestedText];
-      this.idColumns = [...found.value.suggestedId];
+      this.#file = file;
+      this.#inspection = found.value;
+      this.#textColumns = [...found.value.suggestedText];
+      this.#idColumns = [...found.value.suggestedId];
       if (fresh && found.value.noTextColumn) {
         alerts.push(
           'warning',
@@ -239,23 +276,23 @@ class Batch {
       alerts.error(`"${file.name}" could not be read: ${errorMessage(e)}`);
       return false;
     } finally {
-      this.inspecting = false;
+      this.#inspecting = false;
     }
   }
 
   async start(): Promise<void> {
-    const file = this.file;
-    if (!file || !this.inspection) return;
-    if (this.textColumns.length === 0) {
+    const file = this.#file;
+    if (!file || !this.#inspection) return;
+    if (this.#textColumns.length === 0) {
       alerts.error('Choose at least one column that holds the report text.');
       return;
     }
-    const read = this.inspection.settings;
+    const read = this.#inspection.settings;
     const settings = {
-      textColumns: [...this.textColumns],
-      idColumns: [...this.idColumns],
+      textColumns: [...this.#textColumns],
+      idColumns: [...this.#idColumns],
       engine: engines.selected,
-      task: this.task,
+      task: this.#task,
       // The reading the user saw in the preview, detected or chosen.
       delimiter: read.delimiter,
       encoding: read.encoding,
@@ -263,8 +300,8 @@ class Batch {
     };
     // A large job's results take long to remake: ask the browser not to evict them under storage pressure.
     if (file.size > LARGE_JOB_BYTES) void requestPersistence().catch(() => false);
-    this.file = undefined;
-    this.inspection = undefined;
+    this.#file = undefined;
+    this.#inspection = undefined;
     await this.#track((onProgress) => labeler().startJob(file, settings, onProgress));
   }
 
@@ -273,22 +310,22 @@ class Batch {
   }
 
   async pause(jobId: string): Promise<void> {
-    if (!this.running.has(jobId) && this.#elsewhere.has(jobId)) return this.#tell({ kind: 'control', jobId, action: 'pause' });
+    if (!this.#running.has(jobId) && this.#elsewhere.has(jobId)) return this.#tell({ kind: 'control', jobId, action: 'pause' });
     await labeler().pauseJob(jobId);
   }
 
   async cancel(jobId: string): Promise<void> {
-    if (!this.running.has(jobId) && this.#elsewhere.has(jobId)) return this.#tell({ kind: 'control', jobId, action: 'cancel' });
+    if (!this.#running.has(jobId) && this.#elsewhere.has(jobId)) return this.#tell({ kind: 'control', jobId, action: 'cancel' });
     await labeler().cancelJob(jobId);
-    if (!this.running.has(jobId)) await this.refreshJobs();
+    if (!this.#running.has(jobId)) await this.refreshJobs();
   }
 
   async remove(jobId: string): Promise<void> {
-    if (!this.running.has(jobId) && this.#elsewhere.has(jobId)) {
+    if (!this.#running.has(jobId) && this.#elsewhere.has(jobId)) {
       alerts.error('This job is running in another tab. Pause or cancel it there (or here) before deleting it.');
       return;
     }
-    if (this.running.has(jobId)) await labeler().cancelJob(jobId);
+    if (this.#running.has(jobId)) await labeler().cancelJob(jobId);
     try {
       await deleteJob(jobId);
     } catch (e) {
@@ -312,12 +349,12 @@ class Batch {
   async #track(call: (onProgress: (p: BatchProgress) => void) => Promise<Outcome<JobRecord>>, jobId?: string): Promise<void> {
     let id = jobId;
     const markRunning = (jid: string) => {
-      if (!this.running.has(jid)) this.running = new Set([...this.running, jid]);
+      if (!this.#running.has(jid)) this.#running = new Set([...this.#running, jid]);
       this.#dropElsewhere(jid);
     };
     if (id) markRunning(id);
     const onProgress = Comlink.proxy((p: BatchProgress) => {
-      this.progress = { ...this.progress, [p.jobId]: p };
+      this.#progress = { ...this.#progress, [p.jobId]: p };
       this.#tell({ kind: 'progress', progress: p });
       if (!id) {
         id = p.jobId;
@@ -338,9 +375,9 @@ class Batch {
       alerts.error(errorMessage(e));
     } finally {
       if (id) {
-        const next = new Set(this.running);
+        const next = new Set(this.#running);
         next.delete(id);
-        this.running = next;
+        this.#running = next;
       }
       await this.refreshJobs();
       if (id) {
