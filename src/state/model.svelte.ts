@@ -5,7 +5,8 @@
 import * as Comlink from 'comlink';
 import { evaluateCapability, type CapabilityReport } from '../lib/llm/capability.ts';
 import type { LoadProgress } from '../lib/llm/progress.ts';
-import type { ImportFile, LoadedModel, ModelCacheStatus, ModelOutcome } from '../lib/llm/protocol.ts';
+import type { FailedOutcome } from '../lib/errors.ts';
+import type { ImportFile, LoadedModel, ModelCacheStatus } from '../lib/llm/protocol.ts';
 import type { RegistryEntry, WeightSource } from '../lib/llm/registry.ts';
 import { plainMessage, plainText } from './messages.ts';
 import { probeGpu } from '../platform/webllm/probe.ts';
@@ -109,7 +110,7 @@ export class ModelState {
     this.#cache[id] = r.ok ? r.value : undefined;
   }
 
-  #fail(id: string, r: Extract<ModelOutcome<unknown>, { ok: false }>): void {
+  #fail(id: string, r: FailedOutcome): void {
     if (r.code === 'Cancelled') this.#notice = plainText(r.message);
     else this.#setProblem(id, { message: plainText(r.message), hint: r.hint && plainText(r.hint) });
   }
