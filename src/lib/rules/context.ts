@@ -116,6 +116,10 @@ const PAIRING = /^(?:and\s*\/\s*)?or$/i;
 // At most this many words between a diagnosis and the "or" that pairs it with another.
 const PAIR_GAP = /^[\s-]*(?:[\w'/-]+[\s-]+){0,3}$/;
 
+const ADJECTIVE_HISTORY = /^(?:prior|previous|remote)$/i;
+// At most this many words between such an adjective and the finding it dates.
+const ADJECTIVE_GAP = /^[\s-]*(?:[\w'/,-]+[\s-]+){0,5}$/;
+
 function hasTerminator(triggers: readonly TriggerMatch[], from: number, to: number): boolean {
   for (const t of triggers) if (t.kind === 'terminator' && t.start >= from && t.end <= to) return true;
   return false;
@@ -150,6 +154,18 @@ function pairsWithSibling(text: string, triggers: readonly TriggerMatch[], t: Tr
     return true;
   }
   return false;
+}
+
+/**
+ * A differential names its alternatives: the diagnosis right beside it on each side. It does not reach past
+ * another diagnosis, so in "opacity at the base may represent atelectasis versus scarring" the opacity is
+ * asserted and only atelectasis and scarring are the alternatives.
+ */
+function isNearestAlternative(t: TriggerMatch, start: number, end: number, ctx: AssertContext): boolean {
+  for (const s of ctx.siblings ?? []) {
+    if (t.end <= start ? s.start >= t.end && s.end <= start : s.start >= end && s.end <= t.start) return false;
+  }
+  return true;
 }
 
 /**
@@ -195,6 +211,10 @@ export function assertWithTriggers(
     } else {
       continue;
     }
+    if (t.kind === 'differential' && !isNearestAlternative(t, start, end, ctx)) continue;
+    // "prior", "previous", "remote" are adjectives: they date the noun phrase they stand in ("prior right lower
+    // lobe pneumonia"), not every finding later in a run-on clause.
+    if (t.kind === 'historical' && t.end <= start && ADJECTIVE_HISTORY.test(text.slice(t.start, t.end)) && !ADJECTIVE_GAP.test(text.slice(t.end, start))) continue;
     const pairing = t.kind === 'differential' && PAIRING.test(text.slice(t.start, t.end));
     if (pairing && !pairsWithSibling(text, triggers, t, start, end, ctx)) continue;
     if (pairing || t.kind === 'historical') {
