@@ -203,6 +203,9 @@ export const CLINICAL_CASES: ClinicalCase[] = [
   // "prior" dates the noun phrase it stands in, not a finding further on in a run-on clause.
   c('temporality', 'Previous left upper lobe and lingular pneumonia.', { Pneumonia: U }),
   c('temporality', 'Prior granulomatous disease and low lung volumes with bibasilar atelectasis.', { Atelectasis: P }),
+  // A current-state word cancels a history only between the history and the finding.
+  c('temporality', 'Stable right hilar opacity, compatible with a history of right upper lobe mass.', { 'Lung Opacity': P, 'Lung Lesion': U }),
+  c('temporality', 'Status post right lobectomy, new small effusion.', { 'Pleural Effusion': P }),
 
   // --- Partial resolution --------------------------------------------------------------------------------
   c('partial resolution', 'Almost completely resolved right pleural effusion.', { 'Pleural Effusion': P }, ['J90']),

@@ -187,13 +187,19 @@ export function assertWithTriggers(
   let weakDistance = Infinity;
   let clause: boolean | undefined;
   let current = false;
+  // Start of the nearest current-state word before the mention: it cancels a history only if it stands between
+  // the history and the mention ("status post lobectomy, new effusion"), not before the history ("stable
+  // opacity, compatible with history of a mass": the mass is still history).
+  let currentBefore = -1;
   const bit = ctx.finding ? 1 << FINDINGS.indexOf(ctx.finding) : 0;
   for (const t of triggers) {
     if (t.kind === 'pseudo' || t.kind === 'terminator' || t.exceptMask & bit) continue;
     if (t.kind === 'current') {
       // "Prior effusion, now smaller": right after the mention, or after it and a comma, the finding is on this
       // image; before it ("new effusion"), anywhere in the clause.
-      if (t.end <= start && t.direction !== 'backward') current ||= !hasTerminator(triggers, t.end, start);
+      if (t.end <= start && t.direction !== 'backward') {
+        if (!hasTerminator(triggers, t.end, start)) currentBefore = Math.max(currentBefore, t.start);
+      }
       else if (t.start >= end && t.direction !== 'forward') current ||= !hasTerminator(triggers, end, t.start) && /^[^,]*(?:,\s*)?$/.test(text.slice(end, t.start)) && !text.slice(end, t.start).trim().includes(' ');
       continue;
     }
@@ -227,7 +233,8 @@ export function assertWithTriggers(
       bestDistance = distance;
     }
   }
-  const decided = best ?? (current && weak?.kind === 'historical' ? undefined : weak);
+  const cancelled = weak?.kind === 'historical' && (current || (currentBefore >= 0 && (weak.end <= start ? currentBefore >= weak.end : true)));
+  const decided = best ?? (cancelled ? undefined : weak);
   if (!decided) return { status: 'positive' };
   const kind = decided.kind as keyof typeof STATUS_OF;
   return { status: STATUS_OF[kind], trigger: { start: decided.start, end: decided.end, text: text.slice(decided.start, decided.end), kind } };
