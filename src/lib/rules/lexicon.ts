@@ -3,9 +3,9 @@
  * (a space matches spaces, line breaks or hyphens; matches respect word boundaries).
  *
  * Mapping choices follow the IU X-ray reference (shared/data/iu-xray/README.md): pulmonary (vascular)
- * congestion is not Edema; a calcified granuloma is not a Lung Lesion; surgical clips and sutures are not
- * Support Devices; scarring in the lung is Lung Opacity and pleural thickening or scarring is Pleural Other;
- * "borderline" cardiomegaly is Cardiomegaly. Findings are not inferred from each other (consolidation does not
+ * congestion is not Edema; a calcified granuloma is not a Lung Lesion (a calcified nodule is); surgical clips and
+ * sutures are not Support Devices; scarring in the lung is Lung Opacity and pleural thickening or scarring is
+ * Pleural Other; "borderline" cardiomegaly is Cardiomegaly. Findings are not inferred from each other (consolidation does not
  * imply Lung Opacity here): each label is what the report says.
  */
 import type { Finding } from '../findings.ts';
@@ -120,7 +120,7 @@ export const LEXICON_DATA: LexiconEntry[] = [
       'noncalcified nodul(?:e|es)',
       'non calcified nodul(?:e|es)',
     ],
-    note: 'Calcified granulomas are not lesions; "no noncalcified nodule" is a screening phrase. A "nodular opacity" is an opacity (Lung Opacity), as the reference indexes it.',
+    note: 'Calcified granulomas are not lesions, calcified nodules are (R91.1 codes them as nodules); "no noncalcified nodule" is a screening phrase. A "nodular opacity" is an opacity (Lung Opacity), as the reference indexes it.',
   },
   {
     finding: 'Lung Opacity',
@@ -151,7 +151,8 @@ export const LEXICON_DATA: LexiconEntry[] = [
       '(?:radiopaque|radio opaque|fat|fatty|fluid containing) (?:density|densities|opacity|opacities)',
       // An opacity placed outside the lung ("density overlying the anterior 4th rib", "substernal density",
       // "paratracheal opacity" is mediastinal) or explained by something that is not lung disease ("... represents
-      // a hiatal hernia / nipple shadows / soft tissue / artifact / a granuloma") is not a lung opacity.
+      // a hiatal hernia / nipple shadows / soft tissue / artifact") is not a lung opacity. A granuloma is in the
+      // lung, so "nodular opacity consistent with a granuloma" stays one.
       `(?:substernal|retrosternal|paratracheal|mediastinal|cardiophrenic|breast) (?:[\\w-]+ )?(?:density|densities|opacity|opacities)`,
       `(?:density|densities|opacity|opacities|opacification) (?:[\\w'/-]+ ){0,5}(?:overlying|overlies|projecting over|projected over|projects over|over|in|within) (?:the )?(?:[\\w-]+ ){0,4}(?:ribs?|clavicles?|breasts?|breast shadows?|soft tissues?|spine|piriform sinus(?:es)?|subcutaneous)`,
       `(?:density|densities|opacity|opacities|opacification) (?:[\\w'/,-]+ ){0,8}(?:represents?|representing|reflects?|reflecting|consistent with|compatible with|related to|due to|secondary to|suggestive of|suggesting|from|is|are) (?:[\\w'/-]+ ){0,3}(?:hiatal hernia|hiatus hernia|nipples?|nipple shadows?|soft tissues?|artifacts?|(?:healing )?(?:rib )?fractures?|fat|(?:tortuous )?vascula\\w*|aorta|piercings?|skin folds?|(?:coronary )?stents?|foreign bod(?:y|ies)|projectile|fragments?|superimposed|overlapping|pectus|(?:left )?atrial enlargement|lymph nodes?)`,
