@@ -86,19 +86,24 @@ const OPACITY = new Set(OPACITY_FINDINGS);
  * Differentials (by trigger start) whose alternatives, two or more, are all opacity-type findings: "atelectasis
  * or scarring" doubts which opacity it is, not that there is one, so its Lung Opacity mention stays positive.
  */
-function opacityDifferentials(mentions: readonly Mention[], assertions: readonly Assertion[]): Set<number> {
-  const groups = new Map<number, Finding[]>();
-  mentions.forEach((m, i) => {
+function opacityDifferentials(mentions: readonly Mention[], assertions: readonly Assertion[]): ReadonlySet<number> {
+  let groups: Map<number, Finding[]> | undefined;
+  for (let i = 0; i < mentions.length; i++) {
     const t = assertions[i].trigger;
-    if (t?.kind !== 'differential') return;
+    if (t?.kind !== 'differential') continue;
+    groups ??= new Map();
     const g = groups.get(t.start);
-    if (g) g.push(m.finding);
-    else groups.set(t.start, [m.finding]);
-  });
+    if (g) g.push(mentions[i].finding);
+    else groups.set(t.start, [mentions[i].finding]);
+  }
+  // Most reports have no differential: nothing to allocate.
+  if (!groups) return NONE;
   const out = new Set<number>();
   for (const [start, findings] of groups) if (findings.length > 1 && findings.every((f) => OPACITY.has(f))) out.add(start);
   return out;
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** The lexicon's mentions plus those of misspelt head words ("cardiomegally"), in text order. */
 function withTypos(doc: ReportDoc, mentions: Mention[], typos: boolean): Mention[] {
