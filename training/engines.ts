@@ -6,6 +6,7 @@
 import type { SectionMode } from '../src/lib/engine.ts';
 import type { EngineInfo, LabelResult, Task } from '../src/lib/result.ts';
 import type { ParseArgsOptionsConfig } from './lib/args.ts';
+import type { ParallelRun } from './lib/parallel/options.ts';
 import type { ProgressMode } from './lib/progress.ts';
 import { OPENAI_HELP, OPENAI_OPTIONS } from './openai/options.ts';
 
@@ -28,6 +29,8 @@ export interface LabelRun {
   quiet: boolean;
   /** Where to write run statistics as JSON, if asked. */
   stats?: string;
+  /** `--jobs`, `--shard`, `--chunk-rows`; absent means one thread, the whole file. */
+  parallel?: ParallelRun;
 }
 
 /** Labels one report synchronously; never throws for a bad report (label turns a throw into an `error` row). */
@@ -43,6 +46,8 @@ export interface EngineEntry {
   options?: ParseArgsOptionsConfig;
   /** Lines for `label --help` describing those options. */
   help?: string;
+  /** Row-by-row engines that may run in several worker threads at once (`label --jobs`), one labeler each. */
+  threads?: boolean;
   /** Row-by-row engines: build the labeler once; `label` streams the CSV through it. */
   createLabeler?(run: LabelRun): Promise<RowLabeler>;
   /** Engines with their own flow take over: they get the resolved run and every parsed option. */
@@ -60,6 +65,7 @@ export const ENGINES: EngineEntry[] = [
   {
     name: 'rules',
     summary: 'the built-in rule engine (fast, offline, explains each label with evidence)',
+    threads: true,
     createLabeler: createRulesLabeler,
   },
   {

@@ -5,11 +5,14 @@
  */
 import { idKey, prepareRow, resolveColumnList, splitColumnSpec, csvLine } from '../../src/lib/csv/index.ts';
 import { EmptyInputError } from '../../src/lib/errors.ts';
-import { outputColumns, outputRecord } from '../../src/lib/output.ts';
-import { failedResult, isBlankReport, type LabelResult, type RowStatus } from '../../src/lib/result.ts';
+import { outputColumns } from '../../src/lib/output.ts';
+import type { LabelResult, RowStatus } from '../../src/lib/result.ts';
 import type { LabelRun, RowLabeler } from '../engines.ts';
 import { openOutput, writeFileAtomic } from './atomic.ts';
 import { fileSize, readCsvRows } from './csv-stream.ts';
+import { writeManifest, sha256File } from './parallel/manifest.ts';
+import { DEFAULT_CHUNK_ROWS, inShard } from './parallel/options.ts';
+import { LabelPool, WorkerSet } from './parallel/pool.ts';
 import { Progress } from './progress.ts';
 
 export interface LabelSummary {
@@ -30,19 +33,13 @@ export interface LabelSummary {
   engine: LabelResult['engine'];
 }
 
-/** One JSONL line: where the row came from, then the full result. */
-export interface JsonlRecord extends LabelResult {
-  /** Data row number in the input, 1-based, header not counted. */
-  row: number;
-  ids: Record<string, string>;
-  /** Present (true) on the second and later rows with an id already seen. */
-  duplicateId?: boolean;
-}
+export type { JsonlRecord } from './parallel/batch.ts';
 
 const MAX_ROW_WARNINGS = 10;
 const WRITE_BLOCK = 64 * 1024;
 
-export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: string) => void): Promise<LabelSummary> {
+/** `workers`: worker threads started ahead (see parallel/pool.ts); started here for `run.parallel.jobs` when absent. */
+export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: string) => void, workers?: WorkerSet): Promise<LabelSummary> {
   const bytes = await fileSize(run.input);
   const cpuStart = process.cpuUsage();
   const progress = new Progress({ mode: run.quiet ? 'off' : run.progress, totalBytes: bytes });
@@ -65,10 +62,12 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
 
   const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
   const seen = new Set<string>();
+  const parallel = run.parallel ?? { jobs: 1, jobsGiven: false, chunkRows: DEFAULT_CHUNK_ROWS };
   let duplicates = 0;
   let normal = 0;
   let warnings = 0;
   let row = 0;
+  let labeled = 0;
   const warn = (message: string) => {
     if (++warnings <= MAX_ROW_WARNINGS) log(`warning: ${message}`);
   };
@@ -76,54 +75,65 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   let pending = '';
   const sink = openOutput(run.output);
   await sink.ready?.();
+  // Threads label batches; their outputs come back here in input order (see parallel/pool.ts).
+  const workerSet = workers ?? (parallel.jobs > 1 ? new WorkerSet(run, parallel.jobs - 1) : undefined);
+  const inputHash = parallel.shard ? sha256File(run.input) : undefined;
+  const pool = new LabelPool({
+    labeler,
+    workers: workerSet,
+    format: { format: run.format, task: run.task, idHeader },
+    async onOutput(out) {
+      for (const k of Object.keys(status) as RowStatus[]) status[k] += out.status[k];
+      normal += out.normal;
+      labeled += out.rows;
+      out.warnings.forEach(warn);
+      pending += out.text;
+      // Rows are handed to the file in blocks: one write (and one wait for the disk) per row costs more than the row.
+      if (pending.length >= WRITE_BLOCK) {
+        const block = pending;
+        pending = '';
+        await sink.write(block);
+      }
+      progress.tick(out.rows);
+    },
+  });
   try {
     if (run.format === 'csv') await sink.write(csvLine(outputColumns(idHeader, run.task)));
     for await (const fields of rows) {
       row++;
       const prepared = prepareRow(fields, layout, row);
-      let result: LabelResult;
-      if (!prepared.ok) {
-        result = failedResult('error', labeler.info, prepared.message);
-        warn(prepared.message);
-      } else if (isBlankReport(prepared.text)) {
-        result = failedResult('empty', labeler.info, 'The report text is empty.');
-      } else {
-        result = labelOne(labeler, prepared.text, row, warn);
-      }
-      status[result.status]++;
-      if (result.status === 'ok' && result.normal) normal++;
-
+      // Duplicates are decided here, over every row in order, so each shard flags the same rows a whole run would.
       let duplicateId = false;
       if (idColumns.length) {
         const key = idKey(prepared.ids);
         if (key !== '' && seen.has(key)) {
           duplicateId = true;
-          duplicates++;
+          if (inShard(row, parallel.shard, parallel.chunkRows)) duplicates++;
         } else seen.add(key);
       }
-
-      if (run.format === 'csv') {
-        pending += csvLine(outputRecord(prepared.ids, result, run.task));
-      } else {
-        const ids = Object.fromEntries(idHeader.map((name, i) => [name, prepared.ids[i]]));
-        const record: JsonlRecord = { row, ids, ...(duplicateId ? { duplicateId } : {}), ...result };
-        pending += `${JSON.stringify(record)}\n`;
-      }
-      // Rows are handed to the file in blocks: one write (and one wait for the disk) per row costs more than the row.
-      if (pending.length >= WRITE_BLOCK) {
-        await sink.write(pending);
-        pending = '';
-      }
-      progress.tick();
+      if (!inShard(row, parallel.shard, parallel.chunkRows)) continue;
+      const wait = pool.push(prepared.ok ? { row, ids: prepared.ids, text: prepared.text, duplicateId } : { row, ids: prepared.ids, problem: prepared.message, duplicateId });
+      if (wait) await wait;
     }
+    await pool.finish();
     if (pending) await sink.write(pending);
     if (row === 0) throw new EmptyInputError(`The file "${run.input}" (a header row, no reports)`);
     await sink.commit();
+    if (parallel.shard) {
+      await writeManifest(run.output, {
+        shard: parallel.shard.index, of: parallel.shard.count, chunkRows: parallel.chunkRows, inputRows: row, rows: labeled,
+        input: { name: run.input, bytes, sha256: await inputHash! }, format: run.format, task: run.task, engine: labeler.info,
+        status, normal, duplicates,
+      });
+    }
   } catch (e) {
     await sink.abort();
     throw e;
   } finally {
     progress.done();
+    // Workers handed in belong to the caller, who closes them.
+    if (!workers) await workerSet?.close();
+    inputHash?.catch(() => {});
   }
 
   if (warnings > MAX_ROW_WARNINGS) log(`warning: ... and ${warnings - MAX_ROW_WARNINGS} more rows with problems (status "error").`);
@@ -135,14 +145,14 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const summary: LabelSummary = {
-    rows: row,
+    rows: labeled,
     status,
     normal,
     duplicates,
     seconds,
-    rowsPerSecond: row / Math.max(seconds, 1e-9),
+    rowsPerSecond: labeled / Math.max(seconds, 1e-9),
     cpuSeconds,
-    rowsPerCpuSecond: row / Math.max(cpuSeconds, 1e-9),
+    rowsPerCpuSecond: labeled / Math.max(cpuSeconds, 1e-9),
     bytes,
     megabytesPerSecond: bytes / 1e6 / Math.max(seconds, 1e-9),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -150,16 +160,6 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   };
   if (run.stats) await writeFileAtomic(run.stats, `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
-}
-
-function labelOne(labeler: RowLabeler, text: string, row: number, warn: (m: string) => void): LabelResult {
-  try {
-    return labeler.label(text);
-  } catch (e) {
-    // The error's own message may quote the report, so stderr only names the kind of failure.
-    warn(`row ${row}: the ${labeler.info.name} engine failed (${(e as Error).name ?? 'Error'}); recorded as an error row.`);
-    return failedResult('error', labeler.info, `The ${labeler.info.name} engine failed on this report: ${(e as Error).message ?? String(e)}`);
-  }
 }
 
 /** The end-of-run line for stderr. */
