@@ -31,6 +31,8 @@ export interface LabelSummary {
   megabytesPerSecond: number;
   peakRssMb: number;
   engine: LabelResult['engine'];
+  /** Rows each labeling thread did: this one first, then each worker (`--jobs`). */
+  threadRows: number[];
 }
 
 export type { JsonlRecord } from './parallel/batch.ts';
@@ -82,6 +84,7 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
     labeler,
     workers: workerSet,
     format: { format: run.format, task: run.task, idHeader },
+    waitForWorkers: process.env.RADREPORTX_WAIT_FOR_WORKERS === '1',
     async onOutput(out) {
       for (const k of Object.keys(status) as RowStatus[]) status[k] += out.status[k];
       normal += out.normal;
@@ -157,6 +160,7 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
     megabytesPerSecond: bytes / 1e6 / Math.max(seconds, 1e-9),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     engine: labeler.info,
+    threadRows: pool.threadRows,
   };
   if (run.stats) await writeFileAtomic(run.stats, `${JSON.stringify(summary, null, 2)}\n`);
   return summary;

@@ -69,7 +69,7 @@ export async function readManifest(output: string): Promise<ShardManifest> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new RadReportXError(
-        'BadUsage',
+        'InvalidConfig',
         `"${output}" has no shard manifest ("${path}"): it is not the output of a finished "label --shard" run.`,
         'Rerun that shard; a shard killed before it finished leaves no output and no manifest.',
       );

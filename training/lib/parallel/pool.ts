@@ -2,8 +2,9 @@
  * Labels batches of rows on several threads and hands their outputs back in input order.
  *
  * `jobs` threads label: this one and `jobs - 1` worker threads. The reader (this thread) fills batches and gives
- * each to the worker with the shortest queue; when every queue is full it labels the batch itself, so no core
- * idles while workers start up and the reader never waits on a worker it could stand in for. Outputs are written
+ * each to the ready worker with the shortest queue; when every queue is full, or no worker has loaded its engine
+ * yet, it labels the batch itself, so no core idles while workers start and the reader never waits on a worker
+ * it could stand in for (a batch given to a worker that is still starting would hold up every output after it). Outputs are written
  * strictly in batch order, one at a time; at most `maxOutstanding` batches may be dispatched but not yet written,
  * so a slow disk holds the reader back and memory stays bounded however large the file is.
  */
@@ -60,11 +61,21 @@ export interface PoolOptions {
   /** Called once per batch, in input order, never twice at the same time; the pool waits for it. */
   onOutput(output: BatchOutput): Promise<void> | void;
   batchRows?: number;
+  /**
+   * Give the first batch out only once every worker is ready, so each labels some of even a small file. For
+   * tests (RADREPORTX_WAIT_FOR_WORKERS=1); a real run never waits for a thread it can stand in for.
+   */
+  waitForWorkers?: boolean;
 }
 
 interface Slot extends Started {
+  /** The worker has built its engine; until then this thread labels in its place. */
+  ready: boolean;
   queued: number;
 }
+
+/** What a worker posts: `ready` once, then one output per batch. */
+export type WorkerMessage = { ready: true } | BatchOutput;
 
 export class LabelPool {
   readonly #labeler: RowLabeler;
@@ -81,21 +92,23 @@ export class LabelPool {
   #writing = false;
   #failure: unknown;
   #wake: (() => void) | undefined;
+  #waitForWorkers: boolean;
+  /** Rows labeled by this thread (index 0) and by each worker. */
+  readonly threadRows: number[];
 
   constructor(options: PoolOptions) {
     this.#labeler = options.labeler;
     this.#format = options.format;
     this.#onOutput = options.onOutput;
     this.#batchRows = options.batchRows ?? BATCH_ROWS;
-    this.#slots = (options.workers?.started ?? []).map((s) => ({ ...s, queued: 0 }));
+    this.#slots = (options.workers?.started ?? []).map((s) => ({ ...s, ready: false, queued: 0 }));
     this.#maxOutstanding = this.#slots.length * QUEUE_PER_WORKER + 2;
+    this.#waitForWorkers = Boolean(options.waitForWorkers) && this.#slots.length > 0;
+    this.threadRows = Array.from({ length: this.#slots.length + 1 }, () => 0);
     for (const slot of this.#slots) {
       slot.worker.ref();
       slot.results.ref();
-      slot.results.on('message', (output: BatchOutput) => {
-        slot.queued--;
-        this.#arrive(output);
-      });
+      slot.results.on('message', (m: WorkerMessage) => this.#receive(slot, m));
       slot.worker.on('error', (e) => this.#fail(e));
       slot.worker.on('exit', (code) => {
         if (this.#failure === undefined && slot.queued > 0) this.#fail(new Error(`A labeling worker thread stopped (exit code ${code}) with work unfinished.`));
@@ -129,12 +142,21 @@ export class LabelPool {
     const batch: Batch = { seq: this.#nextSeq++, items: this.#items, format: this.#format };
     this.#items = [];
     this.#collect();
-    let best: Slot | undefined;
-    for (const slot of this.#slots) if (slot.queued < QUEUE_PER_WORKER && (!best || slot.queued < best.queued)) best = slot;
-    if (best) {
-      best.queued++;
-      best.worker.postMessage(batch);
+    while (this.#waitForWorkers && !this.#slots.every((slot) => slot.ready)) {
+      this.#throwIfFailed();
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+    this.#waitForWorkers = false;
+    let best = -1;
+    this.#slots.forEach((slot, i) => {
+      if (slot.ready && slot.queued < QUEUE_PER_WORKER && (best < 0 || slot.queued < this.#slots[best].queued)) best = i;
+    });
+    if (best >= 0) {
+      this.#slots[best].queued++;
+      this.#slots[best].worker.postMessage(batch);
+      this.threadRows[best + 1] += batch.items.length;
     } else {
+      this.threadRows[0] += batch.items.length;
       this.#arrive(labelBatch(this.#labeler, batch));
     }
     while (this.#outstanding() >= this.#maxOutstanding) {
@@ -147,11 +169,18 @@ export class LabelPool {
   /** Takes every output the workers have posted, without waiting for the event loop to deliver them. */
   #collect(): void {
     for (const slot of this.#slots) {
-      for (let m = receiveMessageOnPort(slot.results); m; m = receiveMessageOnPort(slot.results)) {
-        slot.queued--;
-        this.#arrive(m.message as BatchOutput);
-      }
+      for (let m = receiveMessageOnPort(slot.results); m; m = receiveMessageOnPort(slot.results)) this.#receive(slot, m.message as WorkerMessage);
     }
+  }
+
+  #receive(slot: Slot, m: WorkerMessage): void {
+    if ('ready' in m) {
+      slot.ready = true;
+      this.#signal();
+      return;
+    }
+    slot.queued--;
+    this.#arrive(m);
   }
 
   #arrive(output: BatchOutput): void {
