@@ -1,7 +1,7 @@
 /**
  * Batch API mode end to end against the stand-in server: the uploaded JSONL, the batch, polling, merging the
  * output and error files into the label JSONL; --detach and collecting later; an expired batch followed by
- * --retry-failed; the legacy profile's two calls per row.
+ * --retry-failed; the release profile's two completions per row.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -136,12 +136,16 @@ describe('label --engine openai --batch', () => {
     expect(latest.size).toBe(reports.length);
   });
 
-  it('legacy task both: two requests per row, custom ids id#findings and id#icd10, merged into one line', async () => {
+  it('release task both: two completions per row to /v1/completions, custom ids id#findings and id#icd10, merged into one line', async () => {
     const s = await serve();
     const { path, reports } = await writeIuSample(dir, 6);
-    expect(await label(path, { 'prompt-profile': 'legacy' }, 'both')).toBe(0);
+    expect(await label(path, { 'prompt-profile': 'release' }, 'both')).toBe(0);
     const [file] = [...s.files.values()];
-    const ids = file.content.trimEnd().split('\n').map((l) => JSON.parse(l).custom_id);
+    const sentLines = file.content.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(new Set(sentLines.map((l) => l.url))).toEqual(new Set(['/v1/completions']));
+    expect([...s.batches.values()][0].endpoint).toBe('/v1/completions');
+    expect(sentLines.every((l) => typeof l.body.prompt === 'string' && !('messages' in l.body) && l.body.max_tokens === 150)).toBe(true);
+    const ids = sentLines.map((l) => l.custom_id);
     const sent = reports.filter((r) => !blank(r));
     expect(ids).toEqual(sent.flatMap((r) => [`${r.uid}#findings`, `${r.uid}#icd10`]));
     const out = await lines();

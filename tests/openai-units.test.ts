@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { buildRequests, responseSchema } from '../src/lib/prompts/index.ts';
+import { buildRequests, responseSchema, type ChatPromptRequest, type CompletionPromptRequest } from '../src/lib/prompts/index.ts';
 import { checkDestination, isLoopbackHost, RemoteNotAllowedError } from '../training/openai/guard.ts';
 import { RateLimiter, TokenBucket, type Clock } from '../training/openai/limiter.ts';
 import { costOf, priceFor } from '../training/openai/pricing.ts';
 import { redact } from '../training/openai/redact.ts';
-import { chatBody, estimateTokens } from '../training/openai/request.ts';
+import { chatBody, endpointOf, estimateTokens, requestBody } from '../training/openai/request.ts';
+import { invalidBody } from './support/openai-server.ts';
 import { backoffMs, CallFailed, classify, parseRetryAfter, withRetries } from '../training/openai/retry.ts';
 import { RunStats } from '../training/openai/stats.ts';
 import { labelsToCsv } from '../training/commands/labels-to-csv.ts';
@@ -133,14 +134,36 @@ describe('prices and secrets', () => {
 
 describe('request body', () => {
   it('asks for strict json_schema output with the shared schema', () => {
-    const [request] = buildRequests('json', 'both', 'Mild cardiomegaly.');
+    const [request] = buildRequests('json', 'both', 'Mild cardiomegaly.') as ChatPromptRequest[];
     const body = chatBody(request, 'gpt-4o');
     expect(body.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'radreportx_both', strict: true, schema: responseSchema('both') } });
     expect(body).toMatchObject({ model: 'gpt-4o', temperature: 0, max_tokens: request.maxTokens });
     expect(estimateTokens(request)).toBeGreaterThan(request.maxTokens);
-    const legacy = buildRequests('legacy', 'both', 'Mild cardiomegaly.').map((r) => chatBody(r, 'm'));
-    expect(legacy).toHaveLength(2);
-    expect(legacy[0].response_format).toBeUndefined();
+  });
+
+  it('sends the release profile as raw completions: prompt without BOS (the server adds it), greedy, 150 tokens, stop tokens', () => {
+    const requests = buildRequests('release', 'both', 'Mild cardiomegaly.');
+    expect(requests.map(endpointOf)).toEqual(['/completions', '/completions']);
+    const bodies = requests.map((r) => requestBody(r, 'radreportx'));
+    for (const [i, body] of bodies.entries()) {
+      expect(body).toEqual({ model: 'radreportx', prompt: (requests[i] as CompletionPromptRequest).prompt, temperature: 0, max_tokens: 150, stop: ['<|eot_id|>', '<|end_of_text|>'] });
+      expect(invalidBody('completions', body)).toBeUndefined();
+      // The stand-in refuses a completion body on the chat endpoint, as the real servers do.
+      expect(invalidBody('chat', body)).toMatch(/Unrecognized request argument supplied: prompt/);
+      expect((body as { prompt: string }).prompt.startsWith('<|begin_of_text|>')).toBe(false);
+    }
+    expect(estimateTokens(requests[0])).toBeGreaterThan(150 + 100);
+  });
+
+  it('sends the teacher prompt as chat: system + user, temperature 0, 150 tokens, no response_format', () => {
+    const [request] = buildRequests('release-weak-labels', 'icd10', 'Mild cardiomegaly.');
+    expect(endpointOf(request)).toBe('/chat/completions');
+    const body = requestBody(request, 'gpt-4o') as ReturnType<typeof chatBody>;
+    expect(body).toMatchObject({ model: 'gpt-4o', temperature: 0, max_tokens: 150 });
+    expect(body.response_format).toBeUndefined();
+    expect(body.messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(invalidBody('chat', body)).toBeUndefined();
+    expect(invalidBody('completions', body)).toMatch(/messages/);
   });
 });
 

@@ -173,8 +173,8 @@ describe('build-model (stand-in mlc_llm)', () => {
     expect(py.args.slice(1)).toEqual(['--checkpoint', checkpoint, '--base-dir', s.hf, '--out', join(s.root, 'w2', 'hf')]);
     expect((await s.calls('mlc_llm'))[0].args[1]).toBe(join(s.root, 'w2', 'hf'));
     const entry = (await readRegistry(s.registry)).doc.models.at(-1)!;
-    // The released model was trained on the legacy prompts.
-    expect(entry.promptProfile).toBe('legacy');
+    // The released model answers the authors' own prompts.
+    expect(entry.promptProfile).toBe('release');
     await expect(runBuildModel(['--from-meta', checkpoint, '-q', 'q4f16_1', '--id', 'X', '--site-dir', s.site], s.context())).rejects.toThrow(/--from-meta needs --base-dir/);
     const failed = await failure<Error>(runBuildModel(['--from-meta', checkpoint, '--base-dir', s.hf, '-q', 'q4f16_1', '--id', 'Y', '--site-dir', s.site, '--work-dir', join(s.root, 'w3'), '--prebuilt-lib', s.prebuilt], s.context({ STANDIN_FAIL: 'python:convert_meta_to_hf' })));
     expect(failed.message).toMatch(/Meta → HF conversion step failed[\s\S]*KeyError: 'layers.0.attention.wq.weight'/);

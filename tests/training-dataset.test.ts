@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FINDINGS, emptyFindings, type Finding, type FindingStatus } from '../src/lib/findings.ts';
-import { buildRequests, PROMPT_VERSION } from '../src/lib/prompts/profiles.ts';
+import { buildRequests, PROMPT_VERSION, requestMessages } from '../src/lib/prompts/profiles.ts';
 import { formatAnswers } from '../src/lib/prompts/target.ts';
 import { isNormal, type Evidence, type LabelResult } from '../src/lib/result.ts';
 import { csvLine } from '../src/lib/csv/write.ts';
@@ -93,7 +93,7 @@ describe('dataset', () => {
     const text = new Map(REPORTS);
     for (const e of all) {
       const requests = buildRequests('json', 'findings', text.get(e.id)!);
-      expect(e.messages.slice(0, -1)).toEqual(requests[0].messages);
+      expect(e.messages.slice(0, -1)).toEqual(requestMessages(requests[0]));
       expect(e.messages.at(-1)).toEqual({ role: 'assistant', content: formatAnswers(requests, f.byId.get(e.id)!, text.get(e.id)!)[0] });
     }
     const r3 = all.find((e) => e.id === 'r3')!;
@@ -123,10 +123,10 @@ describe('dataset', () => {
     expect(c.output.err).not.toMatch(/enlarged|pneumothorax/i);
   });
 
-  it('writes two examples per report for the legacy profile with --task both, kept in the same split', async () => {
+  it('writes two examples per report for the release profile with --task both, kept in the same split', async () => {
     const f = await fixture();
     const c = ctx(f.dir);
-    await runDataset(['--reports', f.reports, '-t', 'note', '--id-column', 'id', '--labels', f.labels, '--out', 'data', '--task', 'both', '--prompt-profile', 'legacy', '--val', '0.5'], c);
+    await runDataset(['--reports', f.reports, '-t', 'note', '--id-column', 'id', '--labels', f.labels, '--out', 'data', '--task', 'both', '--prompt-profile', 'release', '--val', '0.5'], c);
     const train = await readJsonl(join(f.dir, 'data', 'train.jsonl'));
     const val = await readJsonl(join(f.dir, 'data', 'validation.jsonl'));
     expect(train.length + val.length).toBe(8);
@@ -134,9 +134,9 @@ describe('dataset', () => {
     for (const id of new Set(train.map((e) => e.id))) expect(val.some((e) => e.id === id)).toBe(false);
     const r1 = [...train, ...val].filter((e) => e.id === 'r1');
     expect(r1.map((e) => e.messages.map((m) => m.role))).toEqual([['user', 'assistant'], ['user', 'assistant']]);
-    expect(r1[0].messages[0].content).toBe(buildRequests('legacy', 'both', REPORTS[0][1])[0].messages[0].content);
+    expect(r1[0].messages[0].content).toBe(requestMessages(buildRequests('release', 'both', REPORTS[0][1])[0])[0].content);
     expect(r1[0].messages[1].content).toBe('[Cardiomegaly]');
-    expect(JSON.parse(r1[1].messages[1].content)).toEqual([['Heart size is enlarged', 'I51.7']]);
+    expect(r1[1].messages[1].content).toBe("['Heart size is enlarged']\nThe reason is: 'Heart size is enlarged' (I51.7)");
   });
 
   it('reads the label CSV format (output.ts columns, icd10 cell) and joins on row numbers without an id column', async () => {

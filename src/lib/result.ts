@@ -36,8 +36,11 @@ export interface Evidence {
   section?: string;
 }
 
-/** Problems found when an ICD-10 item is checked against the code table and the report. */
-export type Icd10Flag = 'unverified' | 'not_in_text';
+/**
+ * Problems found when an ICD-10 item is checked against the code table and the report; `looked_up`: the model gave
+ * the phrase without a code, and the code comes from the project's ICD-10 lexicon.
+ */
+export type Icd10Flag = 'unverified' | 'not_in_text' | 'looked_up';
 
 /** Task 1: one phrase that stands for an ICD-10-CM diagnosis the patient has. */
 export interface Icd10Item {

@@ -1,6 +1,10 @@
 /**
  * A stand-in OpenAI-compatible server on 127.0.0.1 (node:http), for the tests of weak-label generation. It speaks
- * the parts of the protocol the runner uses: chat completions, file upload and download, batches. Each chat
+ * the parts of the protocol the runner uses: chat completions, (text) completions, file upload and download,
+ * batches. Like the real servers it is strict about the request body: the fields each endpoint takes are those of
+ * OpenAI's API reference and of vLLM's request models (vllm/entrypoints/openai/protocol.py: ChatCompletionRequest,
+ * CompletionRequest); a chat body sent to /v1/completions (or a prompt sent to chat) is a 400, as is a missing
+ * `model` or `prompt`, more than 4 stop sequences, or a batch line whose url is not the batch's endpoint. Each chat
  * request gets a scripted reply (an answer, an HTTP error with headers, a hang, a dropped connection, a broken
  * body, a cut-off answer); every request is recorded with its time, headers and body, and the server tracks how
  * many chat requests were in flight at once.
@@ -62,14 +66,24 @@ const KEYWORDS: [string, string, string][] = [
   ['consolidation', 'Consolidation', 'J18.9'],
 ];
 
-/** Which task and profile a chat body asks for, from its response_format or its wording. */
-export function describeBody(body: any): { profile: 'json' | 'legacy'; task: 'findings' | 'icd10' | 'both'; report: string } {
+type Profile = 'json' | 'release' | 'release-weak-labels';
+
+// The authors' prompts put the report after this line and before a blank line and "Output:"/"Expected Output:".
+const RELEASE_REPORT = /\*\*Report to Analyze:\*\*\n {4}([\s\S]*)\n\n {4}(?:Expected )?Output:\n {4}$/;
+
+/** Which task and profile a body asks for, from its response_format or its wording. */
+export function describeBody(body: any): { profile: Profile; task: 'findings' | 'icd10' | 'both'; report: string } {
+  if (typeof body?.prompt === 'string') {
+    const prompt: string = body.prompt;
+    return { profile: 'release', task: /Only use diseases from this list/.test(prompt) ? 'findings' : 'icd10', report: RELEASE_REPORT.exec(prompt)?.[1] ?? prompt };
+  }
   const messages: { role: string; content: string }[] = body?.messages ?? [];
   const last = messages[messages.length - 1]?.content ?? '';
+  const release = RELEASE_REPORT.exec(last);
+  if (release) return { profile: 'release-weak-labels', task: 'icd10', report: release[1] };
   const report = last.includes('Report:\n') ? last.slice(last.indexOf('Report:\n') + 8) : last;
   const name: string | undefined = body?.response_format?.json_schema?.name;
-  if (name) return { profile: 'json', task: name.replace('radreportx_', '') as 'findings', report };
-  return { profile: 'legacy', task: /ICD-10/.test(last) ? 'icd10' : 'findings', report };
+  return { profile: 'json', task: (name?.replace('radreportx_', '') ?? 'findings') as 'findings', report };
 }
 
 /** The stand-in model's answer: keywords found, negated when "no <keyword>" precedes them. */
@@ -83,8 +97,11 @@ export function defaultAnswer(body: any): string {
     status: new RegExp(`\\b(no|without|negative for)\\b[^.]*${k}`).test(text) ? 'negative' : 'positive',
   }));
   const positives = found.filter((f) => f.status === 'positive');
-  if (profile === 'legacy') {
-    return task === 'icd10' ? JSON.stringify(positives.map((f) => [f.k, f.code])) : `[${positives.map((f) => f.name).join(', ')}]`;
+  if (profile !== 'json') {
+    // The released model's shapes: a findings list then its evidence; a phrase list then the reason line.
+    if (task === 'findings') return `[${positives.map((f) => f.name).join(', ')}]\nEvidence:\n${positives.map((f) => `- ${f.name}: "${f.k}"`).join('\n')}`;
+    const list = `[${positives.map((f) => `'${f.k}'`).join(', ')}]`;
+    return positives.length ? `${list}\nThe reason is: ${positives.map((f) => `'${f.k}' (${f.code})`).join(', ')}` : list;
   }
   const answer: Record<string, unknown> = {};
   if (task !== 'icd10') answer.findings = found.map((f) => ({ name: f.name, status: f.status, evidence: f.k }));
@@ -95,6 +112,7 @@ export function defaultAnswer(body: any): string {
 const tokens = (s: string) => Math.max(1, Math.ceil(s.length / 4));
 
 function completion(body: any, content: string, finishReason = 'stop') {
+  if (typeof body?.prompt === 'string') return textCompletion(body, content, finishReason);
   const prompt = (body?.messages ?? []).map((m: { content: string }) => m.content).join('');
   return {
     id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
@@ -104,6 +122,39 @@ function completion(body: any, content: string, finishReason = 'stop') {
     choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: finishReason, logprobs: null }],
     usage: { prompt_tokens: tokens(prompt), completion_tokens: tokens(content), total_tokens: tokens(prompt) + tokens(content) },
   };
+}
+
+/** A /v1/completions response (OpenAI's Completion object; vLLM's CompletionResponse). */
+function textCompletion(body: any, text: string, finishReason = 'stop') {
+  return {
+    id: `cmpl-${Math.random().toString(36).slice(2)}`,
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model: body?.model ?? 'model',
+    choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason }],
+    usage: { prompt_tokens: tokens(body.prompt), completion_tokens: tokens(text), total_tokens: tokens(body.prompt) + tokens(text) },
+  };
+}
+
+// Body fields each endpoint accepts (OpenAI's API reference; vLLM's protocol.py adds sampling extras such as
+// top_k, min_p, repetition_penalty, stop_token_ids). Anything else is refused as OpenAI refuses it.
+const SHARED_FIELDS = ['model', 'max_tokens', 'temperature', 'top_p', 'n', 'stop', 'seed', 'stream', 'stream_options', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'logprobs', 'user', 'top_k', 'min_p', 'repetition_penalty', 'stop_token_ids'];
+const CHAT_FIELDS = new Set([...SHARED_FIELDS, 'messages', 'response_format', 'max_completion_tokens', 'top_logprobs', 'tools', 'tool_choice', 'parallel_tool_calls', 'metadata', 'store']);
+const COMPLETION_FIELDS = new Set([...SHARED_FIELDS, 'prompt', 'suffix', 'echo', 'best_of']);
+
+/** The 400 the real server would send for this body, or undefined when it is acceptable. */
+export function invalidBody(endpoint: 'chat' | 'completions', body: any): string | undefined {
+  if (!body || typeof body !== 'object') return 'We could not parse the JSON body of your request.';
+  const allowed = endpoint === 'chat' ? CHAT_FIELDS : COMPLETION_FIELDS;
+  const unknown = Object.keys(body).filter((k) => !allowed.has(k));
+  if (unknown.length) return `Unrecognized request argument supplied: ${unknown.join(', ')}`;
+  if (typeof body.model !== 'string' || !body.model) return "you must provide a model parameter";
+  if (endpoint === 'chat') {
+    if (!Array.isArray(body.messages) || !body.messages.length) return "Missing required parameter: 'messages'.";
+  } else if (typeof body.prompt !== 'string' && !Array.isArray(body.prompt)) return "Missing required parameter: 'prompt'.";
+  if (Array.isArray(body.stop) && body.stop.length > 4) return `Invalid 'stop': array too long. Expected an array with maximum length 4, but got an array with length ${body.stop.length} instead.`;
+  if (body.max_tokens !== undefined && !(Number.isInteger(body.max_tokens) && body.max_tokens > 0)) return "Invalid 'max_tokens': expected a positive integer.";
+  return undefined;
 }
 
 interface StoredFile {
@@ -152,6 +203,11 @@ export class StandInServer {
     return this.requests.filter((r) => r.path.endsWith('/chat/completions'));
   }
 
+  /** Requests to the (text) completions endpoint. */
+  get completionRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.path.endsWith('/completions') && !r.path.endsWith('/chat/completions'));
+  }
+
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -183,7 +239,9 @@ export class StandInServer {
       }
     }
     // Azure OpenAI puts the deployment in the path: /openai/deployments/NAME/chat/completions?api-version=...
-    const chat = req.method === 'POST' && (path === '/v1/chat/completions' || /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path));
+    const chatPath = path === '/v1/chat/completions' || /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path);
+    const completionsPath = path === '/v1/completions' || /^\/openai\/deployments\/[^/]+\/completions$/.test(path);
+    const chat = req.method === 'POST' && (chatPath || completionsPath);
     if (chat) {
       this.#inFlight++;
       this.maxInFlight = Math.max(this.maxInFlight, this.#inFlight);
@@ -191,7 +249,11 @@ export class StandInServer {
     }
     this.requests.push({ time: this.#now(), method: req.method ?? '', path, query: new URL(req.url ?? '/', 'http://x').searchParams, headers: req.headers, body, inFlight: this.#inFlight });
     try {
-      if (chat) return await this.#chat(body, res);
+      if (chat) {
+        const invalid = invalidBody(chatPath ? 'chat' : 'completions', body);
+        if (invalid) return json(res, 400, { error: { message: invalid, type: 'invalid_request_error', param: null, code: null } });
+        return await this.#chat(body, res);
+      }
       if (req.method === 'POST' && path === '/v1/files') return await this.#upload(req, raw, res);
       let m = /^\/v1\/files\/([^/]+)\/content$/.exec(path);
       if (req.method === 'GET' && m) return this.#fileContent(m[1], res);
@@ -284,6 +346,15 @@ export class StandInServer {
   /** Answers every line of the batch through the same script, then writes the output and error files. */
   #finishBatch(batch: any): void {
     const lines = this.files.get(batch.input_file_id)!.content.split('\n').filter((l) => l.trim());
+    // The real service fails the whole batch at validation when a line's url is not the batch's endpoint.
+    const kind = (url: string) => (String(url).endsWith('/chat/completions') ? 'chat' : 'completions');
+    const problems = lines.map((l) => JSON.parse(l)).map((l) => (l.url !== batch.endpoint ? `The url ${l.url} does not match the batch endpoint ${batch.endpoint}.` : invalidBody(kind(l.url), l.body)));
+    const wrong = problems.findIndex((p) => p !== undefined);
+    if (wrong >= 0) {
+      batch.status = 'failed';
+      batch.errors = { object: 'list', data: [{ code: 'invalid_request', message: problems[wrong], line: wrong + 1 }] };
+      return;
+    }
     const expired = this.#options.batchEnd === 'expired';
     const answered = expired ? lines.slice(0, Math.floor(lines.length / 2)) : lines;
     const out: string[] = [];

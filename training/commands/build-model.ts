@@ -6,7 +6,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RadReportXError, UsageError } from '../../src/lib/errors.ts';
-import { isPromptProfile, PROMPT_PROFILES, PROMPT_VERSION, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
+import { isPromptProfile, MODEL_PROFILES, PROMPT_VERSION, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
 import { oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
 import { BASE_IDS, BASES, baseFromHfConfig, downloadCommand, PREBUILT_LIBRARY_BASE, QUANTIZATIONS, type BaseId, type BaseModel, type Quantization } from '../pipeline/bases.ts';
@@ -62,7 +62,7 @@ Options:
       --base MODEL          ${BASE_IDS.join(' | ')} (default: recognised from config.json)
       --compile             compile the model library instead of using the prebuilt one
       --prebuilt-lib FILE   the prebuilt library file (default: public/models/lib/<name> when already there)
-      --prompt-profile P    ${PROMPT_PROFILES.join(' | ')} (default: the one the run's dataset used, else json)
+      --prompt-profile P    ${MODEL_PROFILES.join(' | ')} (default: the one the run's dataset used, else json)
       --name TEXT           name shown in the app (default "RadReportX <size> (<Q>)")
       --work-dir DIR        intermediate files (default runs/build/<ID>)
       --site-dir DIR        the site to install into (default: this repository)
@@ -131,9 +131,9 @@ export async function runBuildModel(argv: string[], ctx: RunContext): Promise<nu
   // The dataset the run was trained on says which prompt profile the model answers.
   const run = fromMeta ? undefined : await readJsonIfThere(join(dirname(hfDir), 'radreportx-run.json'));
   const runProfile = (run?.dataset as { promptProfile?: string } | undefined)?.promptProfile;
-  let profile: PromptProfileId = runProfile && isPromptProfile(runProfile) ? runProfile : fromMeta ? 'legacy' : 'json';
+  let profile: PromptProfileId = runProfile && isPromptProfile(runProfile) ? runProfile : fromMeta ? 'release' : 'json';
   if (v['prompt-profile'] !== undefined) {
-    const asked = oneOf(v['prompt-profile'], 'prompt-profile', PROMPT_PROFILES, 'json' as PromptProfileId);
+    const asked = oneOf(v['prompt-profile'], 'prompt-profile', MODEL_PROFILES, 'json' as PromptProfileId);
     if (runProfile && asked !== runProfile) ctx.err(`warning: the run was trained with prompt profile "${runProfile}", but --prompt-profile says "${asked}"; the app will send "${asked}" prompts.\n`);
     profile = asked;
   }

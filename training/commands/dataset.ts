@@ -45,7 +45,7 @@ Options:
 Rows are dropped (and counted, with their ids in dropped.csv) when the label failed, was empty or unparsed, the
 report is blank or unreadable, the same text was seen before (whitespace ignored), or the label's evidence does
 not match the text. The split is stratified by each report's rarest positive finding (Normal when none), so every
-finding keeps about the same share in train and validation. Both parts of a report (legacy profile, --task both)
+finding keeps about the same share in train and validation. Both parts of a report (release profile, --task both)
 stay in the same part.
 
 Output (torchtune reads it with this dataset block; "radreportx finetune" writes it for you):

@@ -1,6 +1,6 @@
 /**
- * Batch API mode: the rows to send become one JSONL of chat-completions requests (`custom_id` = row id, plus the
- * task for the legacy profile's two calls), uploaded with purpose `batch`; the batch is polled until it ends,
+ * Batch API mode: the rows to send become one JSONL of chat-completions requests (completions for `release`;
+ * `custom_id` = row id, plus the task for the release profile's two calls), uploaded with purpose `batch`; the batch is polled until it ends,
  * then its output and error files are merged into the same label JSONL as online mode. The batch ids and the
  * row ids in each are kept in a state file beside the output, so a stopped run (or `--detach`) is collected by
  * running the same command again; `--batch-id` collects a batch the state file does not know.
@@ -16,7 +16,7 @@ import { engineInfo, makeLine, requestsFor, resultFromAnswers, type Answer } fro
 import { realClock, type Clock } from './limiter.ts';
 import type { OpenAiConfig } from './options.ts';
 import { redact } from './redact.ts';
-import { chatBody } from './request.ts';
+import { endpointOf, requestBody } from './request.ts';
 import { withRetries } from './retry.ts';
 import type { InputRow } from './rows.ts';
 import type { LabelLine } from './store.ts';
@@ -70,11 +70,19 @@ export function customIds(rowId: string, requests: readonly PromptRequest[]): st
   return requests.length === 1 ? [rowId] : requests.map((r) => `${rowId}#${r.task}`);
 }
 
+/**
+ * The Batch API endpoint for this run: every request of a profile goes to the same one (chat completions, or
+ * completions for `release`). Azure's batch endpoint has no /v1 prefix.
+ */
+export function batchEndpoint(config: OpenAiConfig): string {
+  const path = endpointOf({ kind: config.profile === 'release' ? 'completion' : 'chat' });
+  return config.azure ? path : `/v1${path}`;
+}
+
 /** One line of the Batch API input file. */
 export function batchLine(config: OpenAiConfig, customId: string, request: PromptRequest): string {
-  // Azure's batch endpoint has no /v1 prefix and takes the deployment as the model.
-  const url = config.azure ? '/chat/completions' : '/v1/chat/completions';
-  return `${JSON.stringify({ custom_id: customId, method: 'POST', url, body: chatBody(request, config.model) })}\n`;
+  // Azure takes the deployment as the model.
+  return `${JSON.stringify({ custom_id: customId, method: 'POST', url: batchEndpoint(config), body: requestBody(request, config.model) })}\n`;
 }
 
 export interface BatchContext {
@@ -134,7 +142,7 @@ export async function runBatch(ctx: BatchContext, toSend: AsyncIterable<InputRow
     const batch = await retry(() =>
       client.batches.create({
         input_file_id: file.id,
-        endpoint: (config.azure ? '/chat/completions' : '/v1/chat/completions') as '/v1/chat/completions',
+        endpoint: batchEndpoint(config) as '/v1/chat/completions',
         completion_window: '24h',
         metadata: { tool: 'radreportx', output: output.slice(-100) },
       }),
@@ -213,7 +221,7 @@ async function poll(ctx: BatchContext, entry: BatchEntry, retry: <T>(fn: () => P
 
 interface BatchResult {
   statusCode?: number;
-  body?: { choices?: { message?: { content?: string | null; refusal?: string | null }; finish_reason?: string }[]; usage?: { prompt_tokens?: number; completion_tokens?: number }; error?: { message?: string; code?: string } };
+  body?: { choices?: { message?: { content?: string | null; refusal?: string | null }; text?: string; finish_reason?: string }[]; usage?: { prompt_tokens?: number; completion_tokens?: number }; error?: { message?: string; code?: string } };
   error?: { code?: string; message?: string } | null;
 }
 
@@ -268,7 +276,8 @@ async function merge(ctx: BatchContext, entry: BatchEntry, batch: Batch, retry: 
       const answers: Answer[] = parts.map((p) => {
         const choice = p!.body!.choices![0];
         return {
-          content: choice.message?.content ?? choice.message?.refusal ?? '',
+          // Chat completions answer in `message`, completions (release profile) in `text`.
+          content: choice.message?.content ?? choice.message?.refusal ?? choice.text ?? '',
           finishReason: choice.finish_reason ?? 'unknown',
           promptTokens: p!.body!.usage?.prompt_tokens ?? 0,
           completionTokens: p!.body!.usage?.completion_tokens ?? 0,

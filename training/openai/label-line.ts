@@ -1,5 +1,5 @@
 /** Turning one row and the model's answers (or the reason there are none) into the line the store keeps. */
-import { buildRequests, parseAnswers, PROMPT_VERSION, type PromptRequest } from '../../src/lib/prompts/index.ts';
+import { buildRequests, drawSeedExamples, parseAnswers, PROMPT_VERSION, type PromptRequest } from '../../src/lib/prompts/index.ts';
 import { failedResult, isBlankReport, type EngineInfo, type LabelResult } from '../../src/lib/result.ts';
 import type { OpenAiConfig } from './options.ts';
 import type { InputRow } from './rows.ts';
@@ -10,7 +10,7 @@ export const engineInfo = (config: OpenAiConfig): EngineInfo => ({ name: 'openai
 /** The calls a row needs; none for rows that cannot be read or have no text. */
 export function requestsFor(config: OpenAiConfig, row: InputRow): PromptRequest[] {
   if (row.text === undefined || isBlankReport(row.text)) return [];
-  return buildRequests(config.profile, config.run.task, row.text);
+  return buildRequests(config.profile, config.run.task, row.text, { sampleSeed: config.sampleSeed });
 }
 
 /** The result for a row that is never sent: unreadable (error) or empty (never Normal). */
@@ -59,5 +59,7 @@ export function makeLine(
     time: new Date().toISOString(),
     mode,
     ...rest,
+    // The draw is logged with the row, so the exact prompt can be rebuilt (and a run repeated) from the output.
+    ...(config.profile === 'release-weak-labels' ? { sampleSeed: config.sampleSeed, seedExamples: row.text ? drawSeedExamples(row.text.trim(), config.sampleSeed) : [] } : {}),
   };
 }

@@ -1,15 +1,18 @@
 /**
- * Online mode: rows go to the chat-completions endpoint with a fixed number of workers (the concurrency limit),
+ * Online mode: rows go to the chat-completions endpoint (the completions endpoint for the `release` profile) with a fixed number of workers (the concurrency limit),
  * each call paced by the rate limiter and repeated by the retry loop. A row's line is appended the moment its
  * last answer is back; a row interrupted mid-flight writes nothing and is sent again by the next run.
  */
 import type OpenAI from 'openai';
 import { APIUserAbortError } from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
+import type { PromptRequest } from '../../src/lib/prompts/index.ts';
 import { failedResult } from '../../src/lib/result.ts';
 import { engineInfo, makeLine, requestsFor, resultFromAnswers, type Answer } from './label-line.ts';
 import { RateLimiter, realClock, type Clock } from './limiter.ts';
 import type { OpenAiConfig } from './options.ts';
-import { chatBody, estimateTokens } from './request.ts';
+import { estimateTokens, requestBody } from './request.ts';
 import { CallFailed, withRetries } from './retry.ts';
 import type { InputRow } from './rows.ts';
 import type { RunStats } from './stats.ts';
@@ -35,7 +38,7 @@ export interface StopReason {
   message: string;
 }
 
-/** A 200 whose body is not a chat completion; retried like a malformed body. */
+/** A 200 whose body is not a (chat) completion; retried like a malformed body. */
 class MalformedCompletion extends SyntaxError {}
 
 export async function runOnline(ctx: OnlineContext, rows: AsyncIterable<InputRow>): Promise<StopReason | undefined> {
@@ -61,7 +64,22 @@ export async function runOnline(ctx: OnlineContext, rows: AsyncIterable<InputRow
     quiet = 0;
   };
 
-  const call = async (body: ReturnType<typeof chatBody>, estimate: number): Promise<{ answer: Answer; attempts: number; ms: number }> => {
+  /** One request to its endpoint: the answer text, finish reason and usage, whichever endpoint it was. */
+  const send = async (request: PromptRequest, options: { signal: AbortSignal; timeout: number; maxRetries: 0 }) => {
+    const body = requestBody(request, config.model);
+    if (request.kind === 'completion') {
+      const completion = await client.completions.create(body as CompletionCreateParamsNonStreaming, options);
+      const choice = completion?.choices?.[0];
+      if (!choice || typeof choice.text !== 'string') throw new MalformedCompletion('the response has no choices');
+      return { content: choice.text, finishReason: choice.finish_reason, usage: completion.usage };
+    }
+    const completion = await client.chat.completions.create(body as ChatCompletionCreateParamsNonStreaming, options);
+    const choice = completion?.choices?.[0];
+    if (!choice || typeof choice.message !== 'object') throw new MalformedCompletion('the response has no choices');
+    return { content: choice.message.content ?? choice.message.refusal ?? '', finishReason: choice.finish_reason, usage: completion.usage };
+  };
+
+  const call = async (request: PromptRequest, estimate: number): Promise<{ answer: Answer; attempts: number; ms: number }> => {
     let ms = 0;
     const { value, attempts } = await withRetries(
       async () => {
@@ -72,20 +90,18 @@ export async function runOnline(ctx: OnlineContext, rows: AsyncIterable<InputRow
         const scoped = new AbortController();
         const cancel = () => scoped.abort();
         signal.addEventListener('abort', cancel, { once: true });
-        let completion;
+        let reply;
         try {
-          completion = await client.chat.completions.create(body, { signal: scoped.signal, timeout: config.timeoutMs, maxRetries: 0 });
+          reply = await send(request, { signal: scoped.signal, timeout: config.timeoutMs, maxRetries: 0 });
         } finally {
           signal.removeEventListener('abort', cancel);
         }
         ms += clock.now() - t0;
-        const choice = completion?.choices?.[0];
-        if (!choice || typeof choice.message !== 'object') throw new MalformedCompletion('the response has no choices');
-        const used = completion.usage;
+        const used = reply.usage;
         limiter.settle(estimate, used ? used.prompt_tokens + used.completion_tokens : estimate);
         return {
-          content: choice.message.content ?? choice.message.refusal ?? '',
-          finishReason: choice.finish_reason ?? 'unknown',
+          content: reply.content,
+          finishReason: reply.finishReason ?? 'unknown',
           promptTokens: used?.prompt_tokens ?? 0,
           completionTokens: used?.completion_tokens ?? 0,
         } satisfies Answer;
@@ -127,7 +143,7 @@ export async function runOnline(ctx: OnlineContext, rows: AsyncIterable<InputRow
       let failed: CallFailed | undefined;
       for (const request of requests) {
         try {
-          const r = await call(chatBody(request, config.model), estimateTokens(request));
+          const r = await call(request, estimateTokens(request));
           answers.push(r.answer);
           attempts += r.attempts;
           latencyMs += r.ms;

@@ -4,8 +4,8 @@
  */
 import { UsageError } from '../../src/lib/errors.ts';
 // profiles.ts, not the index: the index pulls in the parser and the ICD-10 table, too much for --help.
-import { isPromptProfile, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
-import type { LabelRun } from '../engines.ts';
+import { isPromptProfile, PROMPT_PROFILES, profileTasks, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
+import type { LabelRun } from '../lib/label-run.ts';
 import { priceFor, type Price } from './pricing.ts';
 import type { RetryPolicy } from './retry.ts';
 
@@ -15,6 +15,7 @@ export const OPENAI_OPTIONS = {
   'azure-deployment': { type: 'string' },
   'api-version': { type: 'string' },
   'prompt-profile': { type: 'string' },
+  'sample-seed': { type: 'string' },
   concurrency: { type: 'string' },
   rpm: { type: 'string' },
   tpm: { type: 'string' },
@@ -38,7 +39,11 @@ export const OPENAI_HELP = `OpenAI-compatible engine (--engine openai; output is
       --azure-deployment D  use Azure OpenAI: deployment name; endpoint from AZURE_OPENAI_ENDPOINT,
                             key from AZURE_OPENAI_API_KEY
       --api-version V       Azure API version (default OPENAI_API_VERSION or 2024-10-21)
-      --prompt-profile P    json (structured output, default) | legacy (released RadReportX list format)
+      --prompt-profile P    json (structured output, default)
+                            | release (the released RadReportX's raw prompts, via /v1/completions, e.g. vLLM)
+                            | release-weak-labels (the paper's GPT-4o teacher prompt; --task icd10)
+      --sample-seed N       release-weak-labels: seed for drawing 3 of the 11 seed examples per report
+                            (default 0; each line records its draw, so a run can be repeated)
       --concurrency N       requests in flight at once (default 8)
       --rpm N / --tpm N     stay under N requests / tokens per minute
       --timeout S           seconds per request before it counts as failed and is retried (default 60)
@@ -64,6 +69,8 @@ export interface OpenAiConfig {
   baseURL: string;
   azure?: { deployment: string; apiVersion: string; endpoint: string };
   profile: PromptProfileId;
+  /** release-weak-labels: the seed of the per-report draw of seed examples. */
+  sampleSeed: number;
   concurrency: number;
   rpm?: number;
   tpm?: number;
@@ -95,7 +102,15 @@ export function positiveNumber(value: unknown, flag: string, fallback: number | 
 
 export function resolveConfig(run: LabelRun, values: Values, env: NodeJS.ProcessEnv = process.env): OpenAiConfig {
   const profile = str(values['prompt-profile']) ?? 'json';
-  if (!isPromptProfile(profile)) throw new UsageError(`--prompt-profile must be json or legacy (got "${profile}").`);
+  if (!isPromptProfile(profile)) throw new UsageError(`--prompt-profile must be one of ${PROMPT_PROFILES.join(', ')} (got "${profile}").`);
+  if (!profileTasks(profile).includes(run.task)) {
+    throw new UsageError(
+      `--prompt-profile ${profile} is the paper's GPT-4o prompt for ICD-10 phrases only, not --task ${run.task} (the paper's findings labels came from MIMIC-CXR).`,
+      'Use --task icd10, or --prompt-profile json for findings.',
+    );
+  }
+  if (str(values['sample-seed']) !== undefined && profile !== 'release-weak-labels') throw new UsageError('--sample-seed only applies with --prompt-profile release-weak-labels.');
+  const sampleSeed = positiveNumber(values['sample-seed'], 'sample-seed', 0, true, true)!;
   if (run.output === '-') {
     throw new UsageError('--engine openai needs an output file: it appends finished rows so a rerun can resume.', 'Use --output labels.jsonl.');
   }
@@ -133,6 +148,7 @@ export function resolveConfig(run: LabelRun, values: Values, env: NodeJS.Process
     baseURL,
     azure,
     profile,
+    sampleSeed,
     concurrency: positiveNumber(values.concurrency, 'concurrency', 8, true)!,
     rpm: positiveNumber(values.rpm, 'rpm', undefined),
     tpm: positiveNumber(values.tpm, 'tpm', undefined),

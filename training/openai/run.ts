@@ -8,7 +8,7 @@
 import { errorCode, errorMessage, RadReportXError, UsageError } from '../../src/lib/errors.ts';
 import { buildRequests, PROMPT_VERSION } from '../../src/lib/prompts/index.ts';
 import { isBlankReport } from '../../src/lib/result.ts';
-import type { LabelRun } from '../engines.ts';
+import type { LabelRun } from '../lib/label-run.ts';
 import { loadState, outstandingIds, runBatch } from './batch.ts';
 import { checkDestination, hostOf, isLoopbackHost } from './guard.ts';
 import { makeLine, offlineResult } from './label-line.ts';
@@ -91,7 +91,7 @@ async function plan(config: OpenAiConfig, store: StoreState, outstanding: Set<st
       continue;
     }
     p.send++;
-    for (const r of buildRequests(config.profile, config.run.task, row.text)) {
+    for (const r of buildRequests(config.profile, config.run.task, row.text, { sampleSeed: config.sampleSeed })) {
       p.promptTokens += estimatePromptTokens(r);
       p.maxCompletionTokens += r.maxTokens;
     }
@@ -110,7 +110,7 @@ async function main(run: LabelRun, values: Record<string, unknown>): Promise<num
   const release = config.dryRun ? () => {} : lockOutput(run.output);
   try {
     const store = await readStore(run.output, (m) => say(`warning: ${m}`), { readOnly: config.dryRun });
-    const mine = settingsKey({ model: config.model, profile: config.profile, promptVersion: PROMPT_VERSION[config.profile], task: run.task });
+    const mine = settingsKey({ model: config.model, profile: config.profile, promptVersion: PROMPT_VERSION[config.profile], task: run.task, sampleSeed: config.profile === 'release-weak-labels' ? config.sampleSeed : undefined });
     const others = [...store.settings].filter((s) => s !== mine);
     if (others.length) {
       throw new UsageError(

@@ -29,6 +29,9 @@ export interface LabelLine extends LabelResult {
   latencyMs?: number;
   /** `stop`, or `length` when the answer hit the token limit (one per call). */
   finishReason?: string[];
+  /** release-weak-labels: the run's seed, and the seed examples (0-based) this row's prompt showed. */
+  sampleSeed?: number;
+  seedExamples?: number[];
 }
 
 /** What the store remembers per id: enough to skip, retry and count without keeping whole lines. */
@@ -47,7 +50,8 @@ export interface StoreState {
   trimmedBytes: number;
 }
 
-export const settingsKey = (l: Pick<LabelLine, 'model' | 'profile' | 'promptVersion' | 'task'>) => `${l.model} · ${l.profile} (${l.promptVersion}) · task ${l.task}`;
+export const settingsKey = (l: Pick<LabelLine, 'model' | 'profile' | 'promptVersion' | 'task' | 'sampleSeed'>) =>
+  `${l.model} · ${l.profile} (${l.promptVersion}) · task ${l.task}${l.sampleSeed === undefined ? '' : ` · sample seed ${l.sampleSeed}`}`;
 
 /**
  * Cuts a final line that has no newline (the process died while writing it). Returns the bytes removed (or that

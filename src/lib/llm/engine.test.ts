@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import shipped from '../models/registry.json' with { type: 'json' };
 import { FINDINGS } from '../findings.ts';
-import { createLlmEngine, tokensPerSecond, type ChatLike, type ChatRequest, type ChatResponse } from './engine.ts';
+import { createLlmEngine, tokensPerSecond, type ChatLike, type ChatRequest, type ChatResponse, type CompletionRequest } from './engine.ts';
 import { parseRegistry } from './registry.ts';
 
 const MODEL = parseRegistry(shipped).models[1];
@@ -9,28 +9,47 @@ const REPORT = 'FINDINGS: Moderate right pleural effusion. No pneumothorax. Hear
 
 type Script = string | Error | ((r: ChatRequest) => string);
 
-/** A stand-in for WebLLM's MLCEngine: records every request and answers from a script, like the real engine. */
+/**
+ * A stand-in for WebLLM's MLCEngine (engine.ts in @mlc-ai/web-llm 0.2.86): records every request and answers from
+ * a script. Like the real engine, chat requests take `messages` and raw completions take a `prompt` string; each
+ * refuses the other's fields.
+ */
 function scripted(...answers: Script[]) {
   const requests: ChatRequest[] = [];
+  const completions: CompletionRequest[] = [];
   let interrupted = 0;
+  const next = () => {
+    const a = answers.shift();
+    if (a === undefined) throw new Error('script ran out');
+    if (a instanceof Error) throw a;
+    return a;
+  };
   const chat: ChatLike = {
     chat: {
       completions: {
         async create(r: ChatRequest): Promise<ChatResponse> {
+          if ('prompt' in r) throw new Error('chat.completions.create takes messages, not prompt');
           requests.push(structuredClone(r));
-          const a = answers.shift();
-          if (a === undefined) throw new Error('script ran out');
-          if (a instanceof Error) throw a;
+          const a = next();
           const content = typeof a === 'function' ? a(r) : a;
           return { choices: [{ message: { content }, finish_reason: 'stop' }], usage: { prompt_tokens: 300, completion_tokens: 20 } };
         },
+      },
+    },
+    completions: {
+      async create(r: CompletionRequest) {
+        if (typeof r.prompt !== 'string' || 'messages' in r) throw new Error('completions.create takes a prompt string');
+        completions.push(structuredClone(r));
+        const a = next();
+        const text = typeof a === 'function' ? a(r as unknown as ChatRequest) : a;
+        return { choices: [{ text, finish_reason: 'stop' }], usage: { prompt_tokens: 400, completion_tokens: 30 } };
       },
     },
     interruptGenerate: () => {
       interrupted++;
     },
   };
-  return { chat, requests, interrupted: () => interrupted };
+  return { chat, requests, completions, interrupted: () => interrupted };
 }
 
 let clock = 0;
@@ -73,16 +92,32 @@ describe('createLlmEngine', () => {
     expect(r.usage?.completionTokens).toBe(20);
   });
 
-  it('asks twice under the legacy profile for both tasks, without response_format', async () => {
-    const s = scripted('[Pleural Effusion]', '[["right pleural effusion", "J90"]]');
-    const r = await createLlmEngine(s.chat, MODEL, { profile: 'legacy', seed: 7, now }).label(REPORT, { task: 'both' });
-    expect(s.requests.map((q) => q.max_tokens)).toEqual([48, 160]);
-    expect(s.requests.every((q) => q.seed === 7 && q.temperature === 0 && !q.response_format)).toBe(true);
+  it('asks the release profile through raw completions, twice for both tasks, with BOS in the prompt text', async () => {
+    const s = scripted('[Pleural Effusion]\nEvidence:\n- Pleural Effusion: "Moderate right pleural effusion"', "['Right pleural effusion']\nThe reason is: 'Right pleural effusion' (J90)");
+    const r = await createLlmEngine(s.chat, MODEL, { profile: 'release', seed: 7, now }).label(REPORT, { task: 'both' });
+    expect(s.requests).toHaveLength(0);
+    expect(s.completions).toHaveLength(2);
+    for (const q of s.completions) {
+      expect(q).toMatchObject({ temperature: 0, top_p: 1, seed: 7, stream: false, max_tokens: 150, stop: ['<|eot_id|>', '<|end_of_text|>'] });
+      // WebLLM's completion path adds no BOS of its own: the prompt carries exactly one, first.
+      expect(q.prompt.startsWith('<|begin_of_text|>\n    You are')).toBe(true);
+      expect(q.prompt.split('<|begin_of_text|>')).toHaveLength(2);
+      expect(q.prompt).toContain(REPORT);
+    }
+    expect(s.completions[0].prompt.endsWith('Expected Output:\n    ')).toBe(true);
     expect(r.status).toBe('ok');
+    expect(r.engine).toEqual({ name: 'webllm', version: 'RadReportX-8B-q4f32_1+release' });
     expect(r.findings['Pleural Effusion']).toBe('positive');
-    expect(r.icd10?.[0]).toMatchObject({ phrase: 'right pleural effusion', code: 'J90' });
-    expect(r.usage).toMatchObject({ promptTokens: 600, completionTokens: 40 });
+    expect(REPORT.slice(r.evidence[0].mention.start, r.evidence[0].mention.end)).toBe('Moderate right pleural effusion');
+    expect(r.icd10?.[0]).toMatchObject({ phrase: 'right pleural effusion', code: 'J90', flags: [] });
+    expect(r.usage).toMatchObject({ promptTokens: 800, completionTokens: 60 });
     expect(JSON.parse(r.raw!)).toHaveLength(2);
+  });
+
+  it('says so when an engine without raw completions is asked the release profile', async () => {
+    const s = scripted('[Edema]');
+    delete (s.chat as { completions?: unknown }).completions;
+    await expect(createLlmEngine(s.chat, MODEL, { profile: 'release' }).label(REPORT)).rejects.toMatchObject({ name: 'ModelLoadFailed', message: /raw completions/ });
   });
 
   it('answers an empty report without calling the model', async () => {

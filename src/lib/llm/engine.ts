@@ -1,11 +1,14 @@
 /**
- * The LLM as a LabelEngine: builds the profile's requests, asks an object with WebLLM's chat-completion interface
- * (the real MLCEngine in the worker, a scripted stand-in in tests), and parses every answer with the shared prompt
- * module. Decoding is deterministic (temperature 0, fixed seed) so a report labels the same way twice.
+ * The LLM as a LabelEngine: builds the profile's requests, asks an object with WebLLM's interface (the real
+ * MLCEngine in the worker, a scripted stand-in in tests), and parses every answer with the shared prompt module.
+ * `json` goes through chat completions with a schema; `release` through the raw completions API
+ * (`engine.completions.create`), with no chat template, and with the BOS token in the prompt text, because WebLLM's
+ * completion path feeds only the prompt's own tokens (see prompts/profiles.ts). Decoding is deterministic
+ * (temperature 0, fixed seed) so a report labels the same way twice.
  */
 import type { LabelEngine, LabelOptions } from '../engine.ts';
-import { RadReportXError } from '../errors.ts';
-import { buildRequests, type ChatMessage, type PromptProfileId, type PromptRequest } from '../prompts/profiles.ts';
+import { errorCode, RadReportXError } from '../errors.ts';
+import { buildRequests, promptText, type ChatMessage, type ChatPromptRequest, type CompletionPromptRequest, type PromptProfileId } from '../prompts/profiles.ts';
 import { parseAnswers } from '../prompts/parse.ts';
 import { failedResult, isBlankReport, type EngineInfo, type LabelResult } from '../result.ts';
 import type { RegistryEntry } from './registry.ts';
@@ -32,9 +35,28 @@ export interface ChatResponse {
   };
 }
 
+/** The request fields we send for a raw completion: a subset of WebLLM's CompletionCreateParamsNonStreaming. */
+export interface CompletionRequest {
+  prompt: string;
+  stream: false;
+  temperature: 0;
+  top_p: 1;
+  seed: number;
+  max_tokens: number;
+  stop: string[];
+}
+
+/** The response fields we read: a subset of WebLLM's Completion. */
+export interface CompletionResponse {
+  choices: { text: string; finish_reason?: string | null }[];
+  usage?: ChatResponse['usage'];
+}
+
 /** The part of WebLLM's MLCEngine the adapter uses. */
 export interface ChatLike {
   chat: { completions: { create(request: ChatRequest): Promise<ChatResponse> } };
+  /** Raw completions (`release` profile); MLCEngine has it since 0.2.4x. */
+  completions?: { create(request: CompletionRequest): Promise<CompletionResponse> };
   /** Stops the generation in progress (MLCEngine.interruptGenerate). */
   interruptGenerate?(): void;
 }
@@ -49,11 +71,21 @@ export interface LlmEngineOptions {
 
 export const DEFAULT_SEED = 42;
 
-/** The request for one PromptRequest, exactly as sent. */
-export function chatRequest(r: PromptRequest, seed = DEFAULT_SEED): ChatRequest {
+/** The request for one chat PromptRequest, exactly as sent. */
+export function chatRequest(r: ChatPromptRequest, seed = DEFAULT_SEED): ChatRequest {
   const req: ChatRequest = { messages: r.messages, stream: false, temperature: 0, top_p: 1, seed, max_tokens: r.maxTokens };
   if (r.schema) req.response_format = { type: 'json_object', schema: JSON.stringify(r.schema) };
   return req;
+}
+
+/** The request for one completion PromptRequest, exactly as sent: WebLLM needs the BOS in the text. */
+export function completionRequest(r: CompletionPromptRequest, seed = DEFAULT_SEED): CompletionRequest {
+  return { prompt: promptText(r, { addBos: true }), stream: false, temperature: 0, top_p: 1, seed, max_tokens: r.maxTokens, stop: [...r.stop] };
+}
+
+interface Answer {
+  text: string;
+  usage?: ChatResponse['usage'];
 }
 
 // Failures of one report (it is too long) become an error row; failures of the engine stop the batch.
@@ -65,12 +97,22 @@ export function createLlmEngine(chat: ChatLike, model: RegistryEntry, options: L
   const now = options.now ?? (() => performance.now());
   const info: EngineInfo = { name: 'webllm', version: `${model.id}+${profile}` };
 
-  async function ask(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse> {
+  async function ask(request: ChatPromptRequest | CompletionPromptRequest, signal?: AbortSignal): Promise<Answer> {
     if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
     const onAbort = () => chat.interruptGenerate?.();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await chat.chat.completions.create(request);
+      if (request.kind === 'chat') {
+        const response = await chat.chat.completions.create(chatRequest(request, seed));
+        const choice = response.choices[0];
+        if (!choice) throw new RadReportXError('ModelLoadFailed', 'The model returned no answer.', 'Reload the model and try again.');
+        return { text: choice.message.content ?? '', usage: response.usage };
+      }
+      if (!chat.completions) throw new RadReportXError('ModelLoadFailed', 'This engine has no raw completions API, which the release prompt profile needs.', 'Use the json prompt profile.');
+      const response = await chat.completions.create(completionRequest(request, seed));
+      const choice = response.choices[0];
+      if (!choice) throw new RadReportXError('ModelLoadFailed', 'The model returned no answer.', 'Reload the model and try again.');
+      return { text: choice.text ?? '', usage: response.usage };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -86,11 +128,11 @@ export function createLlmEngine(chat: ChatLike, model: RegistryEntry, options: L
       let completionTokens = 0;
       const start = now();
       for (const r of requests) {
-        let response: ChatResponse;
+        let response: Answer;
         try {
-          response = await ask(chatRequest(r, seed), opts.signal);
+          response = await ask(r, opts.signal);
         } catch (e) {
-          if (opts.signal?.aborted || isAbort(e)) throw e;
+          if (opts.signal?.aborted || isAbort(e) || errorCode(e) === 'ModelLoadFailed') throw e;
           const mapped = mapWebLlmError(e, { modelName: model.name });
           if (ROW_ERRORS.has(String((e as { name?: string })?.name ?? String(e).split(':')[0]))) {
             return failedResult('error', info, `${mapped.message} ${mapped.hint ?? ''}`.trim(), { raw: raws.length ? JSON.stringify(raws) : undefined });
@@ -98,9 +140,7 @@ export function createLlmEngine(chat: ChatLike, model: RegistryEntry, options: L
           throw mapped;
         }
         if (opts.signal?.aborted) throw opts.signal.reason ?? new DOMException('Aborted', 'AbortError');
-        const choice = response.choices[0];
-        if (!choice) throw new RadReportXError('ModelLoadFailed', 'The model returned no answer.', 'Reload the model and try again.');
-        raws.push(choice.message.content ?? '');
+        raws.push(response.text);
         promptTokens += response.usage?.prompt_tokens ?? 0;
         completionTokens += response.usage?.completion_tokens ?? 0;
       }

@@ -4,7 +4,7 @@
  * module absolute, built from the site's origin and base path, or from a mirror origin in deploy.config.json.
  */
 import { RadReportXError } from '../errors.ts';
-import { isPromptProfile, type PromptProfileId } from '../prompts/profiles.ts';
+import { MODEL_PROFILES, type PromptProfileId } from '../prompts/profiles.ts';
 
 export interface RegistryEntry {
   /** Also WebLLM's `model_id` and the key of its caches: letters, digits, `.`, `_`, `-`. */
@@ -93,7 +93,9 @@ function checkEntry(raw: unknown, index: number): RegistryEntry {
     throw new RegistryError(`${label}: an f16 quantization needs "shader-f16" in "requiredFeatures".`);
   }
   const promptProfile = str('promptProfile');
-  if (!isPromptProfile(promptProfile)) throw new RegistryError(`${label}: "promptProfile" "${promptProfile}" is not a prompt profile.`);
+  if (!(MODEL_PROFILES as readonly string[]).includes(promptProfile)) {
+    throw new RegistryError(`${label}: "promptProfile" "${promptProfile}" is not a prompt profile a model answers (${MODEL_PROFILES.join(', ')}).`);
+  }
   const entry: RegistryEntry = {
     id,
     name: str('name'),
@@ -105,7 +107,7 @@ function checkEntry(raw: unknown, index: number): RegistryEntry {
     downloadMB: positive('downloadMB'),
     vramMB: positive('vramMB'),
     contextWindow: positive('contextWindow', true),
-    promptProfile,
+    promptProfile: promptProfile as PromptProfileId,
   };
   if ('description' in raw) entry.description = str('description');
   return entry;

@@ -22,40 +22,9 @@ interface Case {
 }
 
 const parse = (c: Pick<Case, 'raw' | 'profile' | 'task'>): LabelResult => {
-  const requests = buildRequests(c.profile ?? 'legacy', c.task ?? 'findings', REPORT);
+  const requests = buildRequests(c.profile ?? 'json', c.task ?? 'findings', REPORT);
   return parseAnswers(requests, [c.raw], REPORT, ENGINE);
 };
-
-const LEGACY: [string, Case][] = [
-  ['plain list', { raw: '[Atelectasis, Pleural Effusion]', status: 'ok', findings: { Atelectasis: 'positive', 'Pleural Effusion': 'positive' } }],
-  ['empty list', { raw: '[]', status: 'ok', findings: {}, normal: true }],
-  ['empty list with spaces', { raw: '[  ]', status: 'ok', normal: true }],
-  ['the word None', { raw: 'None', status: 'ok', normal: true }],
-  ['No findings.', { raw: 'No findings.', status: 'ok', normal: true }],
-  ['[Normal]', { raw: '[Normal]', status: 'ok', normal: true }],
-  ['[No Finding]', { raw: '[No Finding]', status: 'ok', normal: true }],
-  ['quoted names', { raw: '["Cardiomegaly", "Support Devices"]', status: 'ok', findings: { Cardiomegaly: 'positive', 'Support Devices': 'positive' } }],
-  ['single quotes', { raw: "['Cardiomegaly', 'Lung Opacity']", status: 'ok', findings: { Cardiomegaly: 'positive', 'Lung Opacity': 'positive' } }],
-  ['lower case', { raw: '[cardiomegaly, pleural effusion]', status: 'ok', findings: { Cardiomegaly: 'positive', 'Pleural Effusion': 'positive' } }],
-  ['plurals and misspellings', { raw: '[Pleural Effusions, Atelectases, Pnuemonia]', status: 'ok', findings: { 'Pleural Effusion': 'positive', Atelectasis: 'positive', Pneumonia: 'positive' } }],
-  ['prose before the list', { raw: 'The findings are: [Cardiomegaly]', status: 'ok', findings: { Cardiomegaly: 'positive' } }],
-  ['prose after the list', { raw: '[Cardiomegaly]\nThese are the positive findings.', status: 'ok', findings: { Cardiomegaly: 'positive' } }],
-  ['code fence', { raw: '```\n[Edema, Consolidation]\n```', status: 'ok', findings: { Edema: 'positive', Consolidation: 'positive' } }],
-  ['code fence with language', { raw: '```json\n["Edema"]\n```', status: 'ok', findings: { Edema: 'positive' } }],
-  ['bulleted lines without brackets', { raw: '- Cardiomegaly\n- Pleural Effusion', status: 'ok', findings: { Cardiomegaly: 'positive', 'Pleural Effusion': 'positive' } }],
-  ['numbered lines', { raw: '1. Fracture\n2) Pneumothorax', status: 'ok', findings: { Fracture: 'positive', Pneumothorax: 'positive' } }],
-  ['semicolons', { raw: '[Fracture; Lung Lesion]', status: 'ok', findings: { Fracture: 'positive', 'Lung Lesion': 'positive' } }],
-  ['bare comma list', { raw: 'Cardiomegaly, Edema', status: 'ok', findings: { Cardiomegaly: 'positive', Edema: 'positive' } }],
-  ['duplicates', { raw: '[Edema, edema, Pulmonary Edema]', status: 'ok', findings: { Edema: 'positive' } }],
-  ['alias enlarged heart', { raw: '[enlarged heart]', status: 'ok', findings: { Cardiomegaly: 'positive' } }],
-  ['unknown name kept out, reported', { raw: '[Cardiomegaly, Hiatal Hernia]', status: 'ok', findings: { Cardiomegaly: 'positive' }, message: /Hiatal Hernia/ }],
-  ['only unknown names', { raw: '[Hiatal Hernia, Scoliosis]', status: 'unparsed', message: /no finding names/ }],
-  ['truncated list', { raw: '[Cardiomegaly, Pleural Eff', status: 'unparsed', message: /never closes/ }],
-  ['empty answer', { raw: '', status: 'unparsed' }],
-  ['refusal text', { raw: 'I am sorry, I cannot help with that.', status: 'unparsed' }],
-  ['trailing period inside', { raw: '[Cardiomegaly.]', status: 'ok', findings: { Cardiomegaly: 'positive' } }],
-  ['list of all normal synonyms and a finding', { raw: '[Normal, Pneumothorax]', status: 'ok', findings: { Pneumothorax: 'positive' }, normal: false }],
-];
 
 const JSON_CASES: [string, Case][] = [
   ['full answer', { profile: 'json', raw: '{"findings":[{"name":"Pleural Effusion","status":"positive","evidence":"Small left pleural effusion"},{"name":"Pneumothorax","status":"negative","evidence":"No pneumothorax"},{"name":"Consolidation","status":"uncertain","evidence":"Possible right lower lobe consolidation"}]}', status: 'ok', findings: { 'Pleural Effusion': 'positive', Pneumothorax: 'negative', Consolidation: 'uncertain' } }],
@@ -78,15 +47,14 @@ const JSON_CASES: [string, Case][] = [
   ['the grouped schema form', { profile: 'json', raw: '{"positive":[{"name":"Pleural Effusion","evidence":"effusion"}],"uncertain":[{"name":"pneumonia","evidence":"possible pneumonia"}],"negative":["Pneumothorax"]}', status: 'ok', findings: { 'Pleural Effusion': 'positive', Pneumonia: 'uncertain', Pneumothorax: 'negative' } }],
   ['the grouped form, all empty, is normal', { profile: 'json', raw: '{"positive":[],"uncertain":[],"negative":[]}', status: 'ok', normal: true }],
   ['invalid JSON', { profile: 'json', raw: '{"findings":[{name:"Edema"}]}', status: 'unparsed', message: /invalid JSON/ }],
-  ['a legacy list where JSON was asked', { profile: 'json', raw: '[Edema]', status: 'unparsed' }],
+  ['a bracketed list where JSON was asked', { profile: 'json', raw: '[Edema]', status: 'unparsed' }],
   ['both tasks in one answer', { profile: 'json', task: 'both', raw: '{"findings":[{"name":"Cardiomegaly","status":"positive","evidence":"Cardiomegaly"}],"icd10":[{"phrase":"Cardiomegaly","code":"I51.7"}]}', status: 'ok', findings: { Cardiomegaly: 'positive' } }],
   ['both tasks, icd10 missing is read as none', { profile: 'json', task: 'both', raw: '{"findings":[]}', status: 'ok', normal: true }],
 ];
 
 describe('parseAnswers over raw model outputs', () => {
-  it('has at least 40 cases', () => expect(LEGACY.length + JSON_CASES.length).toBeGreaterThanOrEqual(40));
-
-  it.each([...LEGACY, ...JSON_CASES])('%s', (_, c) => {
+  // The release shapes have their own cases in release-parse.test.ts.
+  it.each(JSON_CASES)('%s', (_, c) => {
     const r = parse(c);
     expect(r.status).toBe(c.status);
     expect(r.raw).toBe(c.raw);
@@ -103,10 +71,10 @@ describe('parseAnswers over raw model outputs', () => {
 });
 
 describe('ICD-10 answers', () => {
-  const icd = (raw: string, profile: PromptProfileId = 'legacy') => parse({ raw, profile, task: 'icd10' });
+  const icd = (raw: string) => parse({ raw, profile: 'json', task: 'icd10' });
 
-  it('reads pairs, validates codes and locates phrases', () => {
-    const r = icd('[["small left pleural effusion", "J90"], ["Cardiomegaly", "I51.7"]]');
+  it('reads phrases and codes, validates codes and locates phrases', () => {
+    const r = icd('{"icd10":[{"phrase":"small left pleural effusion","code":"J90"},{"phrase":"Cardiomegaly","code":"I51.7"}]}');
     expect(r.status).toBe('ok');
     expect(r.icd10?.map((i) => i.code)).toEqual(['J90', 'I51.7']);
     const eff = r.icd10![0];
@@ -114,20 +82,14 @@ describe('ICD-10 answers', () => {
     expect(r.normal).toBe(false);
   });
 
-  it('reads line forms', () => {
-    const r = icd('"pleural effusion" J90\nCardiomegaly (I51.7)');
-    expect(r.status).toBe('ok');
-    expect(r.icd10?.map((i) => i.code).sort()).toEqual(['I51.7', 'J90']);
-  });
-
-  it('reads an empty answer as no codes and a truncated list as unparsed', () => {
-    expect(icd('[]')).toMatchObject({ status: 'ok', icd10: [] });
-    expect(icd('[["pleural effusion", "J9').status).toBe('unparsed');
+  it('reads an empty list as no codes and a truncated answer as unparsed', () => {
+    expect(icd('{"icd10":[]}')).toMatchObject({ status: 'ok', icd10: [] });
+    expect(icd('{"icd10":[{"phrase":"pleural effusion","code":"J9').status).toBe('unparsed');
     expect(icd('nothing to code here').status).toBe('unparsed');
   });
 
   it('flags a phrase that is not in the report', () => {
-    const r = icd('{"icd10":[{"phrase":"pulmonary embolism","code":"I26.99"}]}', 'json');
+    const r = icd('{"icd10":[{"phrase":"pulmonary embolism","code":"I26.99"}]}');
     expect(r.status).toBe('ok');
     expect(r.icd10?.[0].flags).toContain('not_in_text');
   });
@@ -156,7 +118,7 @@ describe('evidence and blank reports', () => {
   });
 
   it('keeps every raw answer when there are several', () => {
-    const requests = buildRequests('legacy', 'both', REPORT);
+    const requests = buildRequests('release', 'both', REPORT);
     const r = parseAnswers(requests, ['[Cardiomegaly]', '[]'], REPORT, ENGINE);
     expect(JSON.parse(r.raw!)).toEqual(['[Cardiomegaly]', '[]']);
   });

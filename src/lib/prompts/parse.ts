@@ -1,23 +1,26 @@
 /**
  * Turns raw model answers into the one LabelResult. Lenient about form (code fences, quotes, bullets, case, plural
  * and misspelled names), strict about meaning: an answer that cannot be read becomes `unparsed` with the raw text
- * kept, never a silent `Normal`.
+ * kept, never a silent `Normal`. The `release` shapes are read by release-parse.ts, the `json` shape here.
  */
-import { emptyFindings, isNormalName, normaliseFindingName, type Finding, type FindingStatus } from '../findings.ts';
+import { emptyFindings, normaliseFindingName, type Finding, type FindingStatus } from '../findings.ts';
 import { validateIcd10 } from '../icd10/validate.ts';
 import { locate } from '../locate.ts';
-import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type LabelResult } from '../result.ts';
+import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type Icd10Item, type Icd10Rejected, type LabelResult } from '../result.ts';
+import { lookupPhraseCode } from './lookup.ts';
 import type { PromptRequest } from './profiles.ts';
+import { AnswerFormatError as ParseFailure, parseReleaseFindings, parseReleaseIcd10 } from './release-parse.ts';
 
 /** What one answer says, before it is merged with the other answers for the same report. */
 interface Parsed {
   findings?: { name: Finding; status: Exclude<FindingStatus, 'absent'>; evidence?: string }[];
-  icd10?: { phrase: string; code: string }[];
+  /** `code` is missing when the model gave none (the release shape without a reason line). */
+  icd10?: { phrase: string; code?: string }[];
   /** Names or entries that were dropped, for the result's message. */
   dropped: string[];
+  /** Other notes for the result's message (reasons for phrases the list does not hold). */
+  notes?: string[];
 }
-
-class ParseFailure extends Error {}
 
 const stripFences = (raw: string) => raw.replace(/```[a-zA-Z]*\s*/g, '').replace(/```/g, '').trim();
 
@@ -41,74 +44,27 @@ function balanced(s: string, open: '[' | '{', close: ']' | '}'): string | undefi
 
 const GROUPS = ['positive', 'uncertain', 'negative'] as const;
 
+function parseRelease(raw: string, request: PromptRequest): Parsed {
+  if (request.task === 'findings') {
+    const a = parseReleaseFindings(raw);
+    const findings: NonNullable<Parsed['findings']> = a.findings.map((name) => {
+      // Evidence quotes are located later; the first quote for the finding is its evidence.
+      const quote = a.quotes.find((q) => q.finding === name);
+      return { name, status: 'positive', evidence: quote?.text };
+    });
+    return { findings, dropped: a.unknown };
+  }
+  const a = parseReleaseIcd10(raw);
+  const notes = a.extraReasons.length ? [`the reason line also codes phrases the list does not hold (${a.extraReasons.map((r) => `${r.phrase} ${r.code}`).slice(0, 3).join(', ')})`] : [];
+  return { icd10: a.items, dropped: [], notes };
+}
+
+
 const STATUS_WORDS: Record<string, Exclude<FindingStatus, 'absent'>> = {
   positive: 'positive', present: 'positive', yes: 'positive', true: 'positive', '1': 'positive',
   negative: 'negative', absent: 'negative', no: 'negative', false: 'negative', resolved: 'negative', '0': 'negative',
   uncertain: 'uncertain', possible: 'uncertain', maybe: 'uncertain', probable: 'uncertain', '-1': 'uncertain',
 };
-
-function parseLegacyFindings(raw: string): Parsed {
-  const text = stripFences(raw);
-  // An empty answer (the model stopped at once) says nothing; reading it as an empty list would call it Normal.
-  if (!text) throw new ParseFailure('the answer is empty');
-  if (/^\s*(\[\s*\]|none|normal|no findings?|no finding)\s*\.?\s*$/i.test(text)) return { findings: [], dropped: [] };
-  let inner: string;
-  if (text.includes('[')) {
-    const block = balanced(text, '[', ']');
-    if (block === undefined) throw new ParseFailure('the list never closes (truncated answer?)');
-    inner = block.slice(1, -1);
-  } else {
-    inner = text;
-  }
-  const tokens = inner
-    .split(/[,;\n]/)
-    .map((t) => t.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').replace(/["'`]/g, '').trim())
-    .filter(Boolean);
-  const findings: NonNullable<Parsed['findings']> = [];
-  const dropped: string[] = [];
-  for (const t of tokens) {
-    const f = normaliseFindingName(t);
-    if (f) findings.push({ name: f, status: 'positive' });
-    else if (!isNormalName(t)) dropped.push(t);
-  }
-  if (!findings.length && dropped.length) throw new ParseFailure(`no finding names in the answer (saw ${dropped.slice(0, 3).join(', ')})`);
-  return { findings, dropped };
-}
-
-const CODE_RE = /\b([A-TV-Z]\d{2}(?:\.?[0-9A-Z]{1,4})?)\b/i;
-
-function parseLegacyIcd10(raw: string): Parsed {
-  const text = stripFences(raw);
-  if (/^\s*(\[\s*\]|none|no diagnos[ie]s)\s*\.?\s*$/i.test(text)) return { icd10: [], dropped: [] };
-  const block = balanced(text, '[', ']');
-  if (block !== undefined) {
-    try {
-      const list = JSON.parse(block.replace(/'/g, '"')) as unknown;
-      if (Array.isArray(list)) {
-        const icd10 = list.flatMap((e) => {
-          if (Array.isArray(e) && e.length >= 2) return [{ phrase: String(e[0]), code: String(e[1]) }];
-          if (e && typeof e === 'object' && 'phrase' in e && 'code' in e) return [{ phrase: String(e.phrase), code: String(e.code) }];
-          return [];
-        });
-        return { icd10, dropped: [] };
-      }
-    } catch {
-      /* fall through to line-by-line reading */
-    }
-  } else if (text.trimStart().startsWith('[')) {
-    throw new ParseFailure('the list never closes (truncated answer?)');
-  }
-  // Line forms: `"pleural effusion" J90`, `pleural effusion (J90)`, `J90: pleural effusion`.
-  const icd10: { phrase: string; code: string }[] = [];
-  for (const line of text.split(/\n|\],\s*\[/)) {
-    const m = CODE_RE.exec(line);
-    if (!m) continue;
-    const phrase = line.replace(m[0], '').replace(/[[\]"'():,\-*•]/g, ' ').replace(/\s+/g, ' ').trim();
-    if (phrase) icd10.push({ phrase, code: m[1] });
-  }
-  if (!icd10.length) throw new ParseFailure('no phrase and code pairs in the answer');
-  return { icd10, dropped: [] };
-}
 
 function parseJsonAnswer(raw: string, request: PromptRequest): Parsed {
   const text = stripFences(raw);
@@ -164,8 +120,41 @@ function parseJsonAnswer(raw: string, request: PromptRequest): Parsed {
 }
 
 function parseOne(request: PromptRequest, raw: string): Parsed {
-  if (request.profile === 'json') return parseJsonAnswer(raw, request);
-  return request.task === 'icd10' ? parseLegacyIcd10(raw) : parseLegacyFindings(raw);
+  return request.profile === 'json' ? parseJsonAnswer(raw, request) : parseRelease(raw, request);
+}
+
+/**
+ * Validates the phrases against the code table and the report. A phrase without a code gets the lexicon's code,
+ * flagged `looked_up`; one the lexicon cannot code either is rejected with the reason.
+ */
+function checkIcd10(items: readonly { phrase: string; code?: string }[], report: string): { items: Icd10Item[]; rejected: Icd10Rejected[] } {
+  const out: Icd10Item[] = [];
+  const rejected: Icd10Rejected[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    let code = item.code;
+    const lookedUp = code === undefined;
+    if (lookedUp) {
+      code = lookupPhraseCode(item.phrase);
+      if (!code) {
+        rejected.push({ phrase: item.phrase, code: '', reason: 'The answer gave no code, and the ICD-10 lexicon has none for this phrase.' });
+        continue;
+      }
+    }
+    const v = validateIcd10([{ phrase: item.phrase, code: code! }], report);
+    rejected.push(...v.rejected);
+    for (const i of v.items) {
+      const key = `${i.code}|${i.phrase.toLowerCase().replace(/\s+/g, ' ')}`;
+      if (seen.has(key)) {
+        rejected.push({ phrase: item.phrase, code: i.code, reason: `Duplicate of an earlier item (${i.code} "${i.phrase}").` });
+        continue;
+      }
+      seen.add(key);
+      if (lookedUp) i.flags.push('looked_up');
+      out.push(i);
+    }
+  }
+  return { items: out, rejected };
 }
 
 // Precedence when one finding is listed twice: positive beats uncertain beats negative (CheXpert's order).
@@ -217,11 +206,13 @@ export function parseAnswers(
     usage: options.usage,
   };
   if (requests.some((r) => r.task !== 'findings')) {
-    const { items, rejected } = validateIcd10(parts.flatMap((p) => p.icd10 ?? []), report);
+    const { items, rejected } = checkIcd10(parts.flatMap((p) => p.icd10 ?? []), report);
     result.icd10 = items;
     if (rejected.length) result.icd10Rejected = rejected;
   }
   const dropped = parts.flatMap((p) => p.dropped);
-  if (dropped.length) result.message = `Ignored ${dropped.length} unrecognised answer item(s): ${dropped.slice(0, 3).join(', ')}`;
+  const notes = parts.flatMap((p) => p.notes ?? []);
+  if (dropped.length) notes.unshift(`Ignored ${dropped.length} unrecognised answer item(s): ${dropped.slice(0, 3).join(', ')}`);
+  if (notes.length) result.message = notes.join('; ');
   return result;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyFindings, type Finding, type FindingStatus } from '../findings.ts';
 import { locate } from '../locate.ts';
 import { failedResult, isNormal, type Evidence, type LabelResult } from '../result.ts';
-import { buildRequests, PROMPT_PROFILES } from './profiles.ts';
+import { buildRequests, profileTasks, PROMPT_PROFILES } from './profiles.ts';
 import { parseAnswers } from './parse.ts';
 import { formatAnswers } from './target.ts';
 
@@ -41,13 +41,13 @@ function weakLabel(): LabelResult {
 describe('formatAnswers → parseAnswers', () => {
   it.each(PROMPT_PROFILES)('gives back the labels under the %s profile', (profile) => {
     const source = weakLabel();
-    for (const task of ['findings', 'icd10', 'both'] as const) {
+    for (const task of profileTasks(profile)) {
       const requests = buildRequests(profile, task, REPORT);
       const answers = formatAnswers(requests, source, REPORT);
       const back = parseAnswers(requests, answers, REPORT, ENGINE);
       expect(back.status, `${profile}/${task}`).toBe('ok');
       if (task !== 'icd10') {
-        // legacy carries positives only; json carries every mentioned status.
+        // release carries positives only; json carries every mentioned status.
         const expected = profile === 'json' ? source.findings : Object.fromEntries(Object.entries(source.findings).map(([f, s]) => [f, s === 'positive' ? s : 'absent']));
         expect(back.findings, `${profile}/${task}`).toEqual(expected);
         expect(back.normal).toBe(false);
@@ -73,8 +73,10 @@ describe('formatAnswers → parseAnswers', () => {
   it('stays within the answer budget for a typical report', () => {
     const [answer] = formatAnswers(buildRequests('json', 'findings', REPORT), weakLabel(), REPORT);
     expect(Math.ceil(answer.length / 4)).toBeLessThanOrEqual(buildRequests('json', 'findings', REPORT)[0].maxTokens);
-    const [legacy] = formatAnswers(buildRequests('legacy', 'findings', REPORT), weakLabel(), REPORT);
-    expect(legacy).toBe('[Cardiomegaly, Pleural Effusion]');
+    const [release] = formatAnswers(buildRequests('release', 'findings', REPORT), weakLabel(), REPORT);
+    expect(release).toBe('[Cardiomegaly, Pleural Effusion]');
+    const [icd] = formatAnswers(buildRequests('release', 'icd10', REPORT), weakLabel(), REPORT);
+    expect(icd).toBe("['Small left pleural effusion']\nThe reason is: 'Small left pleural effusion' (J90)");
   });
 
   it('refuses to build a target from a failed result', () => {

@@ -36,13 +36,27 @@ function jsonAnswer(request: PromptRequest, result: LabelResult, report: string)
   return JSON.stringify(answer);
 }
 
-function legacyAnswer(request: PromptRequest, result: LabelResult): string {
-  if (request.task === 'icd10') return JSON.stringify((result.icd10 ?? []).map((i) => [i.phrase, i.code]));
+/** A phrase as Python's repr writes it, the way the authors' examples quote phrases. */
+function pyQuote(s: string): string {
+  if (s.includes("'") && !s.includes('"')) return `"${s}"`;
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The released model's answer shapes: the findings list (`[Cardiomegaly, Pleural Effusion]`), or the ICD-10
+ * phrase list and its reason line, as in the authors' prompt examples.
+ */
+function releaseAnswer(request: PromptRequest, result: LabelResult): string {
+  if (request.task === 'icd10') {
+    const items = result.icd10 ?? [];
+    const list = `[${items.map((i) => pyQuote(i.phrase)).join(', ')}]`;
+    return items.length ? `${list}\nThe reason is: ${items.map((i) => `${pyQuote(i.phrase)} (${i.code})`).join(', ')}` : list;
+  }
   return `[${FINDINGS.filter((f) => result.findings[f] === 'positive').join(', ')}]`;
 }
 
 /** One answer string per request. Only `ok` results make targets; callers drop the others. */
 export function formatAnswers(requests: PromptRequest[], result: LabelResult, report: string): string[] {
   if (result.status !== 'ok') throw new Error(`Cannot build a training answer from a result with status ${result.status}.`);
-  return requests.map((r) => (r.profile === 'json' ? jsonAnswer(r, result, report) : legacyAnswer(r, result)));
+  return requests.map((r) => (r.profile === 'json' ? jsonAnswer(r, result, report) : releaseAnswer(r, result)));
 }

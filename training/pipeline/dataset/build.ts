@@ -175,7 +175,7 @@ export async function buildDataset(o: DatasetOptions, log: (line: string) => voi
     const mentioned = kept.filter((k) => Object.values(k.result.findings).some((s) => s !== 'absent'));
     const bare = mentioned.filter((k) => k.result.evidence.length === 0).length;
     if (mentioned.length && bare / mentioned.length > 0.5) {
-      warn(`${bare} of ${mentioned.length} labeled reports have no evidence quotes (labels from the legacy profile?), so their json answers have empty "evidence".`);
+      warn(`${bare} of ${mentioned.length} labeled reports have no evidence quotes (labels from the release profile, which carries none?), so their json answers have empty "evidence".`);
     }
   }
   const results = kept.map((k) => k.result);

@@ -2,7 +2,7 @@
  * One training example per model call, built with the app's own prompt module, so the model is trained on
  * exactly the messages the browser engine sends (buildRequests) and the answers the engine parses (formatAnswers).
  */
-import { buildRequests, type ChatMessage, type PromptProfileId } from '../../../src/lib/prompts/profiles.ts';
+import { buildRequests, requestMessages, type ChatMessage, type PromptProfileId } from '../../../src/lib/prompts/profiles.ts';
 import { formatAnswers } from '../../../src/lib/prompts/target.ts';
 import type { LabelResult, Task } from '../../../src/lib/result.ts';
 
@@ -15,7 +15,7 @@ export interface ChatExample {
 export function buildExamples(profile: PromptProfileId, task: Task, id: string, report: string, result: LabelResult): ChatExample[] {
   const requests = buildRequests(profile, task, report);
   const answers = formatAnswers(requests, result, report);
-  return requests.map((r, i) => ({ id, messages: [...r.messages, { role: 'assistant', content: answers[i] }] }));
+  return requests.map((r, i) => ({ id, messages: [...requestMessages(r), { role: 'assistant', content: answers[i] }] }));
 }
 
 /** Key for finding identical reports: whitespace runs collapsed, ends trimmed. */
