@@ -3,14 +3,15 @@
  * stays flat whatever the file size (only the set of ids seen, for duplicate detection, grows). Bad rows become
  * `error` rows, empty text becomes `empty`; neither stops the run. The output appears only when the run ends.
  */
-import { idKey, prepareRow, resolveColumnList, splitColumnSpec, csvLine } from '../../src/lib/csv/index.ts';
+import { csvLine } from '../../src/lib/csv/write.ts';
+import { prepareRow } from '../../src/lib/csv/records.ts';
 import { EmptyInputError } from '../../src/lib/errors.ts';
-import { outputColumns } from '../../src/lib/output.ts';
+import { DuplicateIds, outputColumns } from '../../src/lib/output.ts';
 import type { LabelResult, RowStatus } from '../../src/lib/result.ts';
 import type { LabelRun, RowLabeler } from '../engines.ts';
 import { openOutput, writeFileAtomic } from './atomic.ts';
-import { fileSize, readCsvRows } from './csv-stream.ts';
-import { writeManifest, sha256File } from './parallel/manifest.ts';
+import { openRunInput } from './label-input.ts';
+import { sha256File, writeManifest } from './parallel/manifest.ts';
 import { DEFAULT_CHUNK_ROWS, inShard } from './parallel/options.ts';
 import { LabelPool, WorkerSet } from './parallel/pool.ts';
 import { Progress } from './progress.ts';
@@ -35,35 +36,21 @@ export interface LabelSummary {
   threadRows: number[];
 }
 
-export type { JsonlRecord } from './parallel/batch.ts';
-
 const MAX_ROW_WARNINGS = 10;
 const WRITE_BLOCK = 64 * 1024;
 
-/** `workers`: worker threads started ahead (see parallel/pool.ts); started here for `run.parallel.jobs` when absent. */
+/** `workers`: worker threads started ahead (parallel/pool.ts); started here for `run.parallel.jobs` when absent. */
 export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: string) => void, workers?: WorkerSet): Promise<LabelSummary> {
-  const bytes = await fileSize(run.input);
   const cpuStart = process.cpuUsage();
-  const progress = new Progress({ mode: run.quiet ? 'off' : run.progress, totalBytes: bytes });
-  const rows = readCsvRows(run.input, { delimiter: run.delimiter, encoding: run.encoding, onBytes: (b) => progress.bytes(b) });
-
-  const first = await rows.next();
-  if (first.done) throw new EmptyInputError(`The file "${run.input}"`);
-  const header = first.value;
+  let progress: Progress | undefined;
   // Column problems are usage errors and must surface before any output file is created.
-  const textColumns = resolveColumnList(header, run.textColumn, 'text');
-  const idNames = run.idColumns.flatMap((spec) => splitColumnSpec(header, spec));
-  const idColumns = resolveColumnList(header, idNames, 'id');
-  const layout = {
-    width: header.length,
-    textColumns,
-    idColumns,
-    headings: textColumns.length > 1 ? textColumns.map((i) => header[i]) : undefined,
-  };
-  const idHeader = idColumns.map((i) => header[i]);
+  const { input, layout } = await openRunInput(run, log, (b) => progress?.bytes(b));
+  const bytes = input.size;
+  progress = new Progress({ mode: run.quiet ? 'off' : run.progress, totalBytes: bytes });
+  const idHeader = layout.idNames;
 
   const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
-  const seen = new Set<string>();
+  const seen = new DuplicateIds();
   const parallel = run.parallel ?? { jobs: 1, jobsGiven: false, chunkRows: DEFAULT_CHUNK_ROWS };
   let duplicates = 0;
   let normal = 0;
@@ -77,7 +64,7 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   let pending = '';
   const sink = openOutput(run.output);
   await sink.ready?.();
-  // Threads label batches; their outputs come back here in input order (see parallel/pool.ts).
+  // Threads label batches of rows; their outputs come back here in input order (parallel/pool.ts).
   const workerSet = workers ?? (parallel.jobs > 1 ? new WorkerSet(run, parallel.jobs - 1) : undefined);
   const inputHash = parallel.shard ? sha256File(run.input) : undefined;
   const pool = new LabelPool({
@@ -102,19 +89,13 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   });
   try {
     if (run.format === 'csv') await sink.write(csvLine(outputColumns(idHeader, run.task)));
-    for await (const fields of rows) {
+    for await (const { fields, problem } of input.rows) {
       row++;
-      const prepared = prepareRow(fields, layout, row);
-      // Duplicates are decided here, over every row in order, so each shard flags the same rows a whole run would.
-      let duplicateId = false;
-      if (idColumns.length) {
-        const key = idKey(prepared.ids);
-        if (key !== '' && seen.has(key)) {
-          duplicateId = true;
-          if (inShard(row, parallel.shard, parallel.chunkRows)) duplicates++;
-        } else seen.add(key);
-      }
+      const prepared = prepareRow(fields, layout, row, problem);
+      // Decided here, over every row in order, so each shard flags the same rows a whole run would.
+      const duplicateId = seen.check(prepared.ids);
       if (!inShard(row, parallel.shard, parallel.chunkRows)) continue;
+      if (duplicateId) duplicates++;
       const wait = pool.push(prepared.ok ? { row, ids: prepared.ids, text: prepared.text, duplicateId } : { row, ids: prepared.ids, problem: prepared.message, duplicateId });
       if (wait) await wait;
     }

@@ -3,9 +3,11 @@
  * (`--jobs 1`, and whenever every worker's queue is full) and in every worker thread, so the output of a run
  * is byte for byte the same whatever the number of threads.
  */
-import { csvLine } from '../../../src/lib/csv/index.ts';
-import { outputRecord } from '../../../src/lib/output.ts';
-import { failedResult, isBlankReport, type LabelResult, type RowStatus, type Task } from '../../../src/lib/result.ts';
+import { engineFailure, unlabelableText } from '../../../src/lib/csv/records.ts';
+import { csvLine } from '../../../src/lib/csv/write.ts';
+import { errorMessage } from '../../../src/lib/errors.ts';
+import { jsonlRecord, outputRecord } from '../../../src/lib/output.ts';
+import { failedResult, type LabelResult, type RowStatus, type Task } from '../../../src/lib/result.ts';
 import type { RowLabeler } from '../../engines.ts';
 
 /** One input row as the reader prepared it: ids, and the text or the reason the row cannot be read. */
@@ -46,15 +48,6 @@ export interface BatchOutput {
   warnings: string[];
 }
 
-/** One JSONL line: where the row came from, then the full result. */
-export interface JsonlRecord extends LabelResult {
-  /** Data row number in the input, 1-based, header not counted. */
-  row: number;
-  ids: Record<string, string>;
-  /** Present (true) on the second and later rows with an id already seen. */
-  duplicateId?: boolean;
-}
-
 export function labelBatch(labeler: RowLabeler, batch: Batch): BatchOutput {
   const { format, task, idHeader } = batch.format;
   const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
@@ -67,19 +60,16 @@ export function labelBatch(labeler: RowLabeler, batch: Batch): BatchOutput {
       const message = item.problem ?? `Row ${item.row} could not be read.`;
       result = failedResult('error', labeler.info, message);
       warnings.push(message);
-    } else if (isBlankReport(item.text)) {
-      result = failedResult('empty', labeler.info, 'The report text is empty.');
     } else {
-      result = labelOne(labeler, item.text, item.row, warnings);
+      result = unlabelableText(item.text, labeler.info) ?? labelOne(labeler, item.text, item.row, warnings);
     }
     status[result.status]++;
     if (result.status === 'ok' && result.normal) normal++;
     if (format === 'csv') {
       text += csvLine(outputRecord(item.ids, result, task));
     } else {
-      const ids = Object.fromEntries(idHeader.map((name, i) => [name, item.ids[i]]));
-      const record: JsonlRecord = { row: item.row, ids, ...(item.duplicateId ? { duplicateId: true } : {}), ...result };
-      text += `${JSON.stringify(record)}\n`;
+      const source = { row: item.row, idNames: idHeader, ids: item.ids, text: item.text ?? '', duplicateId: Boolean(item.duplicateId) };
+      text += `${JSON.stringify(jsonlRecord(source, result, task))}\n`;
     }
   }
   return { seq: batch.seq, text, rows: batch.items.length, status, normal, warnings };
@@ -91,6 +81,6 @@ function labelOne(labeler: RowLabeler, text: string, row: number, warnings: stri
   } catch (e) {
     // The error's own message may quote the report, so stderr only names the kind of failure.
     warnings.push(`row ${row}: the ${labeler.info.name} engine failed (${(e as Error).name ?? 'Error'}); recorded as an error row.`);
-    return failedResult('error', labeler.info, `The ${labeler.info.name} engine failed on this report: ${(e as Error).message ?? String(e)}`);
+    return engineFailure(labeler.info, errorMessage(e));
   }
 }
