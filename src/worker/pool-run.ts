@@ -1,22 +1,23 @@
 /**
- * A rules job on several workers. Rows are read here, in order, and handed out in batches (to a helper, or
- * labeled here when every helper is busy); the outputs are committed strictly in batch order, row by row through
- * the same chunk writer as a one-worker job. So the stored cursor is always one row number: every row before it
- * stored once, none after it, whatever a reload or a crash interrupts. Pause and cancel wait for the batches in
- * flight (milliseconds for the rule engine) and keep them.
+ * A rules job on several workers. Rows are read here, in order, and cut at stored-chunk boundaries; each chunk
+ * goes to a free helper, which labels it and stores its details (text and evidence) itself, or is labeled here
+ * when no helper is free (or it is the part-stored chunk a resume starts in). The rows come back and are committed
+ * strictly in input order, row by row through the same chunk writer as a one-worker job, so the stored cursor is
+ * always one row number: every row before it stored once, none after it, whatever a reload or a crash interrupts.
+ * Pause and cancel wait for the chunks in flight (a fraction of a second for the rule engine) and keep them.
  */
 import type { CsvRow } from '../lib/csv/parse.ts';
 import { prepareRow, type RowLayout } from '../lib/csv/records.ts';
 import type { LabelEngine } from '../lib/engine.ts';
 import type { Task } from '../lib/result.ts';
-import type { JobRecord, JobState, RowDetail, StoredRow } from '../platform/storage/schema.ts';
-import { labelPoolBatch } from './pool-label.ts';
-import type { PoolItem, PoolOutput } from './pool-protocol.ts';
-import { HelperPool, POOL_BATCH_ROWS } from './pool.ts';
+import { CHUNK_ROWS, type JobRecord, type JobState, type RowDetail, type StoredRow } from '../platform/storage/schema.ts';
+import { labelItems } from './pool-label.ts';
+import type { PoolItem } from './pool-protocol.ts';
+import { HelperPool } from './pool.ts';
 
 /** What the runner's pieces (runner.ts) offer this loop. */
 export interface PooledRun {
-  writer: { job: JobRecord; add(row: StoredRow, detail: RowDetail): void; readonly due: boolean; save(bytesDone: number): Promise<boolean> };
+  writer: { job: JobRecord; add(row: StoredRow, detail: RowDetail | undefined): void; readonly due: boolean; save(bytesDone: number): Promise<boolean> };
   stopper: { readonly asked: boolean; ifAsked(): Promise<JobRecord | undefined>; afterRace(): Promise<JobRecord> };
   progress: { labeled: number; position: number; workers: number; report(state: JobState, force?: boolean): void };
   problems: { add(rowNumber: number, message: string): void; summary(): string | undefined };
@@ -29,8 +30,9 @@ export interface PooledRun {
 
 interface InFlight {
   done: boolean;
-  output: Promise<PoolOutput>;
-  /** Byte position after the batch's last row, stored with the cursor when the batch is committed. */
+  /** Rows, and their details when labeled here (undefined: the helper stored them). */
+  output: Promise<{ rows: StoredRow[]; details?: RowDetail[] }>;
+  /** Byte position after the chunk's last row, stored with the cursor when the chunk is committed. */
   position: number;
 }
 
@@ -38,24 +40,32 @@ export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecor
   const pool = new HelperPool(r.helpers);
   const queue: InFlight[] = [];
   let items: PoolItem[] = [];
+  let first = r.writer.job.rowsDone;
   let seq = 0;
   let position = r.progress.position;
   const startRow = r.writer.job.rowsDone;
+  const jobId = r.writer.job.id;
 
   const dispatch = () => {
     if (!items.length) return;
-    const batch = { seq: seq++, task: r.task, items };
-    items = [];
-    const entry: InFlight = { done: false, position, output: pool.label(batch, () => labelPoolBatch(r.engine, batch)) };
-    entry.output.then(() => (entry.done = true), () => (entry.done = true));
+    const chunkItems = items;
+    // A helper stores a whole chunk's details, so the part-stored chunk a resume starts in is labeled here.
+    const whole = first % CHUNK_ROWS === 0;
+    const output = whole && pool.free
+      ? pool.label({ seq: seq++, task: r.task, jobId, chunk: first / CHUNK_ROWS, items: chunkItems })
+      : labelItems(r.engine, chunkItems, r.task);
+    const entry: InFlight = { done: false, position, output };
+    output.then(() => (entry.done = true), () => (entry.done = true));
     queue.push(entry);
+    first += chunkItems.length;
+    items = [];
   };
-  /** Commits the oldest batch; false when another tab moved the cursor meanwhile. */
+  /** Commits the oldest chunk; false when another tab moved the cursor meanwhile. */
   const commitOldest = async (): Promise<boolean> => {
     const entry = queue.shift()!;
     const out = await entry.output;
     for (let i = 0; i < out.rows.length; i++) {
-      r.writer.add(out.rows[i], out.details[i]);
+      r.writer.add(out.rows[i], out.details?.[i]);
       r.progress.labeled++;
       if (r.writer.due && !(await r.writer.save(Math.round(entry.position)))) return false;
     }
@@ -88,9 +98,9 @@ export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecor
         items.push({ ids: prepared.ids, problem: prepared.message });
       }
       position = row.position;
-      if (items.length >= POOL_BATCH_ROWS) {
+      if ((row.index + 1) % CHUNK_ROWS === 0) {
         dispatch();
-        // Finished batches are committed as soon as they are next in line; a full queue waits for the oldest.
+        // Finished chunks are committed as soon as they are next in line; a full queue waits for the oldest.
         while (queue.length && (queue[0].done || queue.length > pool.capacity)) {
           if (!(await commitOldest())) return { stopped: await r.stopper.afterRace() };
         }

@@ -4,13 +4,12 @@
  * reading and storing while the helpers label. The LLM engine never uses them (one model, one GPU): while an LLM
  * job runs, no helper is started.
  */
+import { RadReportXError, type ErrorCode } from '../lib/errors.ts';
 import HelperWorker from './pool.worker.ts?worker&inline';
 import type { HelperMessage, PoolBatch, PoolOutput } from './pool-protocol.ts';
 
-/** Rows per batch handed to a helper. */
-export const POOL_BATCH_ROWS = 250;
-/** Batches queued per helper: enough to keep it busy while this worker waits on the file or IndexedDB. */
-const QUEUE_PER_HELPER = 4;
+/** Chunks queued per helper: one being labeled, one waiting, so a helper never idles between messages. */
+const QUEUE_PER_HELPER = 2;
 /** The most helpers the setting accepts. */
 export const MAX_HELPERS = 32;
 
@@ -73,17 +72,25 @@ export class HelperPool {
     return this.#helpers.filter((h) => h.done > 0).length;
   }
 
-  /** Batches that fit in the helpers' queues, plus one being labeled here. */
+  /**
+   * Chunks that may be in flight: the helpers' queues, plus a few labeled here, so this worker labels ahead
+   * instead of idling while the oldest chunk is still in a helper.
+   */
   get capacity(): number {
-    return this.#helpers.length * QUEUE_PER_HELPER + 1;
+    return this.#helpers.length * QUEUE_PER_HELPER + 3;
   }
 
-  /** Labels the batch in the least busy ready helper, or with `here` when there is none with room. */
-  label(batch: PoolBatch, here: () => Promise<PoolOutput>): Promise<PoolOutput> {
+  /** Whether a ready helper has room for another chunk. */
+  get free(): boolean {
+    return this.#helpers.some((h) => h.ready && h.queued < QUEUE_PER_HELPER);
+  }
+
+  /** Hands the chunk to the least busy ready helper (check `free` first). */
+  label(batch: PoolBatch): Promise<PoolOutput> {
     if (this.#failure) return Promise.reject(this.#failure);
     let best: Helper | undefined;
     for (const h of this.#helpers) if (h.ready && h.queued < QUEUE_PER_HELPER && (!best || h.queued < best.queued)) best = h;
-    if (!best) return here();
+    if (!best) return Promise.reject(new Error('No labeling helper is free.'));
     const helper = best;
     helper.queued++;
     return new Promise<PoolOutput>((resolve, reject) => {
@@ -103,7 +110,8 @@ export class HelperPool {
       return;
     }
     if ('error' in m) {
-      this.#fail(new Error(`A labeling helper failed: ${m.error}`));
+      // A full disk stays a StorageFull error, so the job pauses with its rows kept instead of failing.
+      this.#fail(m.code ? new RadReportXError(m.code as ErrorCode, m.error) : new Error(`A labeling helper failed: ${m.error}`));
       return;
     }
     const waiting = this.#waiting.get(m.seq);

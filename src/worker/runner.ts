@@ -189,6 +189,7 @@ class ChunkWriter {
   #rows: StoredRow[] = [];
   #details: RowDetail[] = [];
   #lastSave = performance.now();
+  #detailsStored = false;
 
   constructor(public job: JobRecord) {
     this.#chunkStart = job.rowsDone - (job.rowsDone % CHUNK_ROWS);
@@ -204,9 +205,11 @@ class ChunkWriter {
     this.#details = pair.details.slice(0, stored);
   }
 
-  add(row: StoredRow, detail: RowDetail): void {
+  /** `detail` undefined: a helper worker has stored this whole chunk's details (pool-run.ts). */
+  add(row: StoredRow, detail: RowDetail | undefined): void {
     this.#rows.push(row);
-    this.#details.push(detail);
+    if (detail) this.#details.push(detail);
+    else this.#detailsStored = true;
   }
 
   /** A full chunk, or rows waiting longer than SAVE_MS. */
@@ -222,7 +225,7 @@ class ChunkWriter {
       firstRow: this.#chunkStart,
       fromRow: this.job.rowsDone,
       rows: this.#rows,
-      details: this.#details,
+      details: this.#detailsStored ? undefined : this.#details,
       bytesDone,
       finished,
     });
@@ -233,6 +236,7 @@ class ChunkWriter {
       this.#chunkStart += CHUNK_ROWS;
       this.#rows = [];
       this.#details = [];
+      this.#detailsStored = false;
     }
     return true;
   }

@@ -1,6 +1,7 @@
 /**
  * A batch on several workers: with 2 helper workers beside the batch worker, a reload in the middle of the job
- * and a resume leave every row stored exactly once, in order (no gap, no duplicate), with the labels Node gives.
+ * and a resume leave every row stored exactly once, in order (no gap, no duplicate), with the labels Node gives
+ * and each row's text and evidence (stored by the helpers themselves) at its own row.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,16 @@ it('labels on the batch worker and 2 helpers, and a reload mid-batch leaves 0 ga
   expect(new Set(exported).size).toBe(ROWS);
   expect(exported).toEqual(ids);
   expect(text).toBe(expectedCsv(csvText, ['report'], ['study_id'], 'findings'));
+  // The details (text and evidence) that helpers stored themselves sit at the right rows.
+  const { text: jsonl } = await downloadText(page, () => card.getByTestId('export-jsonl').click());
+  const lines = jsonl.trimEnd().split('\n').map((l) => JSON.parse(l));
+  expect(lines.length).toBe(ROWS);
+  lines.forEach((l, i) => {
+    if (l.ids.study_id !== ids[i] || l.text !== reports[i]) throw new Error(`JSONL line ${i + 1} holds the wrong row (${l.ids.study_id}).`);
+  });
+  const evidenced = lines.find((l) => l.findings['Pleural Effusion'] === 'positive');
+  const mention = evidenced.evidence.find((e: { finding: string }) => e.finding === 'Pleural Effusion').mention;
+  expect(evidenced.text.slice(mention.start, mention.end)).toBe(mention.text);
   expect(app.blocked).toEqual([]);
   expect(app.pageErrors).toEqual([]);
 });
