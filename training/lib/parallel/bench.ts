@@ -121,10 +121,14 @@ export function formatJobsBench(b: JobsBench): string {
   return [
     `label --jobs 1..${b.best.length} on ${b.corpus}: ${n(b.rows)} rows, ${b.megabytes.toFixed(1)} MB; ${b.cores} cores; ` +
       `load average ${load(b.loadAverage.before)} before, ${load(b.loadAverage.after)} after.`,
-    '  jobs  rows/s    speed-up  seconds  process s  CPU s   peak RSS',
+    '  jobs  rows/s    speed-up  seconds  process s  CPU s  cores used  rows/CPU-s  peak RSS',
     ...b.best.map((r) =>
       `  ${String(r.jobs).padStart(4)}  ${n(r.rowsPerSecond).padStart(8)}  ${r.speedup.toFixed(2).padStart(7)}x  ${r.seconds.toFixed(2).padStart(7)}  ` +
-      `${r.processSeconds.toFixed(2).padStart(9)}  ${r.cpuSeconds.toFixed(2).padStart(5)}  ${n(r.peakRssMb).padStart(5)} MB`),
+      `${r.processSeconds.toFixed(2).padStart(9)}  ${r.cpuSeconds.toFixed(2).padStart(5)}  ${(r.cpuSeconds / r.seconds).toFixed(2).padStart(10)}  ` +
+      `${n(b.rows / r.cpuSeconds).padStart(10)}  ${n(r.peakRssMb).padStart(5)} MB`),
+    // On a shared machine the scheduler may give this run less than N cores ("cores used"); rows per CPU-second
+    // shows the cost of the threads themselves, whatever the load.
+    `  threads' overhead: rows per CPU-second at ${b.best.length} threads is ${((b.best[0].cpuSeconds / b.best.at(-1)!.cpuSeconds) * 100).toFixed(0)}% of one thread's`,
     b.runs.length > b.best.length ? `  (fastest of ${b.runs.length / b.best.length} runs each; every run: ${b.runs.map((r) => `${r.jobs}:${n(r.rowsPerSecond)}`).join(' ')})` : '',
     `  output identical across thread counts: ${b.identical ? 'yes' : 'NO'}`,
     '',
