@@ -126,7 +126,10 @@ export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined
   }
   const d = await db();
   try {
-    const tx = d.transaction(['jobs', 'rows', 'details'], 'readwrite');
+    // Without details (a helper stored them) the transaction leaves that store out, so it does not wait on the
+    // helpers' own writes to it.
+    const stores: ('jobs' | 'rows' | 'details')[] = c.details ? ['jobs', 'rows', 'details'] : ['jobs', 'rows'];
+    const tx = d.transaction(stores, 'readwrite');
     const job = await tx.objectStore('jobs').get(c.jobId);
     if (!job || job.rowsDone !== c.fromRow || job.state === 'cancelled') {
       tx.abort();
