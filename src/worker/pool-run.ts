@@ -10,6 +10,7 @@ import type { CsvRow } from '../lib/csv/parse.ts';
 import { prepareRow, type RowLayout } from '../lib/csv/records.ts';
 import type { LabelEngine } from '../lib/engine.ts';
 import type { Task } from '../lib/result.ts';
+import { putDetailChunk } from '../platform/storage/jobs.ts';
 import { CHUNK_ROWS, type JobRecord, type JobState, type RowDetail, type StoredRow } from '../platform/storage/schema.ts';
 import { labelItems } from './pool-label.ts';
 import type { PoolItem } from './pool-protocol.ts';
@@ -51,9 +52,12 @@ export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecor
     const chunkItems = items;
     // A helper stores a whole chunk's details, so the part-stored chunk a resume starts in is labeled here.
     const whole = first % CHUNK_ROWS === 0;
-    const output = whole && pool.free
-      ? pool.label({ seq: seq++, task: r.task, jobId, chunk: first / CHUNK_ROWS, items: chunkItems })
-      : labelItems(r.engine, chunkItems, r.task);
+    const chunk = first / CHUNK_ROWS;
+    let output: InFlight['output'];
+    if (!whole) output = labelItems(r.engine, chunkItems, r.task);
+    else if (pool.free) output = pool.label({ seq: seq++, task: r.task, jobId, chunk, items: chunkItems });
+    // A whole chunk labeled here stores its details the way a helper does, so no commit waits on a details write.
+    else output = labelItems(r.engine, chunkItems, r.task).then(async ({ rows, details }) => (await putDetailChunk(jobId, chunk, details), { rows }));
     const entry: InFlight = { done: false, position, output };
     output.then(() => (entry.done = true), () => (entry.done = true));
     queue.push(entry);
