@@ -59,6 +59,10 @@ describe('label --jobs', { timeout: 240_000 }, () => {
       expect(s.threadRows.slice(1).every((n: number) => n > 0)).toBe(true);
       expect(s.threadRows.reduce((x: number, y: number) => x + y, 0)).toBe(3000);
     }
+    // Workers started from the tsx entry instead of the esbuild bundle (the fallback) write the same bytes.
+    const tsx = join(dir, 'tsx.jsonl');
+    expect((await runWithEnv(label(input, tsx, '--jobs', '2', '--task', 'both', '-q'), { ...WAIT, RADREPORTX_WORKER_BUNDLE: '0' })).code).toBe(0);
+    expect(readFileSync(tsx, 'utf8')).toBe(readFileSync(join(dir, 'one.jsonl'), 'utf8'));
     const lines = readFileSync(join(dir, 'one.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.row)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
     expect(lines.filter((l) => l.duplicateId).length).toBe(1);

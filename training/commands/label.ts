@@ -148,7 +148,7 @@ export const label: Command = {
     if (engine.takeOver) return engine.takeOver(run, values);
     if (!engine.threads) parallel.jobs = 1;
     // The worker threads load their engine while this thread loads its own and reads the header.
-    const workers = parallel.jobs > 1 ? new WorkerSet(run, parallel.jobs - 1) : undefined;
+    const workers = parallel.jobs > 1 ? await WorkerSet.start(run, parallel.jobs - 1) : undefined;
     let summary;
     try {
       const labeler = await engine.createLabeler!(run);

@@ -65,7 +65,7 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   const sink = openOutput(run.output);
   await sink.ready?.();
   // Threads label batches of rows; their outputs come back here in input order (parallel/pool.ts).
-  const workerSet = workers ?? (parallel.jobs > 1 ? new WorkerSet(run, parallel.jobs - 1) : undefined);
+  const workerSet = workers ?? (parallel.jobs > 1 ? await WorkerSet.start(run, parallel.jobs - 1) : undefined);
   const inputHash = parallel.shard ? sha256File(run.input) : undefined;
   const pool = new LabelPool({
     labeler,

@@ -11,13 +11,13 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { LabelRun, RowLabeler } from '../../engines.ts';
 import { labelBatch, type Batch, type BatchFormat, type BatchOutput, type RowItem } from './batch.ts';
+import { workerEntry } from './bundle.ts';
 
 /** Rows per dispatched batch: large enough that messaging costs little, small enough to keep every thread busy. */
 export const BATCH_ROWS = 256;
 /** Batches queued per worker (~50 ms of work): a worker keeps busy while this thread is descheduled or labeling. */
 const QUEUE_PER_WORKER = 8;
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 
 /** What a worker thread is started with. */
 export interface WorkerInit {
@@ -35,11 +35,16 @@ interface Started {
 /** Worker threads started ahead of the run (their engine loads while this thread reads the file's header). */
 export class WorkerSet {
   readonly started: Started[];
-  constructor(run: LabelRun, count: number) {
+
+  static async start(run: LabelRun, count: number): Promise<WorkerSet> {
+    return new WorkerSet(run, count, await workerEntry());
+  }
+
+  private constructor(run: LabelRun, count: number, entry: URL) {
     this.started = Array.from({ length: count }, () => {
       const { port1, port2 } = new MessageChannel();
       const init: WorkerInit = { run, results: port2 };
-      const worker = new Worker(BOOT, { workerData: init, transferList: [port2] });
+      const worker = new Worker(entry, { workerData: init, transferList: [port2] });
       // An idle worker must not keep the process alive if the run ends early (an error before the first batch).
       worker.unref();
       port1.unref();
