@@ -127,7 +127,7 @@ function resolveRun(v: LabelValues): LabelRun {
     progress: v.progress ? 'on' : 'auto',
     quiet: v.quiet ?? false,
     stats: v.stats,
-    parallel: resolveParallel(v, output),
+    parallel: resolveParallel(v, output, v.input),
   };
 }
 
