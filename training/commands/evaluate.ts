@@ -56,6 +56,7 @@ Options:
       --id-strip-suffix S   compare ids without this suffix
       --id-pad N            compare numeric ids zero-padded to N digits (00123 and 123 join with --id-pad 5)
       --uncertain POLICY    negative (default) | positive: how uncertain (-1) labels count, both sides
+                            (differentials are uncertain unless labeled with "label --differentials positive")
       --task TASK           findings (default) | icd10 (ICD-10 codes; see "evaluate --task icd10 --help")
       --bootstrap N         resamples for the 95% confidence intervals of micro-F1 and each F1 (default 1000;
                             0 for none); --seed N (default 1) makes them reproducible
