@@ -149,7 +149,7 @@ export const label: Command = {
     const engine = findEngine(run.engine)!;
     const parallel = run.parallel!;
     if (!engine.threads && (parallel.jobsGiven && parallel.jobs > 1 || parallel.shard)) {
-      throw new UsageError(`The ${run.engine} engine does not take --jobs or --shard.`, run.engine === 'openai' ? 'It has its own --concurrency.' : undefined);
+      throw new UsageError(`The ${run.engine} engine does not take --jobs or --shard.`, ({ openai: 'It has its own --concurrency.', 'llama-cpp': 'It has its own --threads.' } as Record<string, string>)[run.engine]);
     }
     if (engine.takeOver) return engine.takeOver(run, values);
     if (!engine.threads) parallel.jobs = 1;
