@@ -2,17 +2,11 @@
  * The Content-Security-Policy the built site ships in a `<meta http-equiv>` tag. Pure, so the build
  * (vite.config.ts), the Privacy panel and the tests share one definition.
  */
+import { InvalidMirrorError } from './errors.ts';
 
 export interface DeployConfig {
   /** Extra origins (`https://host[:port]`) that serve model folders. */
   modelMirrors?: unknown;
-}
-
-export class InvalidMirrorError extends Error {
-  constructor(value: unknown, why: string) {
-    super(`deploy.config.json: modelMirrors entry ${JSON.stringify(value)} ${why}. Write an origin such as "https://models.example.org".`);
-    this.name = 'InvalidConfig';
-  }
 }
 
 /**

@@ -20,7 +20,7 @@ export type { BuildOptions, ChatMessage, ChatPromptRequest, CompletionPromptRequ
 export { responseSchema, schemaName, ANSWER_STATUSES } from './schema.ts';
 export { parseAnswers } from './parse.ts';
 export type { ParseOptions } from './parse.ts';
-export { AnswerFormatError, cleanAnswer, parseReleaseFindings, parseReleaseIcd10 } from './release-parse.ts';
+export { cleanAnswer, parseReleaseFindings, parseReleaseIcd10 } from './release-parse.ts';
 export type { ReleaseFindingsAnswer, ReleaseIcd10Answer, ReleasePhrase } from './release-parse.ts';
 export { lookupPhraseCode } from './lookup.ts';
 export { formatAnswers } from './target.ts';
