@@ -167,8 +167,9 @@ export async function benchLabelPath(rows: number, seed: number): Promise<LabelP
     const input = join(dir, 'reports.csv');
     await writeSyntheticCsv(input, rows, seed);
     const stats = join(dir, 'stats.json');
-    // A child process, so its peak memory is the label path's own and not this process's corpus generation.
-    const args = ['--import', 'tsx', CLI, 'label', '-i', input, '-t', 'report', '--id-column', 'id', '-o', join(dir, 'labels.csv'), '--quiet', '--stats', stats];
+    // A child process, so its peak memory is the label path's own and not this process's corpus generation. One
+    // thread, so the figure (and its memory target) means the same on any machine; bench --jobs measures threads.
+    const args = ['--import', 'tsx', CLI, 'label', '-i', input, '-t', 'report', '--id-column', 'id', '-o', join(dir, 'labels.csv'), '--quiet', '--stats', stats, '--jobs', '1'];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
