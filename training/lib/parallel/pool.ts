@@ -5,7 +5,7 @@
  * each to the ready worker with the shortest queue; when every queue is full, or no worker has loaded its engine
  * yet, it labels the batch itself, so no core idles while workers start and the reader never waits on a worker
  * it could stand in for (a batch given to a worker that is still starting would hold up every output after it). Outputs are written
- * strictly in batch order, one at a time; at most `maxOutstanding` batches may be dispatched but not yet written,
+ * strictly in batch order, one at a time; at most `2 × 8 × workers + 2` batches may be dispatched but not yet written,
  * so a slow disk holds the reader back and memory stays bounded however large the file is.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -107,7 +107,9 @@ export class LabelPool {
     this.#onOutput = options.onOutput;
     this.#batchRows = options.batchRows ?? BATCH_ROWS;
     this.#slots = (options.workers?.started ?? []).map((s) => ({ ...s, ready: false, queued: 0 }));
-    this.#maxOutstanding = this.#slots.length * QUEUE_PER_WORKER + 2;
+    // The workers' queues, plus as many batches again labeled here and waiting for the worker batches before them
+    // (outputs go out in order): with less, this thread would stall behind the workers instead of taking its share.
+    this.#maxOutstanding = 2 * this.#slots.length * QUEUE_PER_WORKER + 2;
     this.#waitForWorkers = Boolean(options.waitForWorkers) && this.#slots.length > 0;
     this.threadRows = Array.from({ length: this.#slots.length + 1 }, () => 0);
     for (const slot of this.#slots) {
