@@ -73,11 +73,11 @@ export class HelperPool {
   }
 
   /**
-   * Chunks that may be in flight: the helpers' queues, plus a few labeled here, so this worker labels ahead
-   * instead of idling while the oldest chunk is still in a helper.
+   * Chunks that may be in flight: the helpers' queues, plus as many again (and a few) labeled here and waiting
+   * for the helper chunks before them, so this worker labels its share instead of idling behind the helpers.
    */
   get capacity(): number {
-    return this.#helpers.length * QUEUE_PER_HELPER + 3;
+    return 2 * this.#helpers.length * QUEUE_PER_HELPER + 3;
   }
 
   /** Whether a ready helper has room for another chunk. */
