@@ -8,6 +8,7 @@ import { exportJob, loadTable, readRowView } from './results.ts';
 import { defaultHelpers, helpers, MAX_HELPERS, setHelpers } from './pool.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
+import { updateJob } from '../platform/storage/jobs.ts';
 import { createModelService } from './webllm-entry.ts';
 import { createGgufService } from './wllama-entry.ts';
 
@@ -34,6 +35,9 @@ export function createLabeler(): LabelerApi {
     exportJob,
     async labelingHelpers(n) {
       return { helpers: n === undefined ? helpers() : setHelpers(n), default: defaultHelpers(), max: MAX_HELPERS };
+    },
+    async renameJob(jobId, name) {
+      await updateJob(jobId, { name: name.trim() || undefined });
     },
   };
 }
