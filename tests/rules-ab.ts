@@ -5,6 +5,11 @@
  *   git -C /work/main archive <old-commit> src | tar -x -C /tmp/old        # a copy of the previous version's src/
  *   npx tsx tests/rules-ab.ts --old /tmp/old [--input ../shared/data/iu-xray/indiana_reports.csv] [--rounds 5]
  *   npx tsx tests/rules-ab.ts --old /tmp/old --generated 20000      # bench's default corpus (seed 1) instead
+ *   npx tsx tests/rules-ab.ts --old /tmp/main --base /tmp/older     # also time a third tree (speed only)
+ *
+ * `--base DIR` adds a third engine that is timed in the same rounds but not compared for output: a speed goal set
+ * against an older commit (issue 10's "2x bc624a2") whose output later work changed on purpose, while `--old`
+ * stays the output reference a refactor must match.
  *
  * Text = FINDINGS + IMPRESSION with their headings, as `label -t findings,impression` and the dev-set test join
  * them. Task `icd10` compares only the status and the ICD-10 items: the new engine labels no findings for it.
@@ -31,6 +36,7 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: 'findings,icd10,both' },
     examples: { type: 'string', default: '2' },
     generated: { type: 'string' },
+    base: { type: 'string' },
   },
 });
 if (!values.old) {
@@ -90,12 +96,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const oldLabel = await engineOf(values.old);
 const newLabel = await engineOf(values.new!);
+const baseLabel = values.base ? await engineOf(values.base) : undefined;
 const texts = values.generated ? generateReports(Number(values.generated), 1) : readTexts(values.input!);
 const corpus = values.generated ? `${texts.length} generated reports (seed 1)` : `${texts.length} reports from ${values.input}`;
 const tasks = values.tasks!.split(',') as Task[];
 const rounds = Number(values.rounds);
 let differing = 0;
-console.log(`${corpus}; old = ${values.old}, new = ${values.new}\n`);
+console.log(`${corpus}; old = ${values.old}, new = ${values.new}${values.base ? `, base = ${values.base}` : ''}\n`);
 for (const task of tasks) {
   const classes = new Map<string, number[]>();
   texts.forEach((text, i) => {
@@ -105,23 +112,30 @@ for (const task of tasks) {
       classes.set(d, list);
     }
   });
-  // Warm both up, then alternate which goes first, so neither always runs on a cooler or busier moment.
-  time(oldLabel, texts.slice(0, 500), task);
-  time(newLabel, texts.slice(0, 500), task);
-  const oldRates: number[] = [];
-  const newRates: number[] = [];
+  // Warm every engine up, then rotate which goes first, so none always runs on a cooler or busier moment.
+  const engines = baseLabel ? [oldLabel, newLabel, baseLabel] : [oldLabel, newLabel];
+  for (const l of engines) time(l, texts.slice(0, 500), task);
+  const rates: number[][] = engines.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    const pair = r % 2 ? [newLabel, oldLabel] : [oldLabel, newLabel];
-    const [first, second] = pair.map((l) => time(l, texts, task).cpu);
-    const [o, n] = r % 2 ? [second, first] : [first, second];
-    oldRates.push(texts.length / o);
-    newRates.push(texts.length / n);
+    for (let j = 0; j < engines.length; j++) {
+      const e = (r + j) % engines.length;
+      rates[e].push(texts.length / time(engines[e], texts, task).cpu);
+    }
   }
+  const [oldRates, newRates, baseRates] = rates;
   const ratios = oldRates.map((o, i) => newRates[i] / o);
   console.log(
     `task ${task}: old ${Math.round(median(oldRates))} / new ${Math.round(median(newRates))} reports per CPU-second ` +
       `(median of ${rounds}); new/old ${median(ratios).toFixed(2)}x (rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')})`,
   );
+  if (baseRates) {
+    const vsBase = baseRates.map((b, i) => newRates[i] / b);
+    const oldVsBase = baseRates.map((b, i) => oldRates[i] / b);
+    console.log(
+      `  base ${Math.round(median(baseRates))}; new/base ${median(vsBase).toFixed(2)}x (rounds: ${vsBase.map((x) => x.toFixed(2)).join(', ')}); ` +
+        `old/base ${median(oldVsBase).toFixed(2)}x`,
+    );
+  }
   if (!classes.size) console.log('  output identical on every report');
   for (const [d, rows] of [...classes].sort((a, b) => b[1].length - a[1].length)) {
     differing++;

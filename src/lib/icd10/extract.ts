@@ -39,6 +39,11 @@ export function matchPhrases(doc: ReportDoc, lexicon: Icd10Lexicon): PhraseMatch
  * ("malignant pleural effusion" over "pleural effusion"). Equal lengths: the rule listed first wins.
  */
 export function resolveOverlaps(matches: readonly PhraseMatch[]): PhraseMatch[] {
+  // Most reports' matches do not overlap at all (each starts at or after the previous one's end): then every
+  // match is kept, in this order, and the ranking below need not run.
+  let disjoint = true;
+  for (let i = 1; i < matches.length && disjoint; i++) disjoint = matches[i].start >= matches[i - 1].end;
+  if (disjoint) return matches.slice();
   const ranked = [...matches].sort((a, b) => b.end - b.start - (a.end - a.start) || a.rule.order - b.rule.order || a.start - b.start);
   const kept: PhraseMatch[] = [];
   for (const m of ranked) {
@@ -60,7 +65,7 @@ export function codeFor(doc: ReportDoc, match: PhraseMatch, assertion: Assertion
   const historical = status === 'uncertain' && trigger?.kind === 'historical';
   if (status !== 'positive' && !historical) return null;
   if (historical && match.rule.status) return match.rule.code;
-  const tb = /^A15\./.test(match.rule.code);
+  const tb = match.rule.code.startsWith('A15.');
   // The old-injury words are read only where they change the code: a history, an injury, tuberculosis.
   if (!historical && !match.rule.acuteInjury && !tb) return match.rule.code;
   const sentence = doc.sentences[match.sentence];

@@ -14,6 +14,11 @@ export interface CompiledCoding {
   chronic: RegExp;
   excludes1: ReadonlyArray<Excludes1Pair & { reA: RegExp; reB: RegExp }>;
   specificity: ReadonlyArray<SpecificityRule & { re: RegExp }>;
+  /**
+   * Whether a code is named by some Excludes1 pair or specificity rule (either side), memoised per code: a report
+   * with fewer than two such codes has nothing to fold, which is most reports, so the rules' regexes need not run.
+   */
+  folds(code: string): boolean;
 }
 
 function compile(where: string, pattern: string): RegExp {
@@ -46,7 +51,15 @@ export function compileCoding(table: ReadonlyMap<string, Icd10TableRow>, data = 
     known(`coding SPECIFICITY[${i}]`, s.general);
     return { ...s, re: compile(`coding SPECIFICITY[${i}]`, s.specific) };
   });
-  return { history, chronic: compile('coding CHRONIC_CODES', data.CHRONIC_CODES), excludes1, specificity };
+  const patterns = [...excludes1.flatMap((p) => [p.reA, p.reB]), ...specificity.map((s) => s.re)];
+  const generals = new Set(specificity.map((s) => s.general));
+  const memo = new Map<string, boolean>();
+  const folds = (code: string) => {
+    let known = memo.get(code);
+    if (known === undefined) memo.set(code, (known = generals.has(code) || patterns.some((re) => re.test(code))));
+    return known;
+  };
+  return { history, chronic: compile('coding CHRONIC_CODES', data.CHRONIC_CODES), excludes1, specificity, folds };
 }
 
 /**
@@ -70,13 +83,18 @@ const spanOf = (i: Icd10Item): Span => ({ start: i.start!, end: i.end!, text: i.
  */
 export function resolveItems(items: readonly Icd10Item[], coding: CompiledCoding, table: ReadonlyMap<string, Icd10TableRow>): Icd10Item[] {
   if (items.length === 0) return [];
+  if (nothingToResolve(items, coding)) return items.map((i) => ({ ...i })).sort((x, y) => x.start! - y.start!);
   const byCode = new Map<string, Merged>();
+  let folding = 0; // codes some folding rule names; a fold needs two
   for (const item of items) {
     const have = byCode.get(item.code);
     if (have) have.supporting.push(spanOf(item));
-    else byCode.set(item.code, { ...item, supporting: [] });
+    else {
+      byCode.set(item.code, { ...item, supporting: [] });
+      if (coding.folds(item.code)) folding++;
+    }
   }
-  if (byCode.size > 1) foldPairs(byCode, coding, table);
+  if (folding > 1) foldPairs(byCode, coding, table);
   const out: Icd10Item[] = [];
   for (const m of byCode.values()) {
     const { supporting, ...base } = m;
@@ -91,6 +109,21 @@ export function resolveItems(items: readonly Icd10Item[], coding: CompiledCoding
     out.push({ ...base, phrase: first.text, start: first.start, end: first.end, ...(rest.length ? { supporting: rest } : {}) });
   }
   return out.sort((x, y) => x.start! - y.start!);
+}
+
+/**
+ * True when `resolveItems` would only copy the items: every code once, fewer than two codes that a folding rule
+ * names (a fold needs both sides present), and no `supporting` field to reset. Most reports with items are so.
+ */
+function nothingToResolve(items: readonly Icd10Item[], coding: CompiledCoding): boolean {
+  let folding = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if ('supporting' in item) return false;
+    for (let j = 0; j < i; j++) if (items[j].code === item.code) return false;
+    if (coding.folds(item.code) && ++folding > 1) return false;
+  }
+  return true;
 }
 
 /** Folds Excludes1 pairs, then unspecified-vs-specific duplicates, into the code that stays. */

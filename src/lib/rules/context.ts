@@ -132,14 +132,18 @@ export interface Sibling {
 export interface AssertContext {
   /** The finding the mention is of: rules whose `except` names it are skipped. */
   finding?: Finding;
-  /** The other mentions of the sentence (any finding or diagnosis). */
-  siblings?: readonly Sibling[];
+  /**
+   * The other mentions of the sentence (any finding or diagnosis), or a function that gives them: they are needed
+   * only to pair a weak "or", which is rare, so a caller may leave gathering them until then.
+   */
+  siblings?: readonly Sibling[] | (() => readonly Sibling[] | undefined);
 }
 
 function pairsWithSibling(text: string, triggers: readonly TriggerMatch[], t: TriggerMatch, start: number, end: number, ctx: AssertContext): boolean {
   const gapToMention = t.end <= start ? text.slice(t.end, start) : text.slice(end, t.start);
   if (!PAIR_GAP.test(gapToMention)) return false;
-  for (const s of ctx.siblings ?? []) {
+  const siblings = typeof ctx.siblings === 'function' ? ctx.siblings() : ctx.siblings;
+  for (const s of siblings ?? []) {
     if (ctx.finding && s.finding === ctx.finding) continue;
     const left = t.end <= start ? s : { start, end };
     const otherSide = t.end <= start ? s.end <= t.start && PAIR_GAP.test(text.slice(s.end, t.start)) : s.start >= t.end && PAIR_GAP.test(text.slice(t.end, s.start));
@@ -167,8 +171,9 @@ export function assertWithTriggers(
 ): Assertion {
   let best: TriggerMatch | undefined;
   let bestDistance = Infinity;
-  let weak: TriggerMatch | undefined;
-  let weakDistance = Infinity;
+  // The weak triggers that reach the mention, in order, with their distance; a paired "or" still needs its
+  // second diagnosis checked, which is left until no strong trigger decides (it is then rare, and costly).
+  let weakCandidates: Array<{ t: TriggerMatch; distance: number; pairing: boolean }> | undefined;
   let clause: boolean | undefined;
   let current = false;
   const bit = ctx.finding ? 1 << FINDINGS.indexOf(ctx.finding) : 0;
@@ -190,21 +195,28 @@ export function assertWithTriggers(
       if (clause && (t.kind === 'negation' || t.kind === 'resolved')) continue;
       distance = start - t.end;
     } else if (t.start >= end && t.direction !== 'forward') {
-      if (hasTerminator(triggers, end, t.start) || text.slice(end, t.start).includes(',')) continue;
+      if (hasTerminator(triggers, end, t.start)) continue;
+      const comma = text.indexOf(',', end); // a backward scope ends at a comma
+      if (comma !== -1 && comma < t.start) continue;
       distance = t.start - end;
     } else {
       continue;
     }
     const pairing = t.kind === 'differential' && PAIRING.test(text.slice(t.start, t.end));
-    if (pairing && !pairsWithSibling(text, triggers, t, start, end, ctx)) continue;
-    if (pairing || t.kind === 'historical') {
-      if (distance < weakDistance) {
-        weak = t;
-        weakDistance = distance;
-      }
-    } else if (distance < bestDistance) {
+    if (pairing || t.kind === 'historical') (weakCandidates ??= []).push({ t, distance, pairing });
+    else if (distance < bestDistance) {
       best = t;
       bestDistance = distance;
+    }
+  }
+  // The nearest weak trigger (the first of equals) among those that apply: a paired "or" only with a second diagnosis.
+  let weak: TriggerMatch | undefined;
+  if (!best && weakCandidates) {
+    let weakDistance = Infinity;
+    for (const { t, distance, pairing } of weakCandidates) {
+      if (distance >= weakDistance || (pairing && !pairsWithSibling(text, triggers, t, start, end, ctx))) continue;
+      weak = t;
+      weakDistance = distance;
     }
   }
   const decided = best ?? (current && weak?.kind === 'historical' ? undefined : weak);
