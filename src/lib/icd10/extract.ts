@@ -5,7 +5,6 @@
 import type { SectionMode } from '../engine.ts';
 import { isBlankReport, type Icd10Item } from '../result.ts';
 import type { Assertion } from '../rules/context.ts';
-import { forEachTokenStart } from '../rules/matcher.ts';
 import { assertTargets, parseReport, type ReportDoc, type Target } from '../rules/report-doc.ts';
 import { icd10Lexicon, type CompiledPhrase, type Icd10Lexicon } from './lexicon.ts';
 import { compileCoding, historicalCode, resolveItems, type CompiledCoding } from './resolve.ts';
@@ -23,13 +22,15 @@ export interface PhraseMatch extends Target {
 export function matchPhrases(doc: ReportDoc, lexicon: Icd10Lexicon): PhraseMatch[] {
   const { text, sentences } = doc;
   const out: PhraseMatch[] = [];
+  const { tokens, sentenceTokens } = doc;
   for (let k = 0; k < sentences.length; k++) {
     const sentence = sentences[k];
-    forEachTokenStart(text, sentence.start, sentence.end, (i) =>
+    for (let t = sentenceTokens[k]; t < sentenceTokens[k + 1]; t++) {
+      const i = tokens[t];
       lexicon.byStart.forEachMatch(text, i, (rule, end) => {
         if (end <= sentence.end) out.push({ start: i, end, rule, sentence: k });
-      }),
-    );
+      });
+    }
   }
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }

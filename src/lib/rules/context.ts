@@ -10,7 +10,7 @@
 import { FINDINGS, type Finding } from '../findings.ts';
 import type { Span, TriggerKind } from '../result.ts';
 import { TRIGGER_DATA } from './triggers.ts';
-import { FirstCharIndex, forEachTokenStart, stickyAlternation } from './matcher.ts';
+import { FirstCharIndex, stickyAlternation, tokenStarts } from './matcher.ts';
 import { validateTriggers, type TriggerDirection, type TriggerRuleKind } from './schema.ts';
 import type { Sentence } from './sentences.ts';
 
@@ -77,21 +77,34 @@ export const DEFAULT_TRIGGERS: CompiledTriggers = compileTriggers(TRIGGER_DATA);
 
 /** Triggers in one sentence, in order, non-overlapping (leftmost first). */
 export function findTriggers(text: string, sentence: Sentence, triggers: CompiledTriggers = DEFAULT_TRIGGERS): TriggerMatch[] {
+  const { tokens } = tokenStarts(text, [sentence]);
+  return triggersAtTokens(text, sentence, tokens, 0, tokens.length, triggers);
+}
+
+/** `findTriggers` given the sentence's token starts, `tokens[first]` to `tokens[last - 1]` (a ReportDoc has them). */
+export function triggersAtTokens(
+  text: string,
+  sentence: Sentence,
+  tokens: readonly number[],
+  first: number,
+  last: number,
+  triggers: CompiledTriggers = DEFAULT_TRIGGERS,
+): TriggerMatch[] {
   const out: TriggerMatch[] = [];
   let lastEnd = -1;
-  forEachTokenStart(text, sentence.start, sentence.end, (i) => {
-    if (i < lastEnd) return;
-    const code = text.charCodeAt(i);
-    const bucket = triggers.index.bucketAt(code);
-    if (!bucket || !triggers.index.mayStart(code, text.charCodeAt(i + 1))) return;
+  for (let k = first; k < last; k++) {
+    const i = tokens[k];
+    if (i < lastEnd) continue;
+    const bucket = triggers.index.bucketFor(text.charCodeAt(i), text.charCodeAt(i + 1));
+    if (!bucket) continue;
     bucket.regex.lastIndex = i;
     const m = bucket.regex.exec(text);
-    if (!m || m[0].length === 0 || i + m[0].length > sentence.end) return;
+    if (!m || m[0].length === 0 || i + m[0].length > sentence.end) continue;
     let g = 1;
     while (m[g] === undefined) g++;
     out.push({ start: i, end: i + m[0].length, ...bucket.rules[g - 1] });
     lastEnd = i + m[0].length;
-  });
+  }
   return out;
 }
 

@@ -101,40 +101,35 @@ const isDigitOrUnderscore = (c: number) => (c >= 48 && c <= 57) || c === 95;
 /**
  * Mentions from misspelt head words, in the doc's sentences, that no lexicon mention covers already.
  *
- * A word is a maximal run of 7+ ASCII letters not glued to a digit or underscore ("T12abc" is not a word). The
- * words are found by a plain character walk, not a global regex: most reports have dozens of long words and an
- * exec per word (a match array each) cost more than the rest of this pass; a word is only sliced into a string
- * once its first or last three letters could belong to a head word.
+ * A word is a maximal run of 7+ ASCII letters not glued to a digit or underscore ("T12abc" is not a word). Such a
+ * run starts at one of the doc's token starts (the character before it is no letter, digit or underscore), so
+ * only those are visited, not every character; a word is sliced into a string only once its first or last three
+ * letters and its length fit some head word (the masks above).
  */
 export function findTypoMentions(doc: ReportDoc, mentions: readonly Mention[]): Mention[] {
   const out: Mention[] = [];
-  const { text, sentences } = doc;
+  const { text, sentences, tokens, sentenceTokens } = doc;
   const length = text.length;
   let m = 0;
   for (let k = 0; k < sentences.length; k++) {
-    const { start: from, end: to } = sentences[k];
-    let i = from;
-    // A word that began before the sentence is not one of its words.
-    if (i > 0 && isLetter(text.charCodeAt(i - 1))) while (i < to && isLetter(text.charCodeAt(i))) i++;
-    while (i < to) {
-      if (!isLetter(text.charCodeAt(i))) {
-        i++;
-        continue;
-      }
-      const start = i;
-      while (i < length && isLetter(text.charCodeAt(i))) i++;
-      const end = i;
+    const to = sentences[k].end;
+    for (let t = sentenceTokens[k]; t < sentenceTokens[k + 1]; t++) {
+      const start = tokens[t];
+      // Not a letter, or fewer than seven letters: not a candidate (most words end before their seventh letter).
+      if (!isLetter(text.charCodeAt(start)) || !isLetter(text.charCodeAt(start + MIN_TYPO_LENGTH - 1))) continue;
+      let end = start + 1;
+      while (end < length && isLetter(text.charCodeAt(end))) end++;
       if (end > to) break; // runs past the sentence: no word of this sentence is left
       const size = end - start;
       if (size < MIN_TYPO_LENGTH || size > MAX_HEAD_LENGTH + 1) continue;
-      if ((start > 0 && isDigitOrUnderscore(text.charCodeAt(start - 1))) || (end < length && isDigitOrUnderscore(text.charCodeAt(end)))) continue;
+      if (end < length && isDigitOrUnderscore(text.charCodeAt(end))) continue;
       if (!(((PREFIXES.get(key3(text, start)) ?? 0) | (SUFFIXES.get(key3(text, end - 3)) ?? 0)) & (1 << size))) continue;
       while (m < mentions.length && mentions[m].end <= start) m++;
       if (m < mentions.length && mentions[m].start < end) continue; // already part of a mention
       const head = typoHead(text.slice(start, end));
       if (!head) continue;
       if (lexiconMatchesAt(text, start)) continue; // a spelling the lexicon knows ("fractured"), excluded here
-      if (sentenceTriggers(doc, k).some((t) => t.start < end && start < t.end)) continue; // inside a trigger
+      if (sentenceTriggers(doc, k).some((x) => x.start < end && start < x.end)) continue; // inside a trigger
       out.push({ finding: head.finding, start, end, sentence: k });
     }
   }
