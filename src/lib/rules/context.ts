@@ -145,18 +145,14 @@ export interface Sibling {
 export interface AssertContext {
   /** The finding the mention is of: rules whose `except` names it are skipped. */
   finding?: Finding;
-  /**
-   * The other mentions of the sentence (any finding or diagnosis), or a function that gives them: they are needed
-   * only to pair a weak "or", which is rare, so a caller may leave gathering them until then.
-   */
-  siblings?: readonly Sibling[] | (() => readonly Sibling[] | undefined);
+  /** The other mentions of the sentence (any finding or diagnosis). */
+  siblings?: readonly Sibling[];
 }
 
 function pairsWithSibling(text: string, triggers: readonly TriggerMatch[], t: TriggerMatch, start: number, end: number, ctx: AssertContext): boolean {
   const gapToMention = t.end <= start ? text.slice(t.end, start) : text.slice(end, t.start);
   if (!PAIR_GAP.test(gapToMention)) return false;
-  const siblings = typeof ctx.siblings === 'function' ? ctx.siblings() : ctx.siblings;
-  for (const s of siblings ?? []) {
+  for (const s of ctx.siblings ?? []) {
     if (ctx.finding && s.finding === ctx.finding) continue;
     const left = t.end <= start ? s : { start, end };
     const otherSide = t.end <= start ? s.end <= t.start && PAIR_GAP.test(text.slice(s.end, t.start)) : s.start >= t.end && PAIR_GAP.test(text.slice(t.end, s.start));
@@ -168,6 +164,12 @@ function pairsWithSibling(text: string, triggers: readonly TriggerMatch[], t: Tr
   }
   return false;
 }
+
+// Reused by every assertWithTriggers call (labeling is synchronous and the function does not re-enter), so the
+// weak candidates of a mention cost no allocation.
+const weakTriggers: Array<TriggerMatch | undefined> = [];
+const weakDistances: number[] = [];
+const weakPairing: boolean[] = [];
 
 /**
  * Status of the mention at [start, end) given its sentence's triggers (from findTriggers). The nearest trigger
@@ -184,9 +186,9 @@ export function assertWithTriggers(
 ): Assertion {
   let best: TriggerMatch | undefined;
   let bestDistance = Infinity;
-  // The weak triggers that reach the mention, in order, with their distance; a paired "or" still needs its
-  // second diagnosis checked, which is left until no strong trigger decides (it is then rare, and costly).
-  let weakCandidates: Array<{ t: TriggerMatch; distance: number; pairing: boolean }> | undefined;
+  // The weak triggers that reach the mention, in order, with their distance (in the reused arrays below); a
+  // paired "or" still needs its second diagnosis checked, which is left until no strong trigger decides.
+  let weakCount = 0;
   let clause: boolean | undefined;
   let current = false;
   const bit = ctx.finding ? 1 << FINDINGS.indexOf(ctx.finding) : 0;
@@ -216,22 +218,27 @@ export function assertWithTriggers(
       continue;
     }
     const pairing = t.kind === 'differential' && PAIRING.test(text.slice(t.start, t.end));
-    if (pairing || t.kind === 'historical') (weakCandidates ??= []).push({ t, distance, pairing });
-    else if (distance < bestDistance) {
+    if (pairing || t.kind === 'historical') {
+      weakTriggers[weakCount] = t;
+      weakDistances[weakCount] = distance;
+      weakPairing[weakCount++] = pairing;
+    } else if (distance < bestDistance) {
       best = t;
       bestDistance = distance;
     }
   }
   // The nearest weak trigger (the first of equals) among those that apply: a paired "or" only with a second diagnosis.
   let weak: TriggerMatch | undefined;
-  if (!best && weakCandidates) {
+  if (!best) {
     let weakDistance = Infinity;
-    for (const { t, distance, pairing } of weakCandidates) {
-      if (distance >= weakDistance || (pairing && !pairsWithSibling(text, triggers, t, start, end, ctx))) continue;
+    for (let w = 0; w < weakCount; w++) {
+      const t = weakTriggers[w]!;
+      if (weakDistances[w] >= weakDistance || (weakPairing[w] && !pairsWithSibling(text, triggers, t, start, end, ctx))) continue;
       weak = t;
-      weakDistance = distance;
+      weakDistance = weakDistances[w];
     }
   }
+  weakTriggers.fill(undefined, 0, weakCount); // hold no trigger past this call
   const decided = best ?? (current && weak?.kind === 'historical' ? undefined : weak);
   if (!decided) return { status: 'positive' };
   const kind = decided.kind as keyof typeof STATUS_OF;

@@ -81,6 +81,6 @@ export function assertTargets(doc: ReportDoc, targets: readonly Target[]): Asser
     return bySentence.get(t.sentence)!.filter((s) => s !== t && (s.finding === undefined) === (t.finding === undefined));
   };
   return targets.map((t) =>
-    assertWithTriggers(doc.text, sentenceTriggers(doc, t.sentence), t.start, t.end, { finding: t.finding, siblings: () => siblingsOf(t) }),
+    assertWithTriggers(doc.text, sentenceTriggers(doc, t.sentence), t.start, t.end, { finding: t.finding, siblings: siblingsOf(t) }),
   );
 }
