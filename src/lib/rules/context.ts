@@ -102,7 +102,8 @@ export function triggersAtTokens(
     if (!m || m[0].length === 0 || i + m[0].length > sentence.end) continue;
     let g = 1;
     while (m[g] === undefined) g++;
-    out.push({ start: i, end: i + m[0].length, ...bucket.rules[g - 1] });
+    const rule = bucket.rules[g - 1];
+    out.push({ start: i, end: i + m[0].length, kind: rule.kind, direction: rule.direction, exceptMask: rule.exceptMask });
     lastEnd = i + m[0].length;
   }
   return out;

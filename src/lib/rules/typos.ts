@@ -41,16 +41,14 @@ const EXACT = new Set([...HEADS.values()].flat().map((h) => h.word));
 
 // A word of 7+ letters one edit from a head keeps the head's first three letters (edit at position 3 or later) or
 // its last three (edit at position 0-2), and is one letter shorter, as long or one longer: a cheap test that rules
-// out almost every word before any string is made. Each map gives, for three letters, a bit mask of the word
-// lengths that could be one edit from a head starting (ending) with them.
-const lower = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
-const key3 = (text: string, i: number) => (lower(text.charCodeAt(i)) << 16) | (lower(text.charCodeAt(i + 1)) << 8) | lower(text.charCodeAt(i + 2));
-function lengthMasks(at: (w: string) => number): Map<number, number> {
-  const masks = new Map<number, number>();
-  for (const w of EXACT) {
-    const key = key3(w, at(w));
-    masks.set(key, (masks.get(key) ?? 0) | (0b111 << (w.length - 1)));
-  }
+// out almost every word before any string is made. Each table gives, for three letters (26 x 26 x 26 entries,
+// looked up by index, not hashed), a bit mask of the word lengths that could be one edit from a head starting
+// (ending) with them.
+const letters3 = (text: string, i: number) =>
+  ((text.charCodeAt(i) | 32) - 97) * 676 + ((text.charCodeAt(i + 1) | 32) - 97) * 26 + ((text.charCodeAt(i + 2) | 32) - 97);
+function lengthMasks(at: (w: string) => number): Int32Array {
+  const masks = new Int32Array(26 * 26 * 26);
+  for (const w of EXACT) masks[letters3(w, at(w))] |= 0b111 << (w.length - 1);
   return masks;
 }
 const PREFIXES = lengthMasks(() => 0);
@@ -117,14 +115,15 @@ export function findTypoMentions(doc: ReportDoc, mentions: readonly Mention[]): 
       const start = tokens[t];
       // Not a letter, or fewer than seven letters: not a candidate (most words end before their seventh letter).
       if (!isLetter(text.charCodeAt(start)) || !isLetter(text.charCodeAt(start + MIN_TYPO_LENGTH - 1))) continue;
+      while (m < mentions.length && mentions[m].end <= start) m++;
+      if (m < mentions.length && mentions[m].start <= start) continue; // inside a mention: no need to read it
       let end = start + 1;
       while (end < length && isLetter(text.charCodeAt(end))) end++;
       if (end > to) break; // runs past the sentence: no word of this sentence is left
       const size = end - start;
       if (size < MIN_TYPO_LENGTH || size > MAX_HEAD_LENGTH + 1) continue;
       if (end < length && isDigitOrUnderscore(text.charCodeAt(end))) continue;
-      if (!(((PREFIXES.get(key3(text, start)) ?? 0) | (SUFFIXES.get(key3(text, end - 3)) ?? 0)) & (1 << size))) continue;
-      while (m < mentions.length && mentions[m].end <= start) m++;
+      if (!((PREFIXES[letters3(text, start)] | SUFFIXES[letters3(text, end - 3)]) & (1 << size))) continue;
       if (m < mentions.length && mentions[m].start < end) continue; // already part of a mention
       const head = typoHead(text.slice(start, end));
       if (!head) continue;
