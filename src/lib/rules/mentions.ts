@@ -88,8 +88,11 @@ function scan(
     if (i >= end) break;
     const bucket = idx.bucketFor(text.charCodeAt(i), text.charCodeAt(i + 1));
     if (!bucket) continue;
-    bucket.any.lastIndex = i;
-    if (!bucket.any.test(text)) continue;
+    // `any` only filters; a two-character bucket often holds one finding's patterns, whose own regex says the same.
+    if (bucket.byFinding.length > 1) {
+      bucket.any.lastIndex = i;
+      if (!bucket.any.test(text)) continue;
+    }
     for (const { finding, regex } of bucket.byFinding) {
       if (i < lastEnd[finding] || !(wanted & (1 << finding))) continue;
       regex.lastIndex = i;
