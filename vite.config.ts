@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { buildCsp, mirrorOrigins, type DeployConfig } from './src/ui/privacy/csp.ts';
+import { buildCsp, mirrorOrigins, type DeployConfig } from './src/lib/csp.ts';
 
 const deploy = JSON.parse(readFileSync(new URL('./deploy.config.json', import.meta.url), 'utf8')) as DeployConfig;
 const mirrors = mirrorOrigins(deploy);

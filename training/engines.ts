@@ -3,32 +3,12 @@
  * and `label` streams the CSV; engines with their own flow (a remote model with concurrency and a resumable
  * append-only JSONL) take over the whole command instead. Adding an engine is adding one entry here.
  */
-import type { SectionMode } from '../src/lib/engine.ts';
-import type { EngineInfo, LabelResult, Task } from '../src/lib/result.ts';
+import type { EngineInfo, LabelResult } from '../src/lib/result.ts';
 import type { ParseArgsOptionsConfig } from './lib/args.ts';
-import type { ProgressMode } from './lib/progress.ts';
+import type { LabelRun } from './lib/label-run.ts';
 import { OPENAI_HELP, OPENAI_OPTIONS } from './openai/options.ts';
 
-/** Everything `label` resolved from its common options. */
-export interface LabelRun {
-  engine: string;
-  input: string;
-  /** The `--text-column` value as given (one name, or several comma-separated). */
-  textColumn: string;
-  /** `--id-column` values as given (each may be comma-separated). */
-  idColumns: string[];
-  /** Output path, or `-` for standard output. */
-  output: string;
-  format: 'csv' | 'jsonl';
-  task: Task;
-  sections?: SectionMode;
-  delimiter: string;
-  encoding: string;
-  progress: ProgressMode;
-  quiet: boolean;
-  /** Where to write run statistics as JSON, if asked. */
-  stats?: string;
-}
+export type { LabelRun } from './lib/label-run.ts';
 
 /** Labels one report synchronously; never throws for a bad report (label turns a throw into an `error` row). */
 export interface RowLabeler {
@@ -51,7 +31,7 @@ export interface EngineEntry {
 
 async function createRulesLabeler(run: LabelRun): Promise<RowLabeler> {
   // Loaded on use so `--help` and the other commands start without the rule tables.
-  const { labelReport, rulesEngine } = await import('../src/lib/rules-engine.ts');
+  const { labelReport, rulesEngine } = await import('../src/lib/rules/engine.ts');
   const options = { sections: run.sections, task: run.task };
   return { info: rulesEngine.info, label: (text) => labelReport(text, options) };
 }

@@ -5,11 +5,11 @@
 import * as Comlink from 'comlink';
 import { errorMessage } from '../lib/errors.ts';
 import type { Task } from '../lib/result.ts';
-import { deleteJob, listJobs } from '../storage/jobs.ts';
-import type { JobRecord } from '../storage/schema.ts';
+import { deleteJob, listJobs } from '../platform/storage/jobs.ts';
+import type { JobRecord } from '../platform/storage/schema.ts';
 import type { BatchProgress, CsvInspection, ExportFormat, Outcome } from '../worker/api.ts';
-import { saveBlob } from '../ui/common/download.ts';
-import { LARGE_JOB_BYTES, requestPersistence } from '../ui/privacy/local-data.ts';
+import { saveBlob } from './download.ts';
+import { LARGE_JOB_BYTES, requestPersistence } from './local-data.ts';
 import { alerts } from './alerts.svelte.ts';
 import { engines } from './engines.svelte.ts';
 import { labeler } from './labeler.ts';

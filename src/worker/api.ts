@@ -5,7 +5,7 @@
 import type { ErrorCode } from '../lib/errors.ts';
 import type { ModelApi } from '../lib/llm/protocol.ts';
 import type { LabelResult, Task } from '../lib/result.ts';
-import type { JobRecord, JobState } from '../storage/schema.ts';
+import type { JobRecord, JobState } from '../platform/storage/schema.ts';
 
 /** `rules` today; the LLM engine registers another id. */
 export type EngineId = string;

@@ -5,7 +5,7 @@
 import type { LabelEngine } from '../lib/engine.ts';
 import { RadReportXError } from '../lib/errors.ts';
 import type { EngineInfo } from '../lib/result.ts';
-import { rulesEngine } from '../lib/rules-engine.ts';
+import { rulesEngine } from '../lib/rules/engine.ts';
 import type { EngineDescriptor, EngineId } from './api.ts';
 
 export interface EngineSlot {

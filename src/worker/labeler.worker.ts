@@ -2,6 +2,6 @@
 import * as Comlink from 'comlink';
 import { createLabeler } from './service.ts';
 // Lets the Privacy panel list this worker's own requests (model downloads), which the page cannot see.
-import '../ui/privacy/worker-probe.ts';
+import '../platform/network-probe.ts';
 
 Comlink.expose(createLabeler());

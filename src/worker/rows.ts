@@ -1,7 +1,7 @@
 /** Converting between a full `LabelResult` and the compact row the app stores for each CSV row. */
 import { FINDINGS, type Finding, type FindingStatus } from '../lib/findings.ts';
 import type { EngineInfo, LabelResult } from '../lib/result.ts';
-import type { RowDetail, StoredRow } from '../storage/schema.ts';
+import type { RowDetail, StoredRow } from '../platform/storage/schema.ts';
 
 const LETTER: Record<FindingStatus, string> = { positive: 'p', negative: 'n', uncertain: 'u', absent: 'a' };
 const FROM_LETTER: Record<string, FindingStatus> = { p: 'positive', n: 'negative', u: 'uncertain', a: 'absent' };

@@ -7,7 +7,7 @@ import { labelText } from './label.ts';
 import { exportJob, loadTable, readRowView } from './results.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
-import { createModelService } from '../llm/worker-entry.ts';
+import { createModelService } from './webllm-entry.ts';
 
 export function createLabeler(): LabelerApi {
   return {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { labelReport } from '../../src/lib/rules-engine.ts';
+import { labelReport } from '../../src/lib/rules/engine.ts';
 import { downloadText, expectedCsv, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
 import { haveIuReports, ROOT } from './harness.ts';
 

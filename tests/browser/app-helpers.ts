@@ -9,7 +9,7 @@ import { prepareRow } from '../../src/lib/csv/records.ts';
 import { csvLine } from '../../src/lib/csv/write.ts';
 import { outputColumns, outputRecord } from '../../src/lib/output.ts';
 import type { Task } from '../../src/lib/result.ts';
-import { labelReport } from '../../src/lib/rules-engine.ts';
+import { labelReport } from '../../src/lib/rules/engine.ts';
 import { isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
 
 export interface AppSession {

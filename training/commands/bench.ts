@@ -105,7 +105,7 @@ async function loadTexts(path: string, textColumn: string, limit: number): Promi
 }
 
 export async function benchEngine(texts: readonly string[], corpus: string, task: Task = 'findings'): Promise<EngineBench> {
-  const { labelReport } = await import('../../src/lib/rules-engine.ts');
+  const { labelReport } = await import('../../src/lib/rules/engine.ts');
   const options = { task };
   const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
   // Warm-up lets the JIT compile the hot paths, as it would be in any long run.

@@ -5,7 +5,7 @@
 import { UsageError } from '../../src/lib/errors.ts';
 // profiles.ts, not the index: the index pulls in the parser and the ICD-10 table, too much for --help.
 import { isPromptProfile, PROMPT_PROFILES, profileTasks, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
-import type { LabelRun } from '../engines.ts';
+import type { LabelRun } from '../lib/label-run.ts';
 import { priceFor, type Price } from './pricing.ts';
 import type { RetryPolicy } from './retry.ts';
 

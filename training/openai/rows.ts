@@ -4,7 +4,7 @@
  */
 import { idKey, prepareRow, resolveColumnList, splitColumnSpec } from '../../src/lib/csv/index.ts';
 import { EmptyInputError } from '../../src/lib/errors.ts';
-import type { LabelRun } from '../engines.ts';
+import type { LabelRun } from '../lib/label-run.ts';
 import { readCsvRows } from '../lib/csv-stream.ts';
 
 export interface InputRow {

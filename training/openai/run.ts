@@ -9,7 +9,7 @@ import type OpenAI from 'openai';
 import { errorCode, errorMessage, RadReportXError, UsageError } from '../../src/lib/errors.ts';
 import { buildRequests, PROMPT_VERSION } from '../../src/lib/prompts/index.ts';
 import { isBlankReport } from '../../src/lib/result.ts';
-import type { LabelRun } from '../engines.ts';
+import type { LabelRun } from '../lib/label-run.ts';
 import { loadState, outstandingIds, runBatch } from './batch.ts';
 import { checkDestination, hostOf, isLoopbackHost } from './guard.ts';
 import { makeLine, offlineResult } from './label-line.ts';

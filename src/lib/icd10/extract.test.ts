@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractIcd10, matchPhrases, resolveOverlaps } from './extract.ts';
 import { icd10Lexicon } from './lexicon.ts';
+import type { ReportDoc } from '../rules/report-doc.ts';
 
 // [report text, expected [phrase, code] pairs in text order]. Written for this test; no real report text.
 type Case = [string, Array<[string, string]>];
@@ -180,19 +181,19 @@ describe('extractIcd10', () => {
 describe('pipeline stages', () => {
   const lexicon = icd10Lexicon();
   const text = 'Malignant pleural effusion.';
-  const sentences = [{ start: 0, end: text.length, section: 'report' }];
+  const doc: ReportDoc = { text, sections: [], sentences: [{ start: 0, end: text.length, section: 'report' }], triggers: [] };
 
   it('matchPhrases finds every overlapping candidate', () => {
-    const codes = matchPhrases(text, sentences, lexicon).map((m) => `${m.rule.code}:${text.slice(m.start, m.end)}`);
+    const codes = matchPhrases(doc, lexicon).map((m) => `${m.rule.code}:${text.slice(m.start, m.end)}`);
     expect(codes).toEqual(expect.arrayContaining(['J91.0:Malignant pleural effusion', 'J90:pleural effusion', 'J90:effusion']));
   });
 
   it('resolveOverlaps keeps the longest, most specific match', () => {
-    const kept = resolveOverlaps(matchPhrases(text, sentences, lexicon));
+    const kept = resolveOverlaps(matchPhrases(doc, lexicon));
     expect(kept.map((m) => m.rule.code)).toEqual(['J91.0']);
   });
 
   it('matchPhrases ignores text outside the sentences it is given', () => {
-    expect(matchPhrases(text, [], lexicon)).toEqual([]);
+    expect(matchPhrases({ ...doc, sentences: [] }, lexicon)).toEqual([]);
   });
 });

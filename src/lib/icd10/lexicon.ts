@@ -5,7 +5,7 @@
  */
 import { RadReportXError } from '../errors.ts';
 import { isFinding, type Finding } from '../findings.ts';
-import { firstChars, firstTwoChars } from '../rules/matcher.ts';
+import { firstChars, literalPrefixes } from '../rules/matcher.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
 import { OLD_INJURY_AFTER_PATTERNS, OLD_INJURY_PATTERNS } from './modifiers.ts';
 import { PHRASE_RULES, type PhraseRule } from './phrases.ts';
@@ -135,6 +135,9 @@ export interface CompiledPhrase {
   order: number;
   /** The same pattern, sticky, to try at one position of the text. */
   sticky: RegExp;
+  /** Regex source of the phrase without its word boundaries, and whether it ignores case (abbreviations do not). */
+  body: string;
+  caseless: boolean;
 }
 
 export interface Icd10Lexicon {
@@ -164,8 +167,8 @@ export function compileIcd10Lexicon(
   oldAfter.forEach((p, i) => checkPattern('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', i, p));
   const phrases: CompiledPhrase[] = [];
   const sources: string[] = [];
-  const add = (base: Omit<CompiledPhrase, 'regex' | 'sticky'>, source: string, body: string, caseless: boolean) => {
-    phrases.push({ ...base, regex: wordBounded(body, caseless ? 'gi' : 'g'), sticky: wordBounded(body, caseless ? 'iy' : 'y') });
+  const add = (base: Omit<CompiledPhrase, 'regex' | 'sticky' | 'body' | 'caseless'>, source: string, body: string, caseless: boolean) => {
+    phrases.push({ ...base, regex: wordBounded(body, caseless ? 'gi' : 'g'), sticky: wordBounded(body, caseless ? 'iy' : 'y'), body, caseless });
     sources.push(source);
   };
   rules.forEach((rule, order) => {
@@ -196,38 +199,99 @@ function withoutLeadingLookbehind(source: string): string {
   return source;
 }
 
+/** The phrases worth trying at one position, with one filter regex per case mode so most positions cost one test. */
+interface PhraseBucket {
+  /** All case-insensitive candidates as one sticky alternation: no match means none of them matches here. */
+  readonly caseless: RegExp | undefined;
+  /** The same for the case-sensitive abbreviations. */
+  readonly cased: RegExp | undefined;
+  readonly phrases: readonly CompiledPhrase[];
+}
+
+// Lower-case code of an ASCII letter or digit, else 0 (no key holds 0: keys are letters and digits).
+const keyCode = (code: number) => (code >= 65 && code <= 90 ? code + 32 : (code >= 97 && code <= 122) || (code >= 48 && code <= 57) ? code : 0);
+const key2 = (s: string) => (s.charCodeAt(0) << 7) | s.charCodeAt(1);
+const key3 = (s: string) => (s.charCodeAt(0) << 14) | (s.charCodeAt(1) << 7) | s.charCodeAt(2);
+
 /**
  * Running ~500 patterns over every report costs far more than trying, at each word start, only the patterns whose
- * first two letters fit ("pl" → the pleural phrases). Patterns whose start cannot be read simply are filed by
- * first letter, or tried everywhere.
+ * first letters fit ("ple" → the pleural phrases; "the" → none), and only after one combined regex of those says
+ * one of them matches there. A pattern is filed under its first three letters when they can be read, else two,
+ * else its first character, else it is tried everywhere.
  */
 export class PhraseStartIndex {
-  readonly #byTwo = new Map<string, CompiledPhrase[]>();
-  readonly #byOne = new Map<string, CompiledPhrase[]>();
-  readonly #anywhere: CompiledPhrase[] = [];
+  readonly #byThree = new Map<number, PhraseBucket>();
+  readonly #byTwo = new Map<number, PhraseBucket>();
+  /** By first character: an array for ASCII (looked up without making a string), a map for the rest. */
+  readonly #byOneAscii: Array<PhraseBucket | undefined> = new Array(128).fill(undefined);
+  readonly #byOne = new Map<string, PhraseBucket>();
+  readonly #anywhere: PhraseBucket | undefined;
 
   constructor(sources: readonly string[], phrases: readonly CompiledPhrase[]) {
-    const file = (map: Map<string, CompiledPhrase[]>, key: string, p: CompiledPhrase) => {
+    const three = new Map<number, number[]>();
+    const two = new Map<number, number[]>();
+    const one = new Map<string, number[]>();
+    const anywhere: number[] = [];
+    const file = <K>(map: Map<K, number[]>, key: K, i: number) => {
       const list = map.get(key);
-      if (list) list.push(p);
-      else map.set(key, [p]);
+      if (list) list.push(i);
+      else map.set(key, [i]);
     };
     sources.forEach((raw, i) => {
       const source = withoutLeadingLookbehind(raw);
-      const two = firstTwoChars(source);
-      const one = two ? null : firstChars(source);
-      if (two) two.forEach((k) => file(this.#byTwo, k, phrases[i]));
-      else if (one) one.forEach((k) => file(this.#byOne, k, phrases[i]));
-      else this.#anywhere.push(phrases[i]);
+      const p3 = literalPrefixes(source, 3);
+      const p2 = p3 ? null : literalPrefixes(source, 2);
+      const p1 = p3 || p2 ? null : firstChars(source);
+      if (p3) p3.forEach((k) => file(three, key3(k), i));
+      else if (p2) p2.forEach((k) => file(two, key2(k), i));
+      else if (p1) p1.forEach((k) => file(one, k, i));
+      else anywhere.push(i);
     });
+    const bucket = (...lists: Array<number[] | undefined>): PhraseBucket => {
+      const indices = [...new Set(lists.flatMap((l) => l ?? []))].sort((x, y) => x - y);
+      const union = (caseless: boolean) => {
+        const bodies = indices.filter((i) => phrases[i].caseless === caseless).map((i) => `(?:${phrases[i].body})`);
+        return bodies.length ? wordBounded(bodies.join('|'), caseless ? 'iy' : 'y') : undefined;
+      };
+      return { caseless: union(true), cased: union(false), phrases: indices.map((i) => phrases[i]) };
+    };
+    // Each bucket holds every phrase that can match where its letters start: its own, plus the shorter keys'.
+    const char = (k: number, shift: number) => String.fromCharCode((k >>> shift) & 127);
+    for (const [k, list] of three) this.#byThree.set(k, bucket(list, two.get(k >>> 7), one.get(char(k, 14)), anywhere));
+    for (const [k, list] of two) this.#byTwo.set(k, bucket(list, one.get(char(k, 7)), anywhere));
+    for (const [k, list] of one) {
+      const b = bucket(list, anywhere);
+      if (k.charCodeAt(0) < 128) this.#byOneAscii[k.charCodeAt(0)] = b;
+      else this.#byOne.set(k, b);
+    }
+    this.#anywhere = anywhere.length ? bucket(anywhere) : undefined;
   }
 
-  /** Calls `visit` with each phrase that may match at `i`. */
-  forEachCandidate(text: string, i: number, visit: (p: CompiledPhrase) => void): void {
-    const first = text.slice(i, i + 2).toLowerCase();
-    this.#byTwo.get(first)?.forEach(visit);
-    this.#byOne.get(first[0])?.forEach(visit);
-    this.#anywhere.forEach(visit);
+  #firstChar(code: number): PhraseBucket | undefined {
+    if (code < 128) return this.#byOneAscii[code >= 65 && code <= 90 ? code + 32 : code];
+    return code === code ? this.#byOne.get(String.fromCharCode(code).toLowerCase()) : undefined;
+  }
+
+  /** The phrases that may match at `i`, when the filter says one of them does; undefined when none can. */
+  candidatesAt(text: string, i: number): readonly CompiledPhrase[] | undefined {
+    const c0 = keyCode(text.charCodeAt(i));
+    const c1 = c0 ? keyCode(text.charCodeAt(i + 1)) : 0;
+    const c2 = c1 ? keyCode(text.charCodeAt(i + 2)) : 0;
+    const b =
+      (c2 ? this.#byThree.get((c0 << 14) | (c1 << 7) | c2) : undefined) ??
+      (c1 ? this.#byTwo.get((c0 << 7) | c1) : undefined) ??
+      this.#firstChar(text.charCodeAt(i)) ??
+      this.#anywhere;
+    if (!b) return undefined;
+    if (b.caseless) {
+      b.caseless.lastIndex = i;
+      if (b.caseless.test(text)) return b.phrases;
+    }
+    if (b.cased) {
+      b.cased.lastIndex = i;
+      if (b.cased.test(text)) return b.phrases;
+    }
+    return undefined;
   }
 }
 

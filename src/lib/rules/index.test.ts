@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelFindings, rulesFindingsEngine, RULES_VERSION } from './index.ts';
+import { labelFindings, rulesEngine, RULES_VERSION } from './index.ts';
 
 describe('labelFindings', () => {
   it('returns status empty (never Normal) for blank or de-identified-only text', () => {
@@ -61,16 +61,16 @@ describe('labelFindings', () => {
   });
 });
 
-describe('rulesFindingsEngine', () => {
+describe('rulesEngine (task findings)', () => {
   it('implements LabelEngine with the same result as labelFindings', async () => {
-    expect(rulesFindingsEngine.info.name).toBe('rules');
+    expect(rulesEngine.info.name).toBe('rules');
     const text = 'Small right pneumothorax.';
-    expect(await rulesFindingsEngine.label(text)).toEqual(labelFindings(text));
+    expect(await rulesEngine.label(text)).toEqual(labelFindings(text));
   });
 
   it('rejects when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(rulesFindingsEngine.label('Effusion.', { signal: controller.signal })).rejects.toBeDefined();
+    await expect(rulesEngine.label('Effusion.', { signal: controller.signal })).rejects.toBeDefined();
   });
 });

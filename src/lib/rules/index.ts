@@ -1,69 +1,19 @@
 /**
- * The rule-based findings labeler: sections → sentences → mentions → context → aggregate. Synchronous and pure,
- * so the browser worker and the Node CLI share it.
+ * The rule-based labeler: sections → sentences (`ReportDoc`, parsed once) → findings mentions and ICD-10 phrases
+ * → one ConText pass → the two aggregators. Synchronous and pure, so the browser worker and the Node CLI share it.
  */
-import type { LabelEngine, LabelOptions } from '../engine.ts';
-import { errorMessage } from '../errors.ts';
-import { isBlankReport, isNormal, failedResult, type EngineInfo, type Evidence, type LabelResult } from '../result.ts';
-import { aggregate } from './aggregate.ts';
-import { assertWithTriggers, findTriggers, type TriggerMatch } from './context.ts';
-import { findMentions } from './mentions.ts';
-import { splitSections } from './sections.ts';
-import { splitSentences, type Sentence } from './sentences.ts';
-import { RULES_VERSION } from './version.ts';
+import type { LabelOptions } from '../engine.ts';
+import type { LabelResult } from '../result.ts';
+import { labelReport } from './engine.ts';
 
-export const RULES_ENGINE_INFO: EngineInfo = { name: 'rules', version: RULES_VERSION };
-
-/** Labels the 13 findings of one report. Blank text gives status `empty`, never Normal. */
-export function labelFindings(text: string, options: LabelOptions = {}): LabelResult {
-  // Rows read from files can hold anything; a non-string is an error row, not a crash.
-  if (typeof text !== 'string') return failedResult('error', RULES_ENGINE_INFO, `The report is not text (got ${typeof text}).`);
-  if (isBlankReport(text)) return failedResult('empty', RULES_ENGINE_INFO, 'The report has no text to label.');
-  try {
-    return label(text, options);
-  } catch (e) {
-    // A bug in a rule must cost one row, not the run; the message names the failure, never the report text.
-    return failedResult('error', RULES_ENGINE_INFO, `The rule engine failed on this report: ${errorMessage(e)}`);
-  }
+/** Labels the 13 findings of one report (task `findings`). Blank text gives status `empty`, never Normal. */
+export function labelFindings(text: string, options: Omit<LabelOptions, 'task'> = {}): LabelResult {
+  return labelReport(text, { ...options, task: 'findings' });
 }
 
-function label(text: string, options: LabelOptions): LabelResult {
-  const sentences = splitSentences(text, splitSections(text, options.sections));
-  const mentions = findMentions(text, sentences);
-  // Triggers are found once per sentence that has a mention, however many mentions it has.
-  const triggerCache = new Map<Sentence, TriggerMatch[]>();
-  const evidence: Evidence[] = mentions.map((m) => {
-    let triggers = triggerCache.get(m.sentence);
-    if (!triggers) triggerCache.set(m.sentence, (triggers = findTriggers(text, m.sentence)));
-    const { status, trigger } = assertWithTriggers(text, triggers, m.start, m.end);
-    return {
-      finding: m.finding,
-      status,
-      mention: { start: m.start, end: m.end, text: text.slice(m.start, m.end) },
-      ...(trigger ? { trigger } : {}),
-      section: m.sentence.section,
-    };
-  });
-  const findings = aggregate(evidence);
-  return {
-    status: 'ok',
-    findings,
-    normal: isNormal(findings, { uncertainAsPositive: options.uncertainAsPositive }),
-    evidence,
-    engine: RULES_ENGINE_INFO,
-  };
-}
-
-/** The rule engine behind the common engine interface (the work is synchronous; the promise is for the interface). */
-export const rulesFindingsEngine: LabelEngine = {
-  info: RULES_ENGINE_INFO,
-  async label(text: string, options?: LabelOptions): Promise<LabelResult> {
-    if (options?.signal?.aborted) throw options.signal.reason ?? new DOMException('Aborted', 'AbortError');
-    return labelFindings(text, options);
-  },
-};
-
+export { labelReport, rulesEngine, RULES_ENGINE_INFO } from './engine.ts';
 export { RULES_VERSION } from './version.ts';
+export { parseReport, sentenceTriggers, assertTargets, type ReportDoc, type Target } from './report-doc.ts';
 export { splitSections, type Section } from './sections.ts';
 export { splitSentences, type Sentence } from './sentences.ts';
 export { findMentions, compileLexicon, type Mention } from './mentions.ts';

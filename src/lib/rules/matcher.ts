@@ -47,22 +47,37 @@ export function firstChars(pattern: string): Set<string> | null {
  * wrong: such a pattern is tried after every token start with its first character.
  */
 export function firstTwoChars(pattern: string): Set<string> | null {
-  const p = pattern.trim();
+  return literalPrefixes(pattern, 2);
+}
+
+/**
+ * The lower-case strings of `n` letters or digits that every match of the pattern starts with (through leading
+ * groups: "(?:left|right) effusion" → le, ri), or null when that cannot be read simply (an optional or repeated
+ * part, a space, a class or an escape among the first `n` characters).
+ */
+export function literalPrefixes(pattern: string, n: number): Set<string> | null {
+  return prefixesOf(pattern.trim(), n);
+}
+
+function prefixesOf(p: string, n: number): Set<string> | null {
+  if (n === 0) return new Set(['']);
   if (p.startsWith('(?:')) {
     const close = matchingParen(p, 0);
-    if (close < 0 || /^[?*{]/.test(p.slice(close + 1))) return null;
+    if (close < 0 || /^[?*{+]/.test(p.slice(close + 1))) return null;
     const rest = p.slice(close + 1);
     const out = new Set<string>();
     for (const alt of splitTopLevel(p.slice(3, close))) {
-      const f = firstTwoChars(alt + rest);
+      const f = prefixesOf(alt + rest, n);
       if (!f) return null;
       f.forEach((x) => out.add(x));
     }
     return out;
   }
-  const lit = /^[a-z0-9]/i;
-  if (!lit.test(p) || !lit.test(p.slice(1)) || /^[?*{+]/.test(p.slice(2))) return null;
-  return new Set([p.slice(0, 2).toLowerCase()]);
+  if (!/^[a-z0-9]/i.test(p) || /^[?*{+]/.test(p.slice(1))) return null;
+  const rest = prefixesOf(p.slice(1), n - 1);
+  if (!rest) return null;
+  const c = p[0].toLowerCase();
+  return new Set([...rest].map((r) => c + r));
 }
 
 function withOptional(p: string, next: number, set: Set<string>): Set<string> | null {

@@ -5,14 +5,12 @@
 import { FINDINGS, type Finding } from '../findings.ts';
 import { LEXICON_DATA } from './lexicon.ts';
 import { FirstCharIndex, forEachTokenStart, stickyAlternation } from './matcher.ts';
+import type { ReportDoc, Target } from './report-doc.ts';
 import { validateLexicon } from './schema.ts';
-import type { Sentence } from './sentences.ts';
 
-export interface Mention {
+/** Where a finding is mentioned; `sentence` indexes `doc.sentences`. */
+export interface Mention extends Target {
   finding: Finding;
-  start: number;
-  end: number;
-  sentence: Sentence;
 }
 
 /**
@@ -92,12 +90,14 @@ function scan(text: string, start: number, end: number, limit: number, idx: Firs
 
 const ALL = (1 << FINDINGS.length) - 1;
 
-/** Mentions of every finding in the given sentences, ordered by position. */
-export function findMentions(text: string, sentences: readonly Sentence[], lexicon: CompiledLexicon = DEFAULT_LEXICON): Mention[] {
+/** Mentions of every finding in the doc's sentences, ordered by position. */
+export function findMentions(doc: ReportDoc, lexicon: CompiledLexicon = DEFAULT_LEXICON): Mention[] {
+  const { text, sentences } = doc;
   const out: Mention[] = [];
   const found: Array<[number, number, number]> = [];
   const excluded: Array<[number, number, number]> = [];
-  for (const sentence of sentences) {
+  for (let k = 0; k < sentences.length; k++) {
+    const sentence = sentences[k];
     found.length = 0;
     scan(text, sentence.start, sentence.end, sentence.end, lexicon.mentions, ALL, found);
     for (const [f, s, e] of found) {
@@ -107,7 +107,7 @@ export function findMentions(text: string, sentences: readonly Sentence[], lexic
         scan(text, Math.max(sentence.start, s - EXCLUSION_REACH), e, sentence.end, lexicon.exclusions, 1 << f, excluded);
         if (excluded.some(([, xs, xe]) => xs < e && xe > s)) continue;
       }
-      out.push({ finding: FINDINGS[f], start: s, end: e, sentence });
+      out.push({ finding: FINDINGS[f], start: s, end: e, sentence: k });
     }
   }
   return out.sort((a, b) => a.start - b.start || FINDINGS.indexOf(a.finding) - FINDINGS.indexOf(b.finding));

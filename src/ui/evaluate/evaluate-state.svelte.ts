@@ -4,9 +4,9 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type { UncertainPolicy } from '../../lib/metrics.ts';
-import { listJobs, type JobRecord } from '../../storage/index.ts';
-import type { EvaluationSummary, LabelFormat } from './evaluation.ts';
-import type { EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from './protocol.ts';
+import { listJobs, type JobRecord } from '../../platform/storage/index.ts';
+import type { EvaluationSummary, LabelFormat } from '../../lib/evaluate/evaluation.ts';
+import type { EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from '../../worker/evaluate-protocol.ts';
 
 export interface CsvChoice {
   file: File;
@@ -40,7 +40,7 @@ export class EvaluateState {
   #runId = 0;
 
   #worker(): Remote<EvaluateApi> {
-    this.#api ??= wrap<EvaluateApi>(new Worker(new URL('./evaluate.worker.ts', import.meta.url), { type: 'module', name: 'evaluate' }));
+    this.#api ??= wrap<EvaluateApi>(new Worker(new URL('../../worker/evaluate.worker.ts', import.meta.url), { type: 'module', name: 'evaluate' }));
     return this.#api;
   }
 

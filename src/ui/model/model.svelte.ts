@@ -8,8 +8,8 @@ import type { LoadProgress } from '../../lib/llm/progress.ts';
 import type { ImportFile, LoadedModel, ModelCacheStatus, ModelOutcome } from '../../lib/llm/protocol.ts';
 import type { RegistryEntry, WeightSource } from '../../lib/llm/registry.ts';
 import { errorMessage } from '../../lib/errors.ts';
-import { probeGpu } from '../../llm/probe.ts';
-import { mirrors, modelRegistry } from '../../llm/site.ts';
+import { probeGpu } from '../../platform/webllm/probe.ts';
+import { mirrors, modelRegistry } from '../../platform/webllm/site.ts';
 import { engines } from '../../state/engines.svelte.ts';
 import { labeler } from '../../state/labeler.ts';
 

@@ -1,11 +1,11 @@
 /**
- * Every request this page (and a worker that loads `worker-probe.ts`) has made since it loaded, from the
+ * Every request this page (and a worker that loads `src/platform/network-probe.ts`) has made since it loaded, from the
  * Resource Timing API, and the batch labeling runs of this tab (read from the batch state). Started when the
  * module is first imported, which is at app start since App imports the Privacy panel.
  */
 import { untrack } from 'svelte';
 import { batch } from '../../state/batch.svelte.ts';
-import { NETWORK_CHANNEL, type ProbeMessage, type RequestRecord, type RequestSource } from './network-protocol.ts';
+import { NETWORK_CHANNEL, type ProbeMessage, type RequestRecord, type RequestSource } from '../../lib/network-protocol.ts';
 
 export interface LabelingRun {
   start: number;

@@ -3,14 +3,14 @@
  * bundle is imported only then), plus the `webllm` labeling engine that delegates to whichever model is loaded.
  */
 import type { MLCEngine } from '@mlc-ai/web-llm';
-import type { LabelEngine, LabelOptions } from '../lib/engine.ts';
-import { RadReportXError } from '../lib/errors.ts';
-import { createLlmEngine } from '../lib/llm/engine.ts';
-import { fromWebLlm } from '../lib/llm/progress.ts';
-import type { ImportFile, LoadProgressCallback, LoadedModel, ModelApi, ModelCacheStatus, ModelOutcome } from '../lib/llm/protocol.ts';
-import { appConfig, type ResolvedModel, type WeightSource } from '../lib/llm/registry.ts';
-import { isAbort, mapWebLlmError } from '../lib/llm/webllm-errors.ts';
-import type { EngineInfo } from '../lib/result.ts';
+import type { LabelEngine, LabelOptions } from '../../lib/engine.ts';
+import { RadReportXError } from '../../lib/errors.ts';
+import { createLlmEngine } from '../../lib/llm/engine.ts';
+import { fromWebLlm } from '../../lib/llm/progress.ts';
+import type { ImportFile, LoadProgressCallback, LoadedModel, ModelApi, ModelCacheStatus, ModelOutcome } from '../../lib/llm/protocol.ts';
+import { appConfig, type ResolvedModel, type WeightSource } from '../../lib/llm/registry.ts';
+import { isAbort, mapWebLlmError } from '../../lib/llm/webllm-errors.ts';
+import type { EngineInfo } from '../../lib/result.ts';
 import { cacheStatus, deleteModelFiles } from './cache.ts';
 import { downloadModel } from './download.ts';
 import { importFolder } from './import-folder.ts';

@@ -2,9 +2,9 @@
  * The model files in Cache Storage, under the cache names and URLs WebLLM reads (see src/lib/llm/files.ts):
  * what is cached, how much room it takes, writing one file, deleting a model.
  */
-import { CACHE_NAMES, CHAT_CONFIG, TENSOR_CACHE, readTensorCache, type CacheScope, type TensorCacheFile } from '../lib/llm/files.ts';
-import type { ModelCacheStatus } from '../lib/llm/protocol.ts';
-import type { ResolvedModel } from '../lib/llm/registry.ts';
+import { CACHE_NAMES, CHAT_CONFIG, TENSOR_CACHE, readTensorCache, type CacheScope, type TensorCacheFile } from '../../lib/llm/files.ts';
+import type { ModelCacheStatus } from '../../lib/llm/protocol.ts';
+import type { ResolvedModel } from '../../lib/llm/registry.ts';
 
 const open = (scope: CacheScope) => caches.open(scope);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelReport, rulesEngine } from './rules-engine.ts';
+import { labelReport, rulesEngine } from './engine.ts';
 
 const REPORT = 'INDICATION: cough.\nFINDINGS: Cardiomegaly. Small right pleural effusion. No pneumothorax.\nIMPRESSION: Mild CHF.';
 
@@ -12,10 +12,13 @@ describe('labelReport', () => {
     expect(r.icd10).toBeUndefined();
   });
 
-  it('task icd10: a complete result with the ICD-10 items', () => {
+  it('task icd10: the ICD-10 items, and no findings labeled (not computed only to be thrown away)', () => {
     const r = labelReport(REPORT, { task: 'icd10' });
     expect(r.status).toBe('ok');
     expect(r.engine.name).toBe('rules');
+    expect(Object.values(r.findings).every((s) => s === 'absent')).toBe(true);
+    expect(r.evidence).toEqual([]);
+    expect(r.normal).toBe(false);
     expect(r.icd10?.map((i) => [i.phrase, i.code])).toEqual([
       ['Cardiomegaly', 'I51.7'],
       ['pleural effusion', 'J90'],

@@ -2,7 +2,7 @@
  * Import from a local folder: check an MLC model folder against its own manifests, then write every file into
  * WebLLM's caches under the URLs the site would serve it from, so loading afterwards needs no network at all.
  */
-import { RadReportXError } from '../lib/errors.ts';
+import { RadReportXError } from '../../lib/errors.ts';
 import {
   CHAT_CONFIG,
   TENSOR_CACHE,
@@ -13,10 +13,10 @@ import {
   modelRoot,
   readChatConfig,
   readTensorCache,
-} from '../lib/llm/files.ts';
-import { eta } from '../lib/llm/progress.ts';
-import type { ImportFile, ImportReport, LoadProgressCallback } from '../lib/llm/protocol.ts';
-import type { ResolvedModel } from '../lib/llm/registry.ts';
+} from '../../lib/llm/files.ts';
+import { eta } from '../../lib/llm/progress.ts';
+import type { ImportFile, ImportReport, LoadProgressCallback } from '../../lib/llm/protocol.ts';
+import type { ResolvedModel } from '../../lib/llm/registry.ts';
 import { putFile } from './cache.ts';
 
 function folderError(message: string, hint = 'Choose the folder that holds mlc-chat-config.json, tensor-cache.json and the params_shard_*.bin files.'): RadReportXError {

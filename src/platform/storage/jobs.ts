@@ -2,8 +2,8 @@
  * Batch jobs in IndexedDB. The cursor (`rowsDone`) and the chunk it covers are written in one transaction, so a
  * crash leaves either both or neither: resuming from the cursor gives no gaps and no duplicates.
  */
-import { FINDINGS } from '../lib/findings.ts';
-import { RadReportXError } from '../lib/errors.ts';
+import { FINDINGS } from '../../lib/findings.ts';
+import { RadReportXError } from '../../lib/errors.ts';
 import { db, isQuotaError } from './db.ts';
 import { CHUNK_ROWS, type DetailChunk, type JobCounts, type JobRecord, type RowChunk, type RowDetail, type StoredRow } from './schema.ts';
 

@@ -3,7 +3,7 @@
  * evidence of each row (read only when a row is opened), and the uploaded file itself so a job can resume.
  */
 import type { DBSchema } from 'idb';
-import type { Evidence, Icd10Item, RowStatus, Task } from '../lib/result.ts';
+import type { Evidence, Icd10Item, RowStatus, Task } from '../../lib/result.ts';
 
 /** Rows per stored chunk: chunk `k` always holds rows [k * CHUNK_ROWS, (k + 1) * CHUNK_ROWS). */
 export const CHUNK_ROWS = 1000;

@@ -3,10 +3,10 @@
  * time left for every file (WebLLM itself reports only on shards, and only once the library is running), can
  * cancel at any point, and resumes file by file: whatever is already cached is skipped.
  */
-import { CACHE_NAMES, CHAT_CONFIG, TENSOR_CACHE, modelFiles, readChatConfig, readTensorCache, type CacheScope, type ModelFile } from '../lib/llm/files.ts';
-import { eta, type LoadProgress } from '../lib/llm/progress.ts';
-import type { ResolvedModel } from '../lib/llm/registry.ts';
-import { RadReportXError } from '../lib/errors.ts';
+import { CACHE_NAMES, CHAT_CONFIG, TENSOR_CACHE, modelFiles, readChatConfig, readTensorCache, type CacheScope, type ModelFile } from '../../lib/llm/files.ts';
+import { eta, type LoadProgress } from '../../lib/llm/progress.ts';
+import type { ResolvedModel } from '../../lib/llm/registry.ts';
+import { RadReportXError } from '../../lib/errors.ts';
 import { cachedText, isCached, putFile } from './cache.ts';
 
 /** Parallel downloads: enough to fill a connection, few enough not to starve the page. WebLLM uses 4. */

@@ -2,7 +2,7 @@
  * Gathers the plain GPU description that src/lib/llm/capability.ts decides on. Runs in the page or a worker;
  * asks for an adapter only (no device), so probing costs nothing and changes nothing.
  */
-import type { AdapterDescription, GpuDescription } from '../lib/llm/capability.ts';
+import type { AdapterDescription, GpuDescription } from '../../lib/llm/capability.ts';
 
 const LIMITS = [
   'maxBufferSize',

@@ -1,6 +1,6 @@
 /** The page ↔ evaluate-worker API, types only. Failures come back as `{ ok: false, message }`. */
-import type { UncertainPolicy } from '../../lib/metrics.ts';
-import type { EvaluationSummary, LabelFormat } from './evaluation.ts';
+import type { UncertainPolicy } from '../lib/metrics.ts';
+import type { EvaluationSummary, LabelFormat } from '../lib/evaluate/evaluation.ts';
 
 export interface FileInspection {
   header: string[];

@@ -3,14 +3,14 @@
  * stored jobs from IndexedDB into an `Evaluator`. Never holds a whole file as one string.
  */
 import Papa from 'papaparse';
-import { FINDINGS, emptyFindings, type FindingStatus } from '../../lib/findings.ts';
-import { guessIdColumn, guessTextColumn } from '../../lib/csv/columns.ts';
-import { findingColumns } from '../../lib/csv/truth.ts';
-import { errorMessage } from '../../lib/errors.ts';
-import { csvBatches } from '../../worker/csv-stream.ts';
-import { getJob, readRowChunks } from '../../storage/index.ts';
-import { CsvLabelReader, Evaluator, guessFormat, type Disagreement, type EvaluationSummary } from './evaluation.ts';
-import type { CsvSide, EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from './protocol.ts';
+import { FINDINGS, emptyFindings, type FindingStatus } from '../lib/findings.ts';
+import { guessIdColumn, guessTextColumn } from '../lib/csv/columns.ts';
+import { findingColumns } from '../lib/csv/truth.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { csvBatches } from './csv-stream.ts';
+import { getJob, readRowChunks } from '../platform/storage/index.ts';
+import { CsvLabelReader, Evaluator, guessFormat, type Disagreement, type EvaluationSummary } from '../lib/evaluate/evaluation.ts';
+import type { CsvSide, EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from './evaluate-protocol.ts';
 
 const HEAD_BYTES = 64 * 1024;
 

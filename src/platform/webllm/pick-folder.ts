@@ -3,7 +3,7 @@
  * an `<input type=file webkitdirectory>`. Either way the result is a list of paths and File objects; nothing is
  * read until the import checks the manifests.
  */
-import type { ImportFile } from '../lib/llm/protocol.ts';
+import type { ImportFile } from '../../lib/llm/protocol.ts';
 
 interface DirectoryHandle {
   kind: 'directory';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCapability } from '../lib/llm/capability.ts';
-import { parseRegistry } from '../lib/llm/registry.ts';
-import registry from '../lib/models/registry.json' with { type: 'json' };
+import { evaluateCapability } from '../../lib/llm/capability.ts';
+import { parseRegistry } from '../../lib/llm/registry.ts';
+import registry from '../../lib/models/registry.json' with { type: 'json' };
 import { probeGpu } from './probe.ts';
 
 // A stand-in navigator shaped like Chromium's, for the mapping from WebGPU objects to the plain description.

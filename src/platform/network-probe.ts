@@ -2,7 +2,7 @@
  * Imported once by a worker so the Privacy panel can list the worker's own requests: a worker's resource
  * timing entries live in the worker, out of the page's sight. Posts them on a BroadcastChannel. Uses no DOM, so it loads in any worker.
  */
-import { NETWORK_CHANNEL, type ProbeMessage, type RequestRecord } from './network-protocol.ts';
+import { NETWORK_CHANNEL, type ProbeMessage, type RequestRecord } from '../lib/network-protocol.ts';
 
 function start(): void {
   if (typeof BroadcastChannel === 'undefined' || typeof PerformanceObserver === 'undefined') return;

@@ -2,10 +2,10 @@
  * The registry and mirrors this build ships, with the site's own location: everything needed to turn a model id
  * into absolute URLs, in the page and in the worker alike.
  */
-import deploy from '../../deploy.config.json' with { type: 'json' };
-import { mirrorOrigins } from '../ui/privacy/csp.ts';
-import data from '../lib/models/registry.json' with { type: 'json' };
-import { findModel, parseRegistry, resolveModel, type Registry, type ResolvedModel, type SiteLocation, type WeightSource } from '../lib/llm/registry.ts';
+import deploy from '../../../deploy.config.json' with { type: 'json' };
+import { mirrorOrigins } from '../../lib/csp.ts';
+import data from '../../lib/models/registry.json' with { type: 'json' };
+import { findModel, parseRegistry, resolveModel, type Registry, type ResolvedModel, type SiteLocation, type WeightSource } from '../../lib/llm/registry.ts';
 
 let registry: Registry | undefined;
 

@@ -1,6 +1,6 @@
 /** Evaluate worker entry: parses both files off the main thread, so big files never freeze the page. */
 import { expose } from 'comlink';
 import { evaluateApi } from './evaluate-api.ts';
-import '../privacy/worker-probe.ts';
+import '../platform/network-probe.ts';
 
 expose(evaluateApi);

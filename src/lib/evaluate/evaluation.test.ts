@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { evaluateFiles } from '../../../training/commands/evaluate.ts';
-import type { UncertainPolicy } from '../../lib/metrics.ts';
+import type { UncertainPolicy } from '../metrics.ts';
 import { CsvLabelReader, Evaluator, guessFormat, type LabelFormat } from './evaluation.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rrx-eval-'));

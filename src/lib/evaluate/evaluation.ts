@@ -7,11 +7,11 @@
  *   (status empty/error/unparsed) are counted, not scored; rows that do not join are counted on each side;
  * - only findings both files cover are scored; unknown names or bad codes fail the whole run, naming them.
  */
-import { FINDINGS, type Finding, type FindingStatus } from '../../lib/findings.ts';
-import { findingColumns, parseFindingList, statusesFromCodes, statusesFromNames } from '../../lib/csv/truth.ts';
-import { RadReportXError, UnknownFindingError } from '../../lib/errors.ts';
-import { MetricsAccumulator, presentFindings, type MetricsReport, type UncertainPolicy } from '../../lib/metrics.ts';
-import type { RowStatus } from '../../lib/result.ts';
+import { FINDINGS, type Finding, type FindingStatus } from '../findings.ts';
+import { findingColumns, parseFindingList, statusesFromCodes, statusesFromNames } from '../csv/truth.ts';
+import { RadReportXError, UnknownFindingError } from '../errors.ts';
+import { MetricsAccumulator, presentFindings, type MetricsReport, type UncertainPolicy } from '../metrics.ts';
+import type { RowStatus } from '../result.ts';
 
 /** How a file holds its labels: one names-list column, or one CheXpert-coded column per finding. */
 export type LabelFormat = { kind: 'names'; column: string } | { kind: 'codes' };

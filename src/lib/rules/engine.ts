@@ -1,0 +1,77 @@
+/**
+ * The rule engine the CLI and the browser worker use: one report parsed once (`ReportDoc`), the findings matcher
+ * and, when the task asks for it, the ICD-10 phrase matcher on it, ONE ConText pass over every target of both,
+ * then the two aggregators: the 13 findings (`aggregate.ts`) and the ICD-10 items (`icd10/extract.ts`).
+ */
+import type { LabelEngine, LabelOptions } from '../engine.ts';
+import { errorMessage } from '../errors.ts';
+import { emptyFindings } from '../findings.ts';
+import { icd10Items, matchPhrases, resolveOverlaps } from '../icd10/extract.ts';
+import { icd10Lexicon } from '../icd10/lexicon.ts';
+import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type LabelResult, type Task } from '../result.ts';
+import { aggregate } from './aggregate.ts';
+import { findMentions } from './mentions.ts';
+import { assertTargets, parseReport } from './report-doc.ts';
+import { RULES_VERSION } from './version.ts';
+
+export const RULES_ENGINE_INFO: EngineInfo = { name: 'rules', version: RULES_VERSION };
+
+/**
+ * Labels one report. Task `findings` (default): the 13 findings. `icd10`: the ICD-10 items only; the findings are
+ * not labeled (all `absent`, no evidence, `normal` false, as the LLM engine answers this task). `both`: both, from
+ * one parse and one ConText pass. Blank text gives status `empty`, never Normal, and no items.
+ */
+export function labelReport(text: string, options: LabelOptions = {}): LabelResult {
+  const task = options.task ?? 'findings';
+  const failed = (status: 'empty' | 'error', message: string) => {
+    const result = failedResult(status, RULES_ENGINE_INFO, message);
+    return task === 'findings' ? result : { ...result, icd10: [] };
+  };
+  // Rows read from files can hold anything; a non-string is an error row, not a crash.
+  if (typeof text !== 'string') return failed('error', `The report is not text (got ${typeof text}).`);
+  if (isBlankReport(text)) return failed('empty', 'The report has no text to label.');
+  try {
+    return label(text, options, task);
+  } catch (e) {
+    // A bug in a rule must cost one row, not the run; the message names the failure, never the report text.
+    return failed('error', `The rule engine failed on this report: ${errorMessage(e)}`);
+  }
+}
+
+function label(text: string, options: LabelOptions, task: Task): LabelResult {
+  const doc = parseReport(text, options.sections);
+  const mentions = task === 'icd10' ? [] : findMentions(doc);
+  const lexicon = task === 'findings' ? undefined : icd10Lexicon();
+  const phrases = lexicon ? resolveOverlaps(matchPhrases(doc, lexicon)) : [];
+  // One ConText pass for both annotators' targets: triggers are found once per sentence that has any target.
+  const assertions = assertTargets(doc, mentions.length && phrases.length ? [...mentions, ...phrases] : mentions.length ? mentions : phrases);
+  const evidence: Evidence[] = mentions.map((m, i) => {
+    const { status, trigger } = assertions[i];
+    return {
+      finding: m.finding,
+      status,
+      mention: { start: m.start, end: m.end, text: text.slice(m.start, m.end) },
+      ...(trigger ? { trigger } : {}),
+      section: doc.sentences[m.sentence].section,
+    };
+  });
+  const findings = task === 'icd10' ? emptyFindings() : aggregate(evidence);
+  const result: LabelResult = {
+    status: 'ok',
+    findings,
+    normal: task !== 'icd10' && isNormal(findings, { uncertainAsPositive: options.uncertainAsPositive }),
+    evidence,
+    engine: RULES_ENGINE_INFO,
+  };
+  if (lexicon) result.icd10 = icd10Items(doc, phrases, assertions.slice(mentions.length), lexicon);
+  return result;
+}
+
+/** `labelReport` behind the common engine interface (the work is synchronous; the promise is for the interface). */
+export const rulesEngine: LabelEngine = {
+  info: RULES_ENGINE_INFO,
+  async label(text: string, options?: LabelOptions): Promise<LabelResult> {
+    if (options?.signal?.aborted) throw options.signal.reason ?? new DOMException('Aborted', 'AbortError');
+    return labelReport(text, options);
+  },
+};

@@ -1,0 +1,54 @@
+/**
+ * A report parsed once for every annotator (medspaCy's Doc, NegBio's one parse): the text, its sections with the
+ * section mode applied, the sentences of the labeled sections, and each sentence's trigger spans, found the first
+ * time a target in that sentence is asserted. The findings matcher and the ICD-10 phrase matcher both read it, and
+ * one ConText pass (`assertTargets`) gives every target of either a status.
+ *
+ * Plain data: nothing in it refers back to the code that built it, so it can be inspected or printed in a test.
+ */
+import type { SectionMode } from '../engine.ts';
+import { assertWithTriggers, findTriggers, type Assertion, type TriggerMatch } from './context.ts';
+import { splitSections, type Section } from './sections.ts';
+import { splitSentences, type Sentence } from './sentences.ts';
+
+export interface ReportDoc {
+  readonly text: string;
+  readonly sections: readonly Section[];
+  /** Sentences of the labeled sections, in text order: the outer limit of every scope. */
+  readonly sentences: readonly Sentence[];
+  /**
+   * Trigger spans of `sentences[i]` (negation, uncertainty, ..., and the terminators that end a clause), filled
+   * by `sentenceTriggers` on first use: a sentence with no target is never scanned.
+   */
+  readonly triggers: Array<readonly TriggerMatch[] | undefined>;
+}
+
+/** Something an annotator found whose status ConText decides: a findings mention or an ICD-10 phrase. */
+export interface Target {
+  start: number;
+  end: number;
+  /** Index of the sentence in `doc.sentences`. */
+  sentence: number;
+}
+
+/** Sections, then sentences of the sections `mode` labels. */
+export function parseReport(text: string, mode?: SectionMode): ReportDoc {
+  const sections = splitSections(text, mode);
+  const sentences = splitSentences(text, sections);
+  return { text, sections, sentences, triggers: new Array(sentences.length) };
+}
+
+/** The trigger spans of one sentence, found once and kept in the doc. */
+export function sentenceTriggers(doc: ReportDoc, sentence: number): readonly TriggerMatch[] {
+  let found = doc.triggers[sentence];
+  if (!found) doc.triggers[sentence] = found = findTriggers(doc.text, doc.sentences[sentence]);
+  return found;
+}
+
+/**
+ * The one ConText pass: the status of every target, whichever annotator found it, from the triggers of its
+ * sentence. Returned in the order of `targets`.
+ */
+export function assertTargets(doc: ReportDoc, targets: readonly Target[]): Assertion[] {
+  return targets.map((t) => assertWithTriggers(doc.text, sentenceTriggers(doc, t.sentence), t.start, t.end));
+}

@@ -1,0 +1,28 @@
+/**
+ * What `label` resolved from its common options, handed to every engine. Its own module (types only) so the
+ * engine table (training/engines.ts) and the engines it lists can both name it without importing each other.
+ */
+import type { SectionMode } from '../../src/lib/engine.ts';
+import type { Task } from '../../src/lib/result.ts';
+import type { ProgressMode } from './progress.ts';
+
+/** Everything `label` resolved from its common options. */
+export interface LabelRun {
+  engine: string;
+  input: string;
+  /** The `--text-column` value as given (one name, or several comma-separated). */
+  textColumn: string;
+  /** `--id-column` values as given (each may be comma-separated). */
+  idColumns: string[];
+  /** Output path, or `-` for standard output. */
+  output: string;
+  format: 'csv' | 'jsonl';
+  task: Task;
+  sections?: SectionMode;
+  delimiter: string;
+  encoding: string;
+  progress: ProgressMode;
+  quiet: boolean;
+  /** Where to write run statistics as JSON, if asked. */
+  stats?: string;
+}
