@@ -6,11 +6,17 @@
 export interface DeployConfig {
   /** Extra origins (`https://host[:port]`) that serve model folders. */
   modelMirrors?: unknown;
+  /**
+   * Origins the stock models (WebLLM's prebuilt models in the registry) may be downloaded from, e.g. Hugging Face
+   * and its file CDN for weights, raw.githubusercontent.com for the libraries. Empty by default: the site then
+   * talks to no other host, and stock models are listed but cannot be downloaded.
+   */
+  stockModelOrigins?: unknown;
 }
 
 export class InvalidMirrorError extends Error {
-  constructor(value: unknown, why: string) {
-    super(`deploy.config.json: modelMirrors entry ${JSON.stringify(value)} ${why}. Write an origin such as "https://models.example.org".`);
+  constructor(value: unknown, why: string, field = 'modelMirrors') {
+    super(`deploy.config.json: ${field} entry ${JSON.stringify(value)} ${why}. Write an origin such as "https://models.example.org".`);
     this.name = 'InvalidConfig';
   }
 }
@@ -20,22 +26,36 @@ export class InvalidMirrorError extends Error {
  * policy allows, so anything but `scheme://host[:port]` is refused rather than silently trimmed.
  */
 export function mirrorOrigins(config: DeployConfig): string[] {
-  const list = config.modelMirrors ?? [];
-  if (!Array.isArray(list)) throw new InvalidMirrorError(list, 'must be a list of origins');
+  return checkOrigins(config.modelMirrors, 'modelMirrors');
+}
+
+/** The origins deploy.config.json enables for stock model downloads. */
+export function stockOrigins(config: DeployConfig): string[] {
+  return checkOrigins(config.stockModelOrigins, 'stockModelOrigins');
+}
+
+/** Every origin besides the site that the page and its workers may connect to: mirrors, then stock origins. */
+export function connectOrigins(config: DeployConfig): string[] {
+  return [...new Set([...mirrorOrigins(config), ...stockOrigins(config)])];
+}
+
+function checkOrigins(value: unknown, field: string): string[] {
+  const list = value ?? [];
+  if (!Array.isArray(list)) throw new InvalidMirrorError(list, 'must be a list of origins', field);
   return list.map((value) => {
-    if (typeof value !== 'string') throw new InvalidMirrorError(value, 'is not a string');
+    if (typeof value !== 'string') throw new InvalidMirrorError(value, 'is not a string', field);
     let url: URL;
     try {
       url = new URL(value);
     } catch {
-      throw new InvalidMirrorError(value, 'is not a URL');
+      throw new InvalidMirrorError(value, 'is not a URL', field);
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-      throw new InvalidMirrorError(value, 'must use https (http only for 127.0.0.1 or localhost)');
+      throw new InvalidMirrorError(value, 'must use https (http only for 127.0.0.1 or localhost)', field);
     }
-    if (value.includes('*')) throw new InvalidMirrorError(value, 'must not contain a wildcard');
+    if (value.includes('*')) throw new InvalidMirrorError(value, 'must not contain a wildcard', field);
     if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
-      throw new InvalidMirrorError(value, 'must be an origin without a path, query or credentials');
+      throw new InvalidMirrorError(value, 'must be an origin without a path, query or credentials', field);
     }
     return url.origin;
   });

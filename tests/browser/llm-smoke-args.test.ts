@@ -31,7 +31,7 @@ describe('smoke:model arguments', () => {
     const problems = missingFiles(r.options.model, '/site', (p) => present.has(p));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/tensor-cache\.json is missing: put the model folder under public\/models\/RadReportX-8B-q4f16_1\/resolve\/main\//);
-    expect(problems[1]).toMatch(/Llama-3_1-8B-Instruct-q4f16_1_cs1k-webgpu\.wasm is missing: download the prebuilt WebLLM library/);
+    expect(problems[1]).toMatch(/Llama-3-8B-Instruct-q4f16_1_cs1k-webgpu\.wasm is missing: download the prebuilt WebLLM library/);
     expect(missingFiles(r.options.model, '/nowhere', () => false)[0]).toMatch(/run `npm run build` first/);
   });
 

@@ -80,7 +80,8 @@ async function engineFor(model: ResolvedModel, onProgress: LoadProgressCallback)
 
 async function load(modelId: string, source: WeightSource, onProgress: LoadProgressCallback, signal: AbortSignal): Promise<LoadedModel> {
   const started = performance.now();
-  const model = resolve(modelId, source);
+  // A stock model whose origins this build does not enable is refused before any request (the CSP would block it).
+  const model = resolve(modelId, source, true);
   try {
     const { bytesDownloaded } = await downloadModel(model, signal, onProgress);
     onProgress({ phase: 'library' });
