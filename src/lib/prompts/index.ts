@@ -7,4 +7,3 @@ export type { ChatMessage, ChatPromptRequest, CompletionPromptRequest, PromptPro
 export { responseSchema, schemaName, ANSWER_STATUSES } from './schema.ts';
 export { parseAnswers } from './parse.ts';
 export type { ParseOptions } from './parse.ts';
-export { formatAnswers } from './target.ts';
