@@ -52,7 +52,8 @@ function describe(config: OpenAiConfig): string {
   const local = isLoopbackHost(hostOf(config.baseURL)) ? 'this machine' : 'remote';
   const limits = [`concurrency ${config.concurrency}`, config.rpm ? `${n(config.rpm)} rpm` : '', config.tpm ? `${n(config.tpm)} tpm` : '', `timeout ${config.timeoutMs / 1000} s`, `${config.retry.maxRetries} retries`].filter(Boolean);
   return (
-    `openai: model ${config.model} at ${where} (${local}); prompt ${config.profile} (${PROMPT_VERSION[config.profile]}), task ${config.run.task}; ` +
+    `openai: model ${config.model} at ${where} (${local}); prompt ${config.profile} (${PROMPT_VERSION[config.profile]}${config.profile === 'release-weak-labels' ? `, sample seed ${config.sampleSeed}` : ''}), ` +
+    `${config.profile === 'release' ? 'raw completions (/completions), ' : ''}task ${config.run.task}; ` +
     `${config.batch ? 'Batch API' : limits.join(', ')}${config.retryFailed ? '; retrying failed rows only' : ''}`
   );
 }
