@@ -43,14 +43,14 @@ export const webLlmEngine: LabelEngine = {
     return current?.engine.info ?? { name: WEBLLM_INFO.name, version: WEBLLM_INFO.version };
   },
   label(text: string, options?: LabelOptions) {
-    if (!current) return Promise.reject(new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX on the Model tab first.'));
+    if (!current) return Promise.reject(new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX or a stock model on the Model tab first.'));
     return current.engine.label(text, options);
   },
 };
 
 /** For the engine slot's lazy load: succeed only once a model is loaded. */
 export async function loadedWebLlmEngine(): Promise<LabelEngine> {
-  if (!current) throw new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX on the Model tab first.');
+  if (!current) throw new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX or a stock model on the Model tab first.');
   return webLlmEngine;
 }
 
