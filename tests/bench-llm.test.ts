@@ -16,7 +16,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('bench:llm', () => {
   it('prints prompt and answer tokens per profile and task, counted with the Llama 3 tokenizer', async () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench-llm.ts', '-i', join(dir, 'r.csv'), '-t', 'report', '--json', join(dir, 'b.json')], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'tests/bench-llm.ts', '-i', join(dir, 'r.csv'), '-t', 'report', '--json', join(dir, 'b.json')], { encoding: 'utf8' });
     expect(out).toMatch(/6 reports .* tokenizer: llama3-tokenizer-js 1\.2\.0/);
     const { stats } = JSON.parse(await readFile(join(dir, 'b.json'), 'utf8')) as { stats: { profile: string; task: string; reports: number; calls: number; templateTokens: number[]; promptMean: number; answerMean: number }[] };
     expect(stats.map((s) => `${s.profile}/${s.task}`)).toEqual(['release/findings', 'release/icd10', 'release/both', 'release-weak-labels/icd10', 'json/findings', 'json/icd10', 'json/both']);
