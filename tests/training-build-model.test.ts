@@ -55,6 +55,25 @@ async function failure<E = Error & { hint?: string }>(run: Promise<unknown>): Pr
 
 const sha = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
 
+/** A fake mlc-llm checkout with the web runtime files that ./web/prep_emcc_deps.sh builds. */
+async function webRuntime(root: string): Promise<NodeJS.ProcessEnv> {
+  const mlc = join(root, 'mlc-llm');
+  const tvm = join(mlc, '3rdparty', 'tvm');
+  await mkdir(join(mlc, 'web', 'dist', 'wasm'), { recursive: true });
+  await mkdir(join(tvm, 'web', 'dist', 'wasm'), { recursive: true });
+  await writeFile(join(mlc, 'web', 'dist', 'wasm', 'mlc_wasm_runtime.bc'), 'bc');
+  for (const f of ['wasm_runtime.bc', 'tvmjs_support.bc', 'webgpu_runtime.bc']) await writeFile(join(tvm, 'web', 'dist', 'wasm', f), 'bc');
+  return { MLC_LLM_SOURCE_DIR: mlc, TVM_SOURCE_DIR: tvm };
+}
+
+/** Runs a stand-in directly; resolves with its exit code and stderr. */
+async function standIn(s: Bench, tool: string, argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> {
+  return promisify(execFile)(join(s.bin, tool), argv, { env: { ...s.env, ...env }, cwd: s.root }).then(
+    (r) => ({ code: 0, stderr: r.stderr }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+}
+
 describe('build-model (stand-in mlc_llm)', () => {
   it('converts, checks, installs with a manifest and adds a registry entry', async () => {
     const s = await setup();
@@ -67,6 +86,10 @@ describe('build-model (stand-in mlc_llm)', () => {
     ]);
     const dir = join(s.site, 'public', 'models', 'RadReportX-8B-test', 'resolve', 'main');
     expect((await readdir(dir)).sort()).toEqual(['mlc-chat-config.json', 'params_shard_0.bin', 'params_shard_1.bin', 'params_shard_2.bin', 'radreportx-manifest.json', 'tensor-cache.json', 'tokenizer.json', 'tokenizer_config.json']);
+    // Every build: no default system prompt in chat requests; a 3.1 base keeps its RoPE scaling.
+    const chat = JSON.parse(await readFile(join(dir, 'mlc-chat-config.json'), 'utf8'));
+    expect(chat.conv_template).toMatchObject({ name: 'llama-3_1', system_message: '', render_empty_system_message: false });
+    expect(chat.model_config.rope_scaling).toMatchObject({ rope_type: 'llama3' });
     const manifest = JSON.parse(await readFile(join(dir, 'radreportx-manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ kind: 'radreportx-model', id: 'RadReportX-8B-test', base: 'llama3.1-8b', quantization: 'q4f16_1', promptProfile: 'json', promptVersion: 'json-1', contextWindow: 4096, prefillChunkSize: 1024, source: { hfDir: s.hf, run: { finalLoss: 0.41 } } });
     for (const f of manifest.files) {
@@ -145,7 +168,12 @@ describe('build-model (stand-in mlc_llm)', () => {
     expect(await without.calls('mlc_llm')).toEqual([]);
 
     const s = await setup();
-    expect(await runBuildModel(args(s, 'Compiled', '--compile', '-q', 'q4f32_1'), s.context())).toBe(0);
+    // Without MLC's and TVM's prebuilt web runtime, compile is refused before anything is converted.
+    const noRuntime = await failure<ToolError>(runBuildModel(args(s, 'Compiled', '--compile', '-q', 'q4f32_1'), s.context()));
+    expect(noRuntime.message).toMatch(/MLC_LLM_SOURCE_DIR is not set[\s\S]*TVM_SOURCE_DIR is not set/);
+    expect(await s.calls('mlc_llm')).toEqual([]);
+    const runtime = await webRuntime(s.root);
+    expect(await runBuildModel(args(s, 'Compiled', '--compile', '-q', 'q4f32_1'), s.context(runtime))).toBe(0);
     const compile = (await s.calls('mlc_llm')).find((x) => x.args[0] === 'compile')!;
     expect(compile.args).toEqual(['compile', join(s.root, 'work', 'mlc', 'mlc-chat-config.json'), '--device', 'webgpu', '-o', join(s.root, 'work', 'lib', 'Compiled-q4f32_1-webgpu.wasm')]);
     const entry = (await readRegistry(s.registry)).doc.models.at(-1)!;
@@ -170,12 +198,29 @@ describe('build-model (stand-in mlc_llm)', () => {
     expect(await runBuildModel(['--from-meta', checkpoint, '--base-dir', s.hf, '-q', 'q4f16_1', '--id', 'RadReportX-released', '--site-dir', s.site, '--work-dir', join(s.root, 'w2'), '--prebuilt-lib', s.prebuilt], c)).toBe(0);
     const [py] = await s.calls('python3');
     expect(py.args[0]).toMatch(/training\/python\/convert_meta_to_hf\.py$/);
-    expect(py.args.slice(1)).toEqual(['--checkpoint', checkpoint, '--base-dir', s.hf, '--out', join(s.root, 'w2', 'hf')]);
-    expect((await s.calls('mlc_llm'))[0].args[1]).toBe(join(s.root, 'w2', 'hf'));
+    expect(py.args.slice(1)).toEqual(['--checkpoint', checkpoint, '--base-dir', s.hf, '--out', join(s.root, 'w2', 'hf'), '--no-rope-scaling']);
+    const [convert, gen] = await s.calls('mlc_llm');
+    expect(convert.args[1]).toBe(join(s.root, 'w2', 'hf'));
+    expect(gen.args).toContain('llama-3');
+    // The base download is Llama-3.1 (rope_scaling); the build is the Llama-3 network, as the paper trained it.
+    expect(JSON.parse(await readFile(join(s.hf, 'config.json'), 'utf8')).rope_scaling).toMatchObject({ rope_type: 'llama3' });
+    expect(JSON.parse(await readFile(join(s.root, 'w2', 'hf', 'config.json'), 'utf8'))).not.toHaveProperty('rope_scaling');
+    const dir = join(s.site, 'public', 'models', 'RadReportX-released', 'resolve', 'main');
+    const chat = JSON.parse(await readFile(join(dir, 'mlc-chat-config.json'), 'utf8'));
+    expect(chat.model_config).not.toHaveProperty('rope_scaling');
+    expect(chat.conv_template).toMatchObject({ name: 'llama-3', system_message: '', render_empty_system_message: false });
     const entry = (await readRegistry(s.registry)).doc.models.at(-1)!;
+    expect(entry).toMatchObject({ base: 'llama3-8b', library: 'models/lib/Llama-3-8B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 5001, contextWindow: 4096 });
+    expect(c.output.err).toMatch(/the prebuilt library for llama3-8b q4f16_1 is Llama-3-8B-Instruct-q4f16_1_cs1k-webgpu.wasm/);
     // The released model answers the authors' own prompts.
     expect(entry.promptProfile).toBe('release');
     await expect(runBuildModel(['--from-meta', checkpoint, '-q', 'q4f16_1', '--id', 'X', '--site-dir', s.site], s.context())).rejects.toThrow(/--from-meta needs --base-dir/);
+    // A base download of another shape is refused before anything runs (the released checkpoint is 8B).
+    const small = join(s.root, 'base-1b');
+    await promisify(execFile)(join(s.bin, 'tune'), ['download', 'meta-llama/Llama-3.2-1B-Instruct', '--output-dir', small], { env: { ...s.env, STANDIN_LOG: '' } });
+    const calls = (await s.calls()).length;
+    await expect(runBuildModel(['--from-meta', checkpoint, '--base-dir', small, '-q', 'q4f16_1', '--id', 'Z', '--site-dir', s.site, '--prebuilt-lib', s.prebuilt], s.context())).rejects.toThrow(/does not have the shape of llama3-8b/);
+    expect((await s.calls()).length).toBe(calls);
     const failed = await failure<Error>(runBuildModel(['--from-meta', checkpoint, '--base-dir', s.hf, '-q', 'q4f16_1', '--id', 'Y', '--site-dir', s.site, '--work-dir', join(s.root, 'w3'), '--prebuilt-lib', s.prebuilt], s.context({ STANDIN_FAIL: 'python:convert_meta_to_hf' })));
     expect(failed.message).toMatch(/Meta → HF conversion step failed[\s\S]*KeyError: 'layers.0.attention.wq.weight'/);
   });
@@ -198,8 +243,10 @@ describe('build-model (stand-in mlc_llm)', () => {
 
 describe('MLC output check', () => {
   it('recognises the base from config.json', () => {
-    expect(baseFromHfConfig({ hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8 })).toBe(BASES['llama3.1-8b']);
-    expect(baseFromHfConfig({ hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8 })?.libraries.q4f16_1.file).toBe('Llama-3.2-1B-Instruct-q4f16_1_cs1k-webgpu.wasm');
+    const rope_scaling = { rope_type: 'llama3', factor: 8.0 };
+    expect(baseFromHfConfig({ hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, rope_scaling })).toBe(BASES['llama3.1-8b']);
+    expect(baseFromHfConfig({ hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8 })).toBe(BASES['llama3-8b']);
+    expect(baseFromHfConfig({ hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, rope_scaling })?.libraries.q4f16_1.file).toBe('Llama-3.2-1B-Instruct-q4f16_1_cs1k-webgpu.wasm');
     expect(baseFromHfConfig({ hidden_size: 5120, num_hidden_layers: 40 })).toBeUndefined();
   });
 
@@ -216,6 +263,7 @@ describe('MLC output check', () => {
       'tensor-cache.json has a malformed shard record {"dataPath":"../escape.bin","nbytes":1}',
       'mlc-chat-config.json says quantization "q4f32_1", expected q4f16_1',
       'mlc-chat-config.json uses conversation template "llama-3", expected llama-3_1',
+      'mlc-chat-config.json has system message undefined with render_empty_system_message undefined, expected "" and false (WebLLM would add a system prompt to every chat request)',
       'mlc-chat-config.json has context_window_size 8192, expected 4096',
       'mlc-chat-config.json has prefill_chunk_size 2048, expected 1024 (the model library is built for it)',
       'tokenizer file tokenizer.json is listed in mlc-chat-config.json but missing',
@@ -239,5 +287,36 @@ describe('registry', () => {
     expect(await readFile(copy, 'utf8')).toBe(text);
     expect(await upsertRegistryEntry(copy, { ...good, name: 'Renamed' })).toEqual({ replaced: true });
     expect((await readRegistry(copy)).doc.models[0].name).toBe('Renamed');
+  });
+});
+
+describe('stand-ins reject what the real tools reject', () => {
+  it('mlc_llm compile: a missing output folder, a folder as output, no .wasm suffix, no web runtime', async () => {
+    const s = await setup();
+    const env = await webRuntime(s.root);
+    const config = join(s.root, 'mlc-chat-config.json');
+    await writeFile(config, '{}');
+    const missing = await standIn(s, 'mlc_llm', ['compile', config, '--device', 'webgpu', '-o', join(s.root, 'nowhere', 'x.wasm')], env);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining(`argument --output/-o: Directory does not exist: ${join(s.root, 'nowhere')}`) });
+    expect(await standIn(s, 'mlc_llm', ['compile', config, '--device', 'webgpu', '-o', s.root], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('Output cannot be a directory') });
+    expect(await standIn(s, 'mlc_llm', ['compile', config, '--device', 'webgpu', '-o', join(s.root, 'x.so')], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('AssertionError') });
+    expect(await standIn(s, 'mlc_llm', ['compile', config, '--device', 'webgpu', '-o', join(s.root, 'x.wasm')])).toMatchObject({ code: 1, stderr: expect.stringContaining('Cannot find library: mlc_wasm_runtime.bc') });
+    expect(await standIn(s, 'mlc_llm', ['compile', config, '--device', 'webgpu', '-o', join(s.root, 'x.wasm')], { MLC_LLM_SOURCE_DIR: env.MLC_LLM_SOURCE_DIR })).toMatchObject({ code: 1, stderr: expect.stringContaining('Cannot find libraries: wasm_runtime.bc') });
+    expect(await standIn(s, 'mlc_llm', ['compile', config, '--device', 'webgpu', '-o', join(s.root, 'x.wasm')], env)).toMatchObject({ code: 0 });
+  });
+
+  it('mlc_llm gen_config and convert_weight: unknown flags, unknown quantizations and templates, missing required flags', async () => {
+    const s = await setup();
+    const out = join(s.root, 'o');
+    const gen = (...more: string[]) => standIn(s, 'mlc_llm', ['gen_config', s.hf, '--quantization', 'q4f16_1', '--conv-template', 'llama-3_1', '-o', out, ...more]);
+    expect(await gen('--system-message', '')).toMatchObject({ code: 2, stderr: expect.stringContaining('unrecognized arguments: --system-message') });
+    expect(await gen('--context-window-size', 'big')).toMatchObject({ code: 2, stderr: expect.stringContaining("invalid int value: 'big'") });
+    expect(await standIn(s, 'mlc_llm', ['gen_config', s.hf, '--quantization', 'q4f16_1', '--conv-template', 'llama3', '-o', out])).toMatchObject({ code: 2, stderr: expect.stringContaining("argument --conv-template: invalid choice: 'llama3'") });
+    expect(await standIn(s, 'mlc_llm', ['gen_config', s.hf, '--quantization', 'q4f16_1', '-o', out])).toMatchObject({ code: 2, stderr: expect.stringContaining('the following arguments are required: --conv-template') });
+    expect(await gen()).toMatchObject({ code: 0 });
+    expect(await standIn(s, 'mlc_llm', ['convert_weight', s.hf, '--quantization', 'q4f16_3', '-o', out])).toMatchObject({ code: 2, stderr: expect.stringContaining("argument --quantization: invalid choice: 'q4f16_3'") });
+    expect(await standIn(s, 'mlc_llm', ['convert_weight', s.hf, '-o', out])).toMatchObject({ code: 2, stderr: expect.stringContaining('required: --quantization') });
+    expect(await standIn(s, 'mlc_llm', ['convert_weight', s.hf, '--quantization', 'q4f16_1', '--out', out])).toMatchObject({ code: 2, stderr: expect.stringContaining('unrecognized arguments: --out') });
+    // The arguments build-model passes are all accepted (the build tests above run them).
   });
 });

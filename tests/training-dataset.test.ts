@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { FINDINGS, emptyFindings, type Finding, type FindingStatus } from '../src/lib/findings.ts';
-import { buildRequests, PROMPT_VERSION, requestMessages } from '../src/lib/prompts/profiles.ts';
+import { buildRequests, PROMPT_VERSION, releasePrompt, requestMessages } from '../src/lib/prompts/profiles.ts';
 import { formatAnswers } from '../src/lib/prompts/target.ts';
 import { isNormal, type Evidence, type LabelResult } from '../src/lib/result.ts';
 import { csvLine } from '../src/lib/csv/write.ts';
@@ -137,6 +137,50 @@ describe('dataset', () => {
     expect(r1[0].messages[0].content).toBe(requestMessages(buildRequests('release', 'both', REPORTS[0][1])[0])[0].content);
     expect(r1[0].messages[1].content).toBe('[Cardiomegaly]');
     expect(r1[1].messages[1].content).toBe("['Heart size is enlarged']\nThe reason is: 'Heart size is enlarged' (I51.7)");
+  });
+
+  it('writes the paper\'s Alpaca records with --format alpaca --prompt-profile release: the authors\' prompts, a 2:1 ICD-10:findings mix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rrx-alpaca-'));
+    const rows = [csvLine(['id', 'note'])];
+    const labels: string[] = [];
+    const texts = new Map<string, string>();
+    for (let i = 0; i < 200; i++) {
+      const text = i % 4 === 0 ? `Case ${i}. Heart size is enlarged.` : `Case ${i}. Lungs are clear.`;
+      texts.set(`a${i}`, text);
+      rows.push(csvLine([`a${i}`, text]));
+      const r = labelFor(text, i % 4 === 0 ? { Cardiomegaly: ['positive', 'Heart size is enlarged'] } : {}, i % 4 === 0 ? [['Heart size is enlarged', 'I51.7']] : []);
+      labels.push(JSON.stringify({ id: `a${i}`, status: 'ok', result: r }));
+    }
+    await writeFile(join(dir, 'reports.csv'), rows.join(''));
+    await writeFile(join(dir, 'labels.jsonl'), `${labels.join('\n')}\n`);
+    const c = ctx(dir);
+    expect(await runDataset(['--reports', 'reports.csv', '-t', 'note', '--id-column', 'id', '--labels', 'labels.jsonl', '--out', 'paper', '--format', 'alpaca', '--prompt-profile', 'release', '--task', 'both'], c)).toBe(0);
+    const all = [...(await readJsonl(join(dir, 'paper', 'train.jsonl'))), ...(await readJsonl(join(dir, 'paper', 'validation.jsonl')))] as unknown as { id: string; task: string; instruction: string; input: string; output: string }[];
+    // The authors' strings (../shared/reference; the release profile's data module is tested byte for byte against them).
+    const referencePath = join(import.meta.dirname, '..', '..', 'shared', 'reference', 'radreportx-release-prompts.json');
+    const reference = existsSync(referencePath) ? JSON.parse(await readFile(referencePath, 'utf8')) : undefined;
+    const icd = all.filter((e) => e.task === 'icd10');
+    const findings = all.filter((e) => e.task === 'findings');
+    expect(icd.length).toBe(200);
+    // The paper: 9,000 ICD-10 and 4,500 findings examples; here a seeded half of the reports.
+    expect(findings.length).toBeGreaterThan(80);
+    expect(findings.length).toBeLessThan(120);
+    for (const e of all) {
+      expect(Object.keys(e).sort()).toEqual(['id', 'input', 'instruction', 'output', 'task']);
+      expect(e.input).toBe('');
+      expect(e.instruction).toBe(releasePrompt(e.task as 'icd10' | 'findings', texts.get(e.id)!));
+      if (reference) expect(e.instruction).toBe((e.task === 'icd10' ? reference.icd10_prompt : reference.findings_prompt).split('{note}').join(texts.get(e.id)));
+    }
+    expect(icd.find((e) => e.id === 'a0')!.output).toBe("['Heart size is enlarged']");
+    expect(icd.find((e) => e.id === 'a1')!.output).toBe('[]');
+    const f0 = findings.find((e) => texts.get(e.id)!.includes('enlarged'));
+    expect(f0?.output).toBe('[Cardiomegaly]');
+    const manifest = JSON.parse(await readFile(join(dir, 'paper', 'dataset.json'), 'utf8'));
+    expect(manifest).toMatchObject({ format: 'alpaca', promptProfile: 'release', torchtuneDataset: { _component_: 'torchtune.datasets.alpaca_dataset', train_on_input: false } });
+    // The same seed gives the same mix.
+    expect(await runDataset(['--reports', 'reports.csv', '-t', 'note', '--id-column', 'id', '--labels', 'labels.jsonl', '--out', 'paper2', '--format', 'alpaca', '--prompt-profile', 'release', '--task', 'both'], ctx(dir))).toBe(0);
+    expect(await readFile(join(dir, 'paper2', 'train.jsonl'), 'utf8')).toBe(await readFile(join(dir, 'paper', 'train.jsonl'), 'utf8'));
+    await expect(runDataset(['--reports', 'reports.csv', '-t', 'note', '--id-column', 'id', '--labels', 'labels.jsonl', '--out', 'x', '--format', 'alpaca'], ctx(dir))).rejects.toThrow(/--format alpaca writes the authors' prompts and needs --prompt-profile release/);
   });
 
   it('reads the label CSV format (output.ts columns, icd10 cell) and joins on row numbers without an id column', async () => {

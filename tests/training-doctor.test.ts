@@ -3,6 +3,18 @@ import { doctor as doctorCommand, runDoctor } from '../training/commands/doctor.
 import { runCli } from '../training/lib/runner.ts';
 import { PYTHON_PROBE } from '../training/pipeline/doctor-checks.ts';
 import { makeBench } from './stand-ins/harness.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+async function webRuntime(root: string): Promise<NodeJS.ProcessEnv> {
+  const mlc = join(root, 'mlc-llm');
+  const tvm = join(mlc, '3rdparty', 'tvm');
+  await mkdir(join(tvm, 'web', 'dist', 'wasm'), { recursive: true });
+  await mkdir(join(mlc, 'web', 'dist', 'wasm'), { recursive: true });
+  await writeFile(join(mlc, 'web', 'dist', 'wasm', 'mlc_wasm_runtime.bc'), 'bc');
+  for (const f of ['wasm_runtime.bc', 'tvmjs_support.bc', 'webgpu_runtime.bc']) await writeFile(join(tvm, 'web', 'dist', 'wasm', f), 'bc');
+  return { MLC_LLM_SOURCE_DIR: mlc, TVM_SOURCE_DIR: tvm };
+}
 
 /** The rows of doctor's table as {check: status}. */
 function statuses(table: string): Record<string, string> {
@@ -15,22 +27,41 @@ function statuses(table: string): Record<string, string> {
 }
 
 describe('doctor (stand-in tools)', () => {
+  it('finds a missing torchao, a torchdata 0.6.1 does not pin, and wheels built for a newer CUDA than the driver', async () => {
+    const b = await makeBench();
+    const c = b.context({ STANDIN_TORCHAO: 'none', STANDIN_TORCHDATA: '0.10.1', STANDIN_DRIVER_CUDA: '12.4', STANDIN_TORCH: '2.6.0+cu126', HF_TOKEN: 'x' });
+    expect(await runDoctor(['--min-free-gb', '0'], c)).toBe(1);
+    expect(c.output.out).toMatch(/torchao\s+missing\s+not installed \(torchtune raises "torchao not installed" on import\)\n\s+fix: pip install torchao/);
+    expect(c.output.out).toMatch(/torchdata\s+warn\s+0\.10\.1\n\s+fix: torchtune 0\.6\.1 pins torchdata==0\.11\.0: pip install torchdata==0\.11\.0/);
+    expect(c.output.out).toMatch(/CUDA\s+low\s+driver CUDA 12\.4, torch CUDA 12\.6, mlc-llm-nightly-cu128 CUDA 12\.8\n\s+fix: torch needs CUDA 12\.6 and mlc-llm-nightly-cu128 needs CUDA 12\.8, newer than the driver's 12\.4: update the NVIDIA driver, or pip install --force-reinstall torch --index-url https:\/\/download\.pytorch\.org\/whl\/cu124 ; pip install --pre -U -f https:\/\/mlc\.ai\/wheels mlc-llm-nightly-cu128/);
+    const ok = b.context({ STANDIN_DRIVER_CUDA: '13.0', STANDIN_MLC_DIST: 'mlc-llm-nightly-cu130', HF_TOKEN: 'x' });
+    expect(await runDoctor(['--min-free-gb', '0'], ok)).toBe(0);
+    expect(ok.output.out).toMatch(/CUDA\s+ok\s+driver CUDA 13\.0/);
+  });
+
   it('reports a ready host and exits 0', async () => {
     const b = await makeBench();
-    const c = b.context();
+    const c = b.context({ ...(await webRuntime(b.root)), HF_TOKEN: 'hf_x' });
     expect(await runDoctor(['--compile', '--min-free-gb', '0'], c)).toBe(0);
     expect(statuses(c.output.out)).toEqual({
       python: 'ok',
       torch: 'ok',
       torchtune: 'ok',
+      torchao: 'ok',
+      torchdata: 'ok',
       mlc_llm: 'ok',
       'tune command': 'ok',
       'mlc_llm command': 'ok',
       GPU: 'ok',
+      CUDA: 'ok',
+      'HF login': 'ok',
       emcc: 'ok',
+      'web runtime': 'ok',
       disk: 'ok',
     });
-    expect(c.output.out).toMatch(/torch\s+ok\s+2\.5\.1\+cu124, CUDA 12\.4, bf16/);
+    expect(c.output.out).toMatch(/torch\s+ok\s+2\.6\.0\+cu126, CUDA 12\.6, bf16/);
+    expect(c.output.out).toMatch(/CUDA\s+ok\s+driver CUDA 12\.8, torch CUDA 12\.6, mlc-llm-nightly-cu128 CUDA 12\.8/);
+    expect(c.output.out).toMatch(/emcc\s+ok\s+emscripten 3\.1\.56/);
     expect(c.output.out).toMatch(/GPU\s+ok\s+1 x NVIDIA A100-SXM4-80GB 80 GB/);
     expect(c.output.err).toMatch(/Ready to fine-tune llama3.1-8b and compile model libraries/);
     // The probe doctor runs is real Python, recognised by the stand-in through its marker.
@@ -46,18 +77,24 @@ describe('doctor (stand-in tools)', () => {
       python: 'ok',
       torch: 'missing',
       torchtune: 'missing',
+      torchao: 'ok',
       mlc_llm: 'missing',
       'tune command': 'missing',
       'mlc_llm command': 'missing',
       GPU: 'missing',
+      CUDA: 'missing',
+      'HF login': 'warn',
       emcc: 'missing',
+      'web runtime': 'missing',
       disk: 'ok',
     });
-    expect(c.output.out).toMatch(/torch\s+missing\s+2\.5\.1\+cu124, no CUDA device\n\s+fix: Install a CUDA build of torch/);
-    expect(c.output.out).toMatch(/torchtune\s+missing\s+not installed\n\s+fix: pip install torchtune/);
+    expect(c.output.out).toMatch(/HF login\s+warn\s+no Hugging Face token\n\s+fix: huggingface-cli login/);
+    expect(c.output.out).toMatch(/web runtime\s+missing\s+MLC_LLM_SOURCE_DIR is not set[^\n]*TVM_SOURCE_DIR is not set[^\n]*\n\s+fix: git clone --recursive https:\/\/github.com\/mlc-ai\/mlc-llm.git && cd mlc-llm && export MLC_LLM_SOURCE_DIR=\$PWD TVM_SOURCE_DIR=\$PWD\/3rdparty\/tvm && .\/web\/prep_emcc_deps.sh/);
+    expect(c.output.out).toMatch(/emcc\s+missing\s+not on PATH\n\s+fix: git clone https:\/\/github.com\/emscripten-core\/emsdk.git && cd emsdk && .\/emsdk install 3\.1\.56/);
+    expect(c.output.out).toMatch(/torch\s+missing\s+2\.6\.0\+cu126, no CUDA device\n\s+fix: Install a CUDA build of torch/);
+    expect(c.output.out).toMatch(/torchtune\s+missing\s+not installed\n\s+fix: pip install torch==2\.6\.0 torchao==0\.9\.0 torchdata==0\.11\.0 torchtune==0\.6\.1/);
     expect(c.output.out).toMatch(/GPU\s+missing\s+nvidia-smi not on PATH\n\s+fix: Install the NVIDIA driver/);
-    expect(c.output.out).toMatch(/emcc\s+missing\s+not on PATH\n\s+fix: Install emscripten/);
-    expect(c.output.err).toMatch(/Not ready: torch, torchtune, mlc_llm, tune command, mlc_llm command, GPU, emcc\./);
+    expect(c.output.err).toMatch(/Not ready: torch, torchtune, mlc_llm, tune command, mlc_llm command, GPU, CUDA, emcc, web runtime\./);
   });
 
   it('sizes the GPU and disk checks by the base model', async () => {

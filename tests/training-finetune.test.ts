@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
@@ -12,6 +12,7 @@ import { runCli } from '../training/lib/runner.ts';
 import { BASES } from '../training/pipeline/bases.ts';
 import { LineSplitter, ToolError } from '../training/pipeline/tool.ts';
 import { CONFIG_DIR, parseConfig, resolveInterpolations, validateConfig } from '../training/pipeline/torchtune-config.ts';
+import { missingRecipeKeys, RECIPE_KEYS, TORCHTUNE_VERSIONS } from '../training/pipeline/torchtune-versions.ts';
 import { inspectRunFolder, parseProgressLine, runEta } from '../training/pipeline/tune-run.ts';
 import { makeBench, type Bench } from './stand-ins/harness.ts';
 
@@ -39,7 +40,7 @@ async function setup(n = 300): Promise<Bench & { data: string; baseDir: string }
 const yamlAt = async (path: string) => YAML.parse(await readFile(path, 'utf8'));
 
 describe('finetune config', () => {
-  it('writes a complete torchtune LoRA config with the paper defaults (dry run)', async () => {
+  it('writes a complete torchtune LoRA config with the project recipe (dry run)', async () => {
     const b = await setup();
     const c = b.context();
     expect(await runFinetune(['--base', 'llama3.1-8b', '--data', 'data', '--out', 'runs/a', '--base-dir', b.baseDir, '--dry-run'], c)).toBe(0);
@@ -55,7 +56,8 @@ describe('finetune config', () => {
       lora_alpha: 16,
       lora_dropout: 0.05,
     });
-    expect(cfg.tokenizer).toEqual({ _component_: 'torchtune.models.llama3.llama3_tokenizer', path: join(b.baseDir, 'original', 'tokenizer.model'), max_seq_len: 512 });
+    expect(cfg.tokenizer).toEqual({ _component_: 'torchtune.models.llama3.llama3_tokenizer', path: join(b.baseDir, 'original', 'tokenizer.model'), max_seq_len: null });
+    expect(cfg.log_level).toBe('INFO');
     expect(cfg.checkpointer).toEqual({
       _component_: 'torchtune.training.FullModelHFCheckpointer',
       checkpoint_dir: b.baseDir,
@@ -139,7 +141,7 @@ describe('finetune config', () => {
     const io = { out: '', err: '' };
     const cli = (argv: string[]) => runCli(['finetune', ...argv], [finetuneCommand], { stdout: (s) => void (io.out += s), stderr: (s) => void (io.err += s) });
     expect(await cli(['--base', 'gpt-5', '--data', 'x', '--out', 'y'])).toBe(2);
-    expect(io.err).toMatch(/--base must be one of llama3.1-8b, llama3.2-3b, llama3.2-1b/);
+    expect(io.err).toMatch(/--base must be one of llama3.1-8b, llama3-8b, llama3.2-3b, llama3.2-1b/);
     expect(await cli(['--help'])).toBe(0);
     expect(io.out).toMatch(/--set KEY=VALUE/);
   });
@@ -166,7 +168,17 @@ describe('finetune config', () => {
       const cfg = parseConfig(text, base.config);
       expect((cfg.model as Record<string, unknown>)._component_).toBe(base.builder);
       expect(validateConfig(resolveInterpolations(cfg)), base.config).toEqual([]);
+      // Every key torchtune 0.6.1's and main's LoRA recipes read without a default is there.
+      for (const version of TORCHTUNE_VERSIONS) {
+        for (const recipe of ['lora_finetune_single_device', 'lora_finetune_distributed'] as const) {
+          for (const key of RECIPE_KEYS[version][recipe]) expect(cfg, `${base.config}: ${version} ${recipe} reads cfg.${key}`).toHaveProperty(key);
+        }
+      }
+      expect(missingRecipeKeys(cfg, 'lora_finetune_single_device')).toEqual([]);
+      expect((cfg.tokenizer as Record<string, unknown>).max_seq_len, base.config).toBeNull();
     }
+    const { log_level: _, ...withoutLogLevel } = parseConfig(await readFile(join(CONFIG_DIR, BASES['llama3.1-8b'].config), 'utf8'), 'x');
+    expect(missingRecipeKeys(withoutLogLevel, 'lora_finetune_distributed')).toEqual(['log_level is missing (torchtune main lora_finetune_distributed reads cfg.log_level at start-up)']);
   });
 });
 
@@ -208,7 +220,7 @@ describe('finetune run (stand-in tune)', () => {
 
     const resumed = b.context();
     expect(await runFinetune(argv, resumed)).toBe(0);
-    expect(resumed.output.err).toMatch(/Resuming: epoch 0 is saved/);
+    expect(resumed.output.err).toMatch(/Resuming: epoch_0 is saved/);
     expect(resumed.output.err).toContain('Loading the recipe state using');
     expect(resumed.output.err).toContain('epoch 2/3  step 1/17  loss');
     expect(resumed.output.err).not.toContain('epoch 1/3  step');
@@ -251,7 +263,7 @@ describe('run folder', () => {
     expect((await inspectRunFolder(dir, 1)).status).toBe('finished');
     await mkdir(join(dir, 'epoch_1'));
     await writeFile(join(dir, 'epoch_1', 'model-00001-of-00002.safetensors'), 'x');
-    expect(await inspectRunFolder(dir, 2)).toMatchObject({ status: 'finished', epochs: [0, 1], lastEpochDir: join(dir, 'epoch_1') });
+    expect(await inspectRunFolder(dir, 2)).toMatchObject({ status: 'finished', epochs: [0, 1], lastCheckpointDir: join(dir, 'epoch_1') });
   });
 });
 
@@ -268,5 +280,143 @@ describe('progress parsing', () => {
     split.push('\nc\r\nd');
     split.end();
     expect(lines).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('torchtune main (stand-in tune with STANDIN_TORCHTUNE=main)', () => {
+  const MAIN = { STANDIN_TORCHTUNE: 'main' };
+
+  it('runs the generated config, and the stand-in stops a config without log_level at start-up as main does', async () => {
+    const b = await setup();
+    const argv = ['--base', 'llama3.1-8b', '--data', 'data', '--out', 'runs/m', '--base-dir', b.baseDir, '--effective-batch', '16'];
+    expect(await runFinetune(argv, b.context(MAIN))).toBe(0);
+    // The same config without log_level: what the CLI wrote before log_level was added.
+    const runDir = join(b.root, 'runs', 'm');
+    const cfg = await yamlAt(join(runDir, 'config.yaml'));
+    delete cfg.log_level;
+    await writeFile(join(b.root, 'old.yaml'), YAML.stringify({ ...cfg, output_dir: join(b.root, 'runs', 'old'), checkpointer: { ...cfg.checkpointer, output_dir: join(b.root, 'runs', 'old') } }));
+    const run = await promisify(execFile)(join(b.bin, 'tune'), ['run', 'lora_finetune_single_device', '--config', join(b.root, 'old.yaml')], { env: { ...b.env, ...MAIN } }).catch((e: { code: number; stderr: string }) => e);
+    expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('omegaconf.errors.ConfigAttributeError: Missing key log_level') });
+    // torchtune 0.6.1 does not read it.
+    await expect(promisify(execFile)(join(b.bin, 'tune'), ['run', 'lora_finetune_single_device', '--config', join(b.root, 'old.yaml')], { env: b.env })).resolves.toBeDefined();
+  });
+
+  it('resumes from epoch_N/recipe_state.pt, the layout main writes', async () => {
+    const b = await setup();
+    const argv = ['--base', 'llama3.1-8b', '--data', 'data', '--out', 'runs/r', '--base-dir', b.baseDir, '--effective-batch', '16', '--set', 'epochs=2'];
+    await expect(runFinetune(argv, b.context({ ...MAIN, STANDIN_TUNE_CRASH_AT: '1:3' }))).rejects.toThrow(/CUDA out of memory/);
+    const runDir = join(b.root, 'runs', 'r');
+    expect(await readdir(join(runDir, 'epoch_0'))).toContain('recipe_state.pt');
+    const resumed = b.context(MAIN);
+    expect(await runFinetune(argv, resumed)).toBe(0);
+    expect(resumed.output.err).toMatch(/Resuming: epoch_0 is saved \(recipe state .*epoch_0\/recipe_state.pt\)/);
+    expect(resumed.output.err).toContain('epoch 2/2  step 1/17');
+  });
+
+  it('writes checkpoint_dir without "step"/"epoch" when resuming, so main does not take the base folder for a checkpoint', async () => {
+    const b = await setup();
+    const home = join(b.root, 'home', 'stephen');
+    await mkdir(home, { recursive: true });
+    const baseDir = join(home, 'Llama-3.1-8B-Instruct');
+    await promisify(execFile)(join(b.bin, 'tune'), ['download', 'meta-llama/Llama-3.1-8B-Instruct', '--output-dir', baseDir], { env: { ...b.env, STANDIN_LOG: '' } });
+    const argv = ['--base', 'llama3.1-8b', '--data', 'data', '--out', 'runs/s', '--base-dir', baseDir, '--effective-batch', '16', '--set', 'epochs=2'];
+    await expect(runFinetune(argv, b.context({ ...MAIN, STANDIN_TUNE_CRASH_AT: '1:2' }))).rejects.toThrow(/CUDA out of memory/);
+    const resumed = b.context(MAIN);
+    expect(await runFinetune(argv, resumed)).toBe(0);
+    const cfg = await yamlAt(join(b.root, 'runs', 's', 'config.yaml'));
+    // Relative to the run's folder the path still says "stephen", so it goes through a link.
+    expect(cfg.checkpointer.checkpoint_dir).toMatch(/^\.radreportx-base-[0-9a-f]{8}$/);
+    expect(await realpath(join(b.root, cfg.checkpointer.checkpoint_dir))).toBe(await realpath(baseDir));
+    expect(resumed.output.err).toMatch(/checkpoint_dir is written as "\.radreportx-base-/);
+    // Running the same command again sees the same run (the link and the path are one folder).
+    const done = b.context(MAIN);
+    expect(await runFinetune(argv, done)).toBe(0);
+    expect(done.output.err).toMatch(/already finished/);
+    // Had it stayed absolute, main would have looked for the recipe state in the base folder:
+    cfg.checkpointer.checkpoint_dir = baseDir;
+    cfg.resume_from_checkpoint = true;
+    await writeFile(join(b.root, 'abs.yaml'), YAML.stringify(cfg));
+    const run = await promisify(execFile)(join(b.bin, 'tune'), ['run', 'lora_finetune_single_device', '--config', join(b.root, 'abs.yaml')], { env: { ...b.env, ...MAIN }, cwd: b.root }).catch((e: { stderr: string }) => e);
+    expect((run as { stderr: string }).stderr).toContain(`AssertionError: recipe_state.pt not found in ${baseDir}`);
+  });
+
+  it('sees step_N folders (save_every_n_steps) and adapter-only saves as a finished run', async () => {
+    const b = await setup();
+    const steps = ['--base', 'llama3.1-8b', '--data', 'data', '--out', 'runs/st', '--base-dir', b.baseDir, '--gpus', '2', '--effective-batch', '16', '--set', 'save_every_n_steps=4'];
+    const c = b.context(MAIN);
+    expect(await runFinetune(steps, c)).toBe(0);
+    const runDir = join(b.root, 'runs', 'st');
+    // 285 examples / (4 x 2 GPUs) = 35 batches, accumulation 2 -> 17 steps; the last save is step_17.
+    expect((await readdir(runDir)).filter((d) => d.startsWith('step_')).sort()).toEqual(['step_17']);
+    expect(c.output.out).toBe(`${join(runDir, 'step_17')}\n`);
+    expect(JSON.parse(await readFile(join(runDir, 'radreportx-run.json'), 'utf8')).status).toBe('finished');
+    const again = b.context(MAIN);
+    expect(await runFinetune(steps, again)).toBe(0);
+    expect(again.output.err).toMatch(/already finished: .*step_17 holds the final weights/);
+
+    const adapter = b.context();
+    expect(await runFinetune(['--base', 'llama3.1-8b', '--data', 'data', '--out', 'runs/ad', '--base-dir', b.baseDir, '--effective-batch', '16', '--set', 'save_adapter_weights_only=True'], adapter)).toBe(0);
+    expect(adapter.output.err).toMatch(/holds only the LoRA adapter \(save_adapter_weights_only: True\)/);
+  });
+});
+
+describe('finetune --recipe paper', () => {
+  /** An Alpaca-format dataset folder as "dataset --format alpaca" writes it. */
+  async function alpacaData(b: Bench, n = 300): Promise<string> {
+    const dir = join(b.root, 'data-paper');
+    await mkdir(dir, { recursive: true });
+    const records = Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, task: i % 3 ? 'icd10' : 'findings', instruction: `prompt ${i}`, input: '', output: '[]' }));
+    await writeFile(join(dir, 'train.jsonl'), `${records.join('\n')}\n`);
+    await writeFile(join(dir, 'validation.jsonl'), '');
+    const stats = { promptTokens: { p50: 300, p90: 400, p99: 500, max: 600 }, answerTokens: { p50: 10, p90: 20, p99: 30, max: 40 } };
+    await writeFile(join(dir, 'dataset.json'), JSON.stringify({ kind: 'radreportx-dataset', format: 'alpaca', task: 'both', promptProfile: 'release', promptVersion: 'release-a7f70a8', files: { train: { path: 'train.jsonl', examples: n, sha256: 'x' }, validation: { path: 'validation.jsonl', examples: 0, sha256: 'y' } }, stats }));
+    return dir;
+  }
+
+  it("writes the reference's training setup key by key (dry run)", async () => {
+    const b = await setup();
+    await alpacaData(b);
+    const baseDir = join(b.root, 'base', 'meta');
+    await promisify(execFile)(join(b.bin, 'tune'), ['download', 'meta-llama/Llama-3.1-8B-Instruct', '--output-dir', baseDir, '--ignore-patterns', '*.safetensors'], { env: { ...b.env, STANDIN_LOG: '' } });
+    const c = b.context();
+    expect(await runFinetune(['--recipe', 'paper', '--data', 'data-paper', '--out', 'runs/paper', '--base-dir', baseDir, '--dry-run'], c)).toBe(0);
+    const cfg = await yamlAt(join(b.root, 'runs', 'paper', 'config.yaml'));
+    // ../shared/reference/README.md, "Training (8B_lora_single_device.yaml)", one line per point:
+    expect(cfg.model._component_).toBe('torchtune.models.llama3.lora_llama3_8b'); // Llama-3 RoPE, no 3.1 scaling
+    expect(cfg.model.lora_attn_modules).toEqual(['q_proj', 'v_proj']); // q and v only
+    expect(cfg.model.apply_lora_to_mlp).toBe(false); // no MLP
+    expect(cfg.model.apply_lora_to_output).toBe(false); // no output projection
+    expect(cfg.model.lora_rank).toBe(8);
+    expect(cfg.model.lora_alpha).toBe(16);
+    expect(cfg.model.lora_dropout).toBe(0.05);
+    expect(cfg.batch_size).toBe(2);
+    expect(cfg.gradient_accumulation_steps).toBe(64); // effective 128
+    expect(cfg.epochs).toBe(1);
+    expect(cfg.optimizer).toEqual({ _component_: 'torch.optim.AdamW', weight_decay: 0.01, lr: 3e-4 });
+    expect(cfg.lr_scheduler).toEqual({ _component_: 'torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup', num_warmup_steps: 100 });
+    expect(cfg.dtype).toBe('bf16');
+    expect(cfg.enable_activation_checkpointing).toBe(true);
+    expect(cfg.seed).toBeNull();
+    expect(cfg.loss).toEqual({ _component_: 'torch.nn.CrossEntropyLoss' });
+    expect(cfg.dataset).toEqual({ _component_: 'torchtune.datasets.alpaca_dataset', source: 'json', data_files: join(b.root, 'data-paper', 'train.jsonl'), split: 'train', train_on_input: false, packed: false });
+    expect(cfg.checkpointer).toMatchObject({ _component_: 'torchtune.training.FullModelMetaCheckpointer', checkpoint_dir: join(baseDir, 'original'), checkpoint_files: ['consolidated.00.pth'], model_type: 'LLAMA3' });
+    expect(cfg.tokenizer.max_seq_len).toBeNull();
+    expect(cfg.log_level).toBe('INFO');
+    expect(c.output.err).not.toMatch(/base model files are not there/);
+    const text = await readFile(join(b.root, 'runs', 'paper', 'config.yaml'), 'utf8');
+    expect(text).toMatch(/# Recipe: paper .*best results were near lr 1e-5/);
+
+    // It trains on the stand-in too (main's key set), and says how to build the Meta-format result.
+    const run = b.context({ STANDIN_TORCHTUNE: 'main' });
+    expect(await runFinetune(['--recipe', 'paper', '--data', 'data-paper', '--out', 'runs/paper', '--base-dir', baseDir, '--effective-batch', '8', '--set', 'lr_scheduler.num_warmup_steps=1'], run)).toBe(0);
+    expect(run.output.err).toContain(`Next: radreportx build-model --from-meta ${join(b.root, 'runs', 'paper', 'epoch_0', 'model-00001-of-00001.pt')}`);
+  });
+
+  it('refuses chat data and other bases', async () => {
+    const b = await setup();
+    await expect(runFinetune(['--recipe', 'paper', '--data', 'data', '--out', 'runs/p2', '--dry-run'], b.context())).rejects.toThrow(/--recipe paper trains on Alpaca instruction\/output records/);
+    await alpacaData(b);
+    await expect(runFinetune(['--recipe', 'paper', '--base', 'llama3.2-1b', '--data', 'data-paper', '--out', 'runs/p3', '--dry-run'], b.context())).rejects.toThrow(/--base llama3.2-1b does not fit it/);
+    await expect(runFinetune(['--base', 'llama3-8b', '--data', 'data', '--out', 'runs/p4', '--dry-run'], b.context())).rejects.toThrow(/train it with --recipe paper/);
   });
 });

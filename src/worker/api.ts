@@ -2,6 +2,8 @@
  * The page ↔ worker API, types only: the page imports it to type its comlink proxy, the worker implements it.
  * Failures the user should read come back as `{ ok: false, code, message }`; branch on `code`, never `instanceof`.
  */
+import type { Encoding } from '../lib/csv/decode.ts';
+import type { CsvInspection, ReadChoices } from '../lib/csv/reader.ts';
 import type { ErrorCode } from '../lib/errors.ts';
 import type { ModelApi } from '../lib/llm/protocol.ts';
 import type { LabelResult, Task } from '../lib/result.ts';
@@ -26,23 +28,21 @@ export interface LabelRequest {
   task: Task;
 }
 
-/** The header and first rows of a CSV, with the columns the app suggests. */
-export interface CsvInspection {
-  header: string[];
-  delimiter: string;
-  /** Up to 5 data rows, cells cut to 200 characters, for the column picker's preview. */
-  sample: string[][];
-  suggestedText: string[];
-  suggestedId: string[];
-  /** True when no column looks like report text (the user must choose). */
-  noTextColumn: boolean;
-}
+/**
+ * How a CSV will be read (encoding, delimiter, header row: detected or chosen), its columns (duplicates flagged),
+ * the first rows, and the columns the app suggests. The core's type: the CLI inspects files the same way.
+ */
+export type { CsvInspection, ReadChoices } from '../lib/csv/reader.ts';
 
 export interface JobSettings {
   textColumns: string[];
   idColumns: string[];
   engine: EngineId;
   task: Task;
+  /** Reading choices the user made over what inspection detected; absent means detect, as inspectCsv did. */
+  delimiter?: string;
+  encoding?: Encoding;
+  hasHeader?: boolean;
 }
 
 export interface BatchProgress {
@@ -90,7 +90,8 @@ export interface LabelerApi extends ModelApi {
   engines(): Promise<EngineDescriptor[]>;
   /** Labels one report (the page drops answers to requests it has since superseded). */
   label(request: LabelRequest): Promise<LabelResult>;
-  inspectCsv(file: Blob, name: string): Promise<Outcome<CsvInspection>>;
+  /** How the file will be read and its columns; `choices` override detection (delimiter, encoding, header). */
+  inspectCsv(file: Blob, name: string, choices?: ReadChoices): Promise<Outcome<CsvInspection>>;
   /** Creates a job for the file and runs it until done, paused or cancelled. */
   startJob(file: File, settings: JobSettings, onProgress: ProgressCallback): Promise<Outcome<JobRecord>>;
   /** Continues a stored job from its cursor; `file` is required when the job could not store its file. */

@@ -1,31 +1,26 @@
 /**
- * The evaluate worker's implementation: streams CSV files with the app's reader (src/worker/csv-stream.ts) and
+ * The evaluate worker's implementation: streams CSV files with the core's reader (src/lib/csv/reader.ts) and
  * stored jobs from IndexedDB into an `Evaluator`. Never holds a whole file as one string.
  */
-import Papa from 'papaparse';
 import { FINDINGS, emptyFindings, type FindingStatus } from '../lib/findings.ts';
 import { guessIdColumn, guessTextColumn } from '../lib/csv/columns.ts';
 import { findingColumns } from '../lib/csv/truth.ts';
 import { errorMessage } from '../lib/errors.ts';
-import { csvBatches } from './csv-stream.ts';
+import { blobChunks, HEAD_BYTES, inspectHead, readCsv } from '../lib/csv/reader.ts';
 import { getJob, readRowChunks } from '../platform/storage/index.ts';
 import { CsvLabelReader, Evaluator, guessFormat, type Disagreement, type EvaluationSummary } from '../lib/evaluate/evaluation.ts';
 import type { CsvSide, EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from './evaluate-protocol.ts';
 
-const HEAD_BYTES = 64 * 1024;
-
 async function inspect(file: Blob): Promise<FileInspection> {
-  const head = await file.slice(0, HEAD_BYTES).text();
-  const firstLines = Papa.parse<string[]>(head, { preview: 6 });
-  const header = (firstLines.data[0] ?? []).map((h, i) => (i === 0 ? h.replace(/^\ufeff/, '') : h));
-  if (header.length === 0 || (header.length === 1 && header[0] === '')) throw new Error('The file is empty: it has no header row.');
-  const sample = firstLines.data.slice(1);
+  const found = inspectHead(new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer()), file.size, { header: true });
+  const header = found.header;
+  const sample = found.sample;
   const id = guessIdColumn(header);
   const text = guessTextColumn(header, sample);
   const format = guessFormat(header);
   return {
     header,
-    delimiter: firstLines.meta.delimiter || ',',
+    delimiter: found.settings.delimiter,
     format,
     joinGuess: id === undefined ? undefined : header[id],
     // Only a column that looks like report text by name; a guess by length could be an id or a label list.
@@ -38,11 +33,12 @@ async function inspect(file: Blob): Promise<FileInspection> {
 async function* csvRows(file: Blob, delimiter: string, onFraction: (f: number) => void) {
   let header: string[] | undefined;
   let row = 0;
-  for await (const batch of csvBatches(file, delimiter)) {
+  const settings = { ...(await inspect(file).then((i) => ({ delimiter: i.delimiter }))), encoding: 'utf-8' as const, hasHeader: true };
+  for await (const batch of readCsv(blobChunks(file), { ...settings, delimiter })) {
     for (let i = 0; i < batch.rows.length; i++) {
-      const fields = batch.rows[i];
+      const fields = batch.rows[i].fields;
       if (!header) {
-        header = fields.map((h, j) => (j === 0 ? h.replace(/^\ufeff/, '') : h));
+        header = fields;
         continue;
       }
       yield { header, fields, row: row++ };

@@ -1,26 +1,29 @@
 /** Labels one report text with an engine, turning blank, oversized and failing input into error results. */
+import { engineFailure, unlabelableText } from '../lib/csv/records.ts';
 import type { LabelEngine } from '../lib/engine.ts';
 import { errorMessage } from '../lib/errors.ts';
-import { failedResult, isBlankReport, type LabelResult, type Task } from '../lib/result.ts';
+import { failedResult, type LabelResult, type Task } from '../lib/result.ts';
 
 /**
- * Longest report labeled, in characters. A radiology report is a few thousand; anything near this is almost
- * surely the wrong column or a broken file, and would hold the worker for a long time.
+ * Longest report the Single report view labels as you type, in characters. A radiology report is a few thousand;
+ * a paste near this is almost surely the wrong text, and would hold the worker while the user types. Batch jobs
+ * have no such limit, like the CLI (the same file gives the same labels in both).
  */
-export const MAX_REPORT_CHARS = 200_000;
+export const MAX_TYPED_REPORT_CHARS = 200_000;
 
-export async function labelText(engine: LabelEngine, text: string, task: Task, signal?: AbortSignal): Promise<LabelResult> {
-  if (isBlankReport(text)) return failedResult('empty', engine.info, 'The report is empty: there is nothing to label.');
-  if (text.length > MAX_REPORT_CHARS) {
+export async function labelText(engine: LabelEngine, text: string, task: Task, signal?: AbortSignal, maxChars = Infinity): Promise<LabelResult> {
+  const unlabelable = unlabelableText(text, engine.info);
+  if (unlabelable) return unlabelable;
+  if (text.length > maxChars) {
     return failedResult(
       'error',
       engine.info,
-      `This report is ${text.length.toLocaleString('en')} characters long, over the ${MAX_REPORT_CHARS.toLocaleString('en')}-character limit (a radiology report is usually under 5,000). Check that the right text column was chosen, or split the text.`,
+      `This report is ${text.length.toLocaleString('en')} characters long, over the ${maxChars.toLocaleString('en')}-character limit (a radiology report is usually under 5,000). Check that the right text was pasted, or split it.`,
     );
   }
   try {
     return await engine.label(text, signal ? { task, signal } : { task });
   } catch (e) {
-    return failedResult('error', engine.info, `The engine failed on this report: ${errorMessage(e)}`);
+    return engineFailure(engine.info, errorMessage(e));
   }
 }

@@ -1,7 +1,7 @@
 /** Reading a job's stored results: the table for the results view, one row with its evidence, and exports. */
-import { FINDINGS, type Finding } from '../lib/findings.ts';
+import { FINDINGS } from '../lib/findings.ts';
 import { csvLine } from '../lib/csv/write.ts';
-import { outputColumns, outputRecord } from '../lib/output.ts';
+import { DuplicateIds, jsonlRecord, outputColumns, outputRecord } from '../lib/output.ts';
 import type { EngineInfo } from '../lib/result.ts';
 import { getJob, readChunkPair, readRow, readRowChunks } from '../platform/storage/jobs.ts';
 import { CHUNK_ROWS, type JobRecord } from '../platform/storage/schema.ts';
@@ -10,6 +10,7 @@ import { describeEngines } from './engines.ts';
 import { CODE_OF_LETTER, fromStored } from './rows.ts';
 
 function engineInfo(job: JobRecord): EngineInfo {
+  if (job.engineInfo) return job.engineInfo;
   const e = describeEngines().find((d) => d.id === job.engine);
   return { name: e?.name ?? job.engine, version: e?.version ?? '' };
 }
@@ -54,7 +55,7 @@ export async function readRowView(jobId: string, row: number): Promise<RowView |
 
 /**
  * The job's results as a file, built from one Blob per stored chunk so no string ever holds the whole export.
- * CSV has the CLI `label` columns; JSONL has one object per row with statuses, ICD-10 items and evidence.
+ * CSV has the CLI `label` columns; JSONL the CLI's record (jsonlRecord): labels, evidence, engine and the text.
  */
 export async function exportJob(jobId: string, format: ExportFormat): Promise<Blob> {
   const job = await requireJob(jobId);
@@ -62,6 +63,7 @@ export async function exportJob(jobId: string, format: ExportFormat): Promise<Bl
   const parts: Blob[] = [];
   if (format === 'csv') parts.push(new Blob([csvLine(outputColumns(job.idColumns, job.task))]));
   const chunks = Math.ceil(job.rowsDone / CHUNK_ROWS);
+  const duplicates = new DuplicateIds();
   for (let index = 0; index < chunks; index++) {
     const pair = await readChunkPair(jobId, index);
     if (!pair) throw new Error(`Stored results are missing rows ${index * CHUNK_ROWS + 1}–${(index + 1) * CHUNK_ROWS}.`);
@@ -72,17 +74,8 @@ export async function exportJob(jobId: string, format: ExportFormat): Promise<Bl
         return;
       }
       const result = fromStored(row, info, pair.details[i]);
-      const line: Record<string, unknown> = {
-        row: index * CHUNK_ROWS + i + 1,
-        ids: Object.fromEntries(job.idColumns.map((c, k) => [c, row.ids[k] ?? ''])),
-        status: result.status,
-        normal: result.normal,
-      };
-      if (job.task !== 'icd10') line.findings = Object.fromEntries(FINDINGS.map((f: Finding) => [f, result.findings[f]]));
-      if (job.task !== 'findings') line.icd10 = result.icd10 ?? [];
-      if (result.message) line.message = result.message;
-      line.evidence = result.evidence;
-      text += `${JSON.stringify(line)}\n`;
+      const source = { row: index * CHUNK_ROWS + i + 1, idNames: job.idColumns, ids: row.ids, text: pair.details[i]?.text ?? '', duplicateId: duplicates.check(row.ids) };
+      text += `${JSON.stringify(jsonlRecord(source, result, job.task))}\n`;
     });
     parts.push(new Blob([text]));
   }

@@ -25,6 +25,7 @@ export function toDetail(text: string, result: LabelResult): RowDetail {
   const detail: RowDetail = { text, evidence: result.evidence };
   if (result.raw !== undefined) detail.raw = result.raw;
   if (result.usage) detail.usage = result.usage;
+  if (result.icd10Rejected?.length) detail.icd10Rejected = result.icd10Rejected;
   return detail;
 }
 
@@ -36,5 +37,6 @@ export function fromStored(row: StoredRow, engine: EngineInfo, detail?: RowDetai
   if (row.message) result.message = row.message;
   if (detail?.raw !== undefined) result.raw = detail.raw;
   if (detail?.usage) result.usage = detail.usage;
+  if (detail?.icd10Rejected) result.icd10Rejected = detail.icd10Rejected;
   return result;
 }

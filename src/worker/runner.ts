@@ -3,14 +3,15 @@
  * together with the cursor. A chunk is also saved before it is full when the job pauses or is cancelled, and every
  * few seconds, so a slow engine (an LLM at a second a report) loses at most those seconds to a crash.
  */
-import { resolveColumnList } from '../lib/csv/columns.ts';
-import { prepareRow, type RowLayout } from '../lib/csv/records.ts';
+import { uniqueHeader } from '../lib/csv/detect.ts';
+import type { CsvRow } from '../lib/csv/parse.ts';
+import { blobChunks, readCsv } from '../lib/csv/reader.ts';
+import { layoutFor, prepareRow } from '../lib/csv/records.ts';
 import { errorCode, errorMessage, RadReportXError } from '../lib/errors.ts';
-import { failedResult } from '../lib/result.ts';
+import { failedResult, type LabelResult } from '../lib/result.ts';
 import { commitChunk, createJob, emptyCounts, getFile, getJob, readChunkPair, storeFile, updateJob } from '../platform/storage/jobs.ts';
 import { CHUNK_ROWS, type JobRecord, type JobState, type RowDetail, type StoredRow } from '../platform/storage/schema.ts';
 import type { BatchProgress, JobSettings, Outcome, ProgressCallback } from './api.ts';
-import { csvBatches } from './csv-stream.ts';
 import { engineFor } from './engines.ts';
 import { inspectCsv } from './inspect.ts';
 import { labelText } from './label.ts';
@@ -50,14 +51,10 @@ export async function cancelJob(jobId: string): Promise<void> {
 
 export async function startJob(file: File, settings: JobSettings, onProgress: ProgressCallback): Promise<Outcome<JobRecord>> {
   return outcome(async () => {
-    const inspection = await inspectCsv(file, file.name);
-    // Fails with a message naming the missing column (and the columns there are).
-    resolveColumnList(inspection.header, settings.textColumns, 'text');
-    resolveColumnList(inspection.header, settings.idColumns, 'id');
-    if (settings.textColumns.length === 0) {
-      throw new RadReportXError('MissingColumn', 'Choose at least one column that holds the report text.');
-    }
-    await engineFor(settings.engine);
+    const inspection = await inspectCsv(file, file.name, { delimiter: settings.delimiter, encoding: settings.encoding, header: settings.hasHeader });
+    // Fails with a message naming the missing column (and the columns there are), or the duplicates to choose from.
+    const layout = layoutFor(inspection.header, settings.textColumns, settings.idColumns, inspection.duplicates);
+    const engine = await engineFor(settings.engine);
     const now = Date.now();
     const job = await createJob(
       {
@@ -67,8 +64,14 @@ export async function startJob(file: File, settings: JobSettings, onProgress: Pr
         file: { name: file.name, size: file.size, lastModified: file.lastModified, type: file.type },
         fileStored: false,
         header: inspection.header,
-        delimiter: inspection.delimiter,
-        ...settings,
+        delimiter: inspection.settings.delimiter,
+        encoding: inspection.settings.encoding,
+        hasHeader: inspection.settings.hasHeader,
+        textColumns: layout.textNames,
+        idColumns: layout.idNames,
+        engine: settings.engine,
+        engineInfo: engine.info,
+        task: settings.task,
         state: 'running',
         rowsDone: 0,
         bytesDone: 0,
@@ -131,161 +134,254 @@ async function run(job: JobRecord, file: Blob, onProgress: ProgressCallback): Pr
   });
 }
 
-async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCallback): Promise<JobRecord> {
-  const control: Control = { pause: false, cancel: false, abort: new AbortController() };
-  controls.set(initial.id, control);
-  let job = (await updateJob(initial.id, { state: 'running', message: undefined })) ?? initial;
-  const started = performance.now();
-  const startBytes = job.bytesDone;
-  let labeledThisRun = 0;
-  let lastProgress = 0;
-  // Estimated byte position of the last row handled: rows are spread evenly over the bytes of their slice.
-  let position = job.bytesDone;
+/** Progress for the page: at most every PROGRESS_MS unless forced, with rows/s and time left. */
+class ProgressReporter {
+  readonly #started = performance.now();
+  readonly #startBytes: number;
+  #last = 0;
+  /** Rows labeled in this run (not those stored before a resume). */
+  labeled = 0;
+  /** Estimated byte position of the last row handled. */
+  position: number;
 
-  const report = (state: JobState, force = false, message?: string) => {
+  constructor(
+    private readonly job: () => JobRecord,
+    private readonly totalBytes: number,
+    private readonly onProgress: ProgressCallback,
+  ) {
+    this.#startBytes = job().bytesDone;
+    this.position = job().bytesDone;
+  }
+
+  report(state: JobState, force = false, message?: string): void {
     const now = performance.now();
-    if (!force && now - lastProgress < PROGRESS_MS) return;
-    lastProgress = now;
-    const seconds = (now - started) / 1000;
-    const byteRate = seconds > 0.5 ? (position - startBytes) / seconds : 0;
+    if (!force && now - this.#last < PROGRESS_MS) return;
+    this.#last = now;
+    const job = this.job();
+    const seconds = (now - this.#started) / 1000;
+    const byteRate = seconds > 0.5 ? (this.position - this.#startBytes) / seconds : 0;
     const p: BatchProgress = {
       jobId: job.id,
       state,
       rowsDone: job.rowsDone,
-      bytesDone: Math.max(job.bytesDone, position),
-      totalBytes: file.size,
-      rowsPerSecond: seconds > 0.5 ? labeledThisRun / seconds : 0,
-      etaSeconds: byteRate > 0 && state === 'running' ? Math.max(0, (file.size - position) / byteRate) : undefined,
+      bytesDone: Math.max(job.bytesDone, this.position),
+      totalBytes: this.totalBytes,
+      rowsPerSecond: seconds > 0.5 ? this.labeled / seconds : 0,
+      etaSeconds: byteRate > 0 && state === 'running' ? Math.max(0, (this.totalBytes - this.position) / byteRate) : undefined,
     };
     if (message) p.message = message;
-    onProgress(p);
-  };
+    this.onProgress(p);
+  }
+}
+
+/**
+ * The chunk being filled, from its first row, and its commit with the cursor. A job resumed mid-chunk starts
+ * with that chunk's stored rows, so the chunk is rewritten whole and no row is lost or doubled.
+ */
+class ChunkWriter {
+  #chunkStart: number;
+  #rows: StoredRow[] = [];
+  #details: RowDetail[] = [];
+  #lastSave = performance.now();
+
+  constructor(public job: JobRecord) {
+    this.#chunkStart = job.rowsDone - (job.rowsDone % CHUNK_ROWS);
+  }
+
+  /** Resume: loads the stored rows of a part-filled chunk. */
+  async load(): Promise<void> {
+    const stored = this.job.rowsDone - this.#chunkStart;
+    if (stored === 0) return;
+    const pair = await readChunkPair(this.job.id, this.#chunkStart / CHUNK_ROWS);
+    if (!pair || pair.rows.length < stored) throw new Error(`Stored results are missing rows before row ${this.job.rowsDone + 1}.`);
+    this.#rows = pair.rows.slice(0, stored);
+    this.#details = pair.details.slice(0, stored);
+  }
+
+  add(row: StoredRow, detail: RowDetail): void {
+    this.#rows.push(row);
+    this.#details.push(detail);
+  }
+
+  /** A full chunk, or rows waiting longer than SAVE_MS. */
+  get due(): boolean {
+    return this.#rows.length === CHUNK_ROWS || performance.now() - this.#lastSave > SAVE_MS;
+  }
+
+  /** Saves the rows labeled since the cursor; false when another writer moved the cursor meanwhile. */
+  async save(bytesDone: number, finished = false): Promise<boolean> {
+    if (!finished && this.#chunkStart + this.#rows.length === this.job.rowsDone) return true;
+    const committed = await commitChunk({
+      jobId: this.job.id,
+      firstRow: this.#chunkStart,
+      fromRow: this.job.rowsDone,
+      rows: this.#rows,
+      details: this.#details,
+      bytesDone,
+      finished,
+    });
+    if (!committed) return false;
+    this.job = committed;
+    this.#lastSave = performance.now();
+    if (this.#rows.length === CHUNK_ROWS) {
+      this.#chunkStart += CHUNK_ROWS;
+      this.#rows = [];
+      this.#details = [];
+    }
+    return true;
+  }
+}
+
+interface JobRow extends CsvRow {
+  /** 0-based data row index. */
+  index: number;
+  /** Estimated byte position after the row: rows are spread evenly over the bytes of their slice. */
+  position: number;
+}
+
+/** The job's data rows from its file, read as the job was set up; the header must be the one the job has. */
+async function* jobRows(job: JobRecord, file: Blob): AsyncGenerator<JobRow> {
+  const settings = { encoding: job.encoding ?? 'utf-8', delimiter: job.delimiter, hasHeader: job.hasHeader ?? true };
+  let headerSeen = !settings.hasHeader;
+  let index = 0;
+  let sliceStart = 0;
+  for await (const batch of readCsv(blobChunks(file), settings, `"${job.file.name}"`)) {
+    batch.rows.forEach((row, i) => (row as JobRow).position = sliceStart + ((i + 1) / batch.rows.length) * (batch.bytesRead - sliceStart));
+    sliceStart = batch.bytesRead;
+    for (const row of batch.rows as JobRow[]) {
+      if (!headerSeen) {
+        headerSeen = true;
+        if (uniqueHeader(row.fields).header.join('\u0000') !== job.header.join('\u0000')) {
+          throw Object.assign(new RadReportXError('BadUsage', "The file's columns differ from those the job was started with."), { name: 'FileMismatch' });
+        }
+        continue;
+      }
+      row.index = index++;
+      yield row;
+    }
+  }
+}
+
+/** Pause and cancel requests, and how the job stopped, recorded. */
+class Stopper {
+  constructor(
+    private readonly control: Control,
+    private readonly writer: ChunkWriter,
+    private readonly progress: ProgressReporter,
+  ) {}
+
+  get asked(): boolean {
+    return this.control.cancel || this.control.pause;
+  }
+
+  /** Pause and cancel keep every row labeled so far; undefined when neither was asked. */
+  async ifAsked(): Promise<JobRecord | undefined> {
+    if (!this.asked) return undefined;
+    if (!(await this.writer.save(Math.round(this.progress.position)))) return this.afterRace();
+    return this.stop(this.control.cancel ? 'cancelled' : 'paused');
+  }
 
   // Records why the job stopped. When even that cannot be written (a full disk), the page still hears it through
   // the progress message, and the stored record still says `running`, which the page shows as interrupted.
-  const stop = async (state: JobState, message?: string) => {
+  async stop(state: JobState, message?: string): Promise<JobRecord> {
     try {
-      job = (await updateJob(job.id, { state, message })) ?? job;
+      this.writer.job = (await updateJob(this.writer.job.id, { state, message })) ?? this.writer.job;
     } catch {
-      job = { ...job, state, message };
+      this.writer.job = { ...this.writer.job, state, message };
     }
-    report(state, true, message);
-    return job;
-  };
+    this.progress.report(state, true, message);
+    return this.writer.job;
+  }
 
+  /** Another writer moved the cursor (another tab): report the stored state and stop. */
+  async afterRace(): Promise<JobRecord> {
+    const latest = (await getJob(this.writer.job.id)) ?? this.writer.job;
+    this.progress.report(latest.state, true);
+    return latest;
+  }
+}
+
+/** The first unreadable row of a run and how many there were, told to the user when the job ends. */
+class Problems {
+  first: string | undefined;
+  count = 0;
+
+  add(rowNumber: number, message: string): void {
+    this.count++;
+    this.first ??= message.startsWith('Row ') ? message : `Row ${rowNumber.toLocaleString('en')}: ${message}`;
+  }
+
+  summary(): string | undefined {
+    if (!this.first) return undefined;
+    const more = this.count > 1 ? ` (${(this.count - 1).toLocaleString('en')} more row${this.count > 2 ? 's' : ''} could not be read either)` : '';
+    return `Done, but some rows could not be read. ${this.first}${more}`;
+  }
+}
+
+async function runLocked(initial: JobRecord, file: Blob, onProgress: ProgressCallback): Promise<JobRecord> {
+  const control: Control = { pause: false, cancel: false, abort: new AbortController() };
+  controls.set(initial.id, control);
+  const writer = new ChunkWriter((await updateJob(initial.id, { state: 'running', message: undefined })) ?? initial);
+  const progress = new ProgressReporter(() => writer.job, file.size, onProgress);
+  const stopper = new Stopper(control, writer, progress);
   try {
-    const engine = await engineFor(job.engine);
-    const layout: RowLayout = {
-      width: job.header.length,
-      textColumns: resolveColumnList(job.header, job.textColumns, 'text'),
-      idColumns: resolveColumnList(job.header, job.idColumns, 'id'),
-    };
-    let rowNumber = 0;
-    let headerSeen = false;
-    let previousBytes = 0;
-    // The chunk being filled, from its first row: a job resumed mid-chunk starts with that chunk's stored rows.
-    let chunkStart = job.rowsDone - (job.rowsDone % CHUNK_ROWS);
-    let rows: StoredRow[] = [];
-    let details: RowDetail[] = [];
-    if (chunkStart < job.rowsDone) {
-      const stored = await readChunkPair(job.id, chunkStart / CHUNK_ROWS);
-      if (!stored || stored.rows.length < job.rowsDone - chunkStart) throw new Error(`Stored results are missing rows before row ${job.rowsDone + 1}.`);
-      rows = stored.rows.slice(0, job.rowsDone - chunkStart);
-      details = stored.details.slice(0, job.rowsDone - chunkStart);
-    }
-    let lastSave = performance.now();
-    /** Saves the rows labeled since the cursor; false when another writer moved the cursor meanwhile. */
-    const save = async (bytesDone: number, finished = false): Promise<boolean> => {
-      if (!finished && chunkStart + rows.length === job.rowsDone) return true;
-      const committed = await commitChunk({ jobId: job.id, firstRow: chunkStart, fromRow: job.rowsDone, rows, details, bytesDone, finished });
-      if (!committed) return false;
-      job = committed;
-      lastSave = performance.now();
-      if (rows.length === CHUNK_ROWS) {
-        chunkStart += CHUNK_ROWS;
-        rows = [];
-        details = [];
-      }
-      return true;
-    };
-    /** Pause and cancel keep every row labeled so far. */
-    const stopIfAsked = async (): Promise<JobRecord | undefined> => {
-      if (!control.cancel && !control.pause) return undefined;
-      if (!(await save(Math.round(position)))) return stopAfterRace(job.id);
-      return stop(control.cancel ? 'cancelled' : 'paused');
-    };
-    // The first unreadable row of this run, told to the user when the job ends.
-    let firstProblem: string | undefined;
-    let problems = 0;
-    report('running', true);
-
-    for await (const batch of csvBatches(file, job.delimiter)) {
-      const sliceStart = previousBytes;
-      previousBytes = batch.bytesRead;
-      let problem = 0;
-      for (let i = 0; i < batch.rows.length; i++) {
-        const fields = batch.rows[i];
-        const problemMessage = batch.problems[problem]?.row === i ? batch.problems[problem++].message : undefined;
-        if (!headerSeen) {
-          headerSeen = true;
-          if (fields.join('\u0000') !== job.header.join('\u0000')) {
-            throw Object.assign(new RadReportXError('BadUsage', 'The file\'s columns differ from those the job was started with.'), { name: 'FileMismatch' });
-          }
-          continue;
-        }
-        const n = rowNumber++;
-        position = sliceStart + ((i + 1) / batch.rows.length) * (batch.bytesRead - sliceStart);
-        if (n < job.rowsDone) continue;
-
-        const prepared = prepareRow(fields, layout, n + 1);
-        const unreadable = problemMessage ?? (prepared.ok ? undefined : prepared.message);
-        let result;
-        if (prepared.ok && !unreadable) {
-          result = await labelText(engine, prepared.text, job.task, control.abort.signal);
-          // Stopped while this row was labeled: its result may be an abort, so it is not kept.
-          const stopped = await stopIfAsked();
-          if (stopped) return stopped;
-        } else {
-          problems++;
-          firstProblem ??= unreadable?.startsWith('Row ') ? unreadable : `Row ${(n + 1).toLocaleString('en')}: ${unreadable}`;
-          result = failedResult('error', engine.info, unreadable ?? 'This row could not be read.');
-        }
-        rows.push(toStored(prepared.ids, result));
-        details.push(toDetail(prepared.ok ? prepared.text : '', result));
-        labeledThisRun++;
-
-        if (rows.length === CHUNK_ROWS || performance.now() - lastSave > SAVE_MS) {
-          if (!(await save(Math.round(position)))) return await stopAfterRace(job.id);
-          const stopped = await stopIfAsked();
-          if (stopped) return stopped;
-          report('running');
-        }
-      }
-      // Pause and cancel also take effect between slices.
-      const stopped = await stopIfAsked();
-      if (stopped) return stopped;
-      report('running');
-    }
-    if (!(await save(file.size, true))) return await stopAfterRace(job.id);
-    if (firstProblem) {
-      const more = problems > 1 ? ` (${(problems - 1).toLocaleString('en')} more row${problems > 2 ? 's' : ''} could not be read either)` : '';
-      job = (await updateJob(job.id, { message: `Done, but some rows could not be read. ${firstProblem}${more}` })) ?? job;
-    }
-    report('done', true, job.message);
-    return job;
+    await writer.load();
+    const run = await labelRows(writer, stopper, progress, file, control.abort.signal);
+    if ('stopped' in run) return run.stopped;
+    if (!(await writer.save(file.size, true))) return await stopper.afterRace();
+    if (run.note) writer.job = (await updateJob(writer.job.id, { message: run.note })) ?? writer.job;
+    progress.report('done', true, writer.job.message);
+    return writer.job;
   } catch (e) {
     const storageFull = errorCode(e) === 'StorageFull';
     const message = errorMessage(e) + ((e as RadReportXError).hint ? ` ${(e as RadReportXError).hint}` : '');
     // A full disk is a pause, not a failure: the user frees space and resumes.
-    await stop(storageFull ? 'paused' : 'error', message);
+    await stopper.stop(storageFull ? 'paused' : 'error', message);
     throw e;
   } finally {
     controls.delete(initial.id);
   }
+}
 
-  async function stopAfterRace(id: string): Promise<JobRecord> {
-    const latest = (await getJob(id)) ?? job;
-    report(latest.state, true);
-    return latest;
+/**
+ * Labels the rows after the cursor, saving chunks as they fill. Resolves to the job when it stopped early
+ * (pause, cancel, another tab), else to the note about unreadable rows for the finished job.
+ */
+async function labelRows(
+  writer: ChunkWriter,
+  stopper: Stopper,
+  progress: ProgressReporter,
+  file: Blob,
+  signal: AbortSignal,
+): Promise<{ stopped: JobRecord } | { note?: string }> {
+  const job = writer.job;
+  const engine = await engineFor(job.engine);
+  const layout = layoutFor(job.header, job.textColumns, job.idColumns);
+  const problems = new Problems();
+  const stopped = async (): Promise<{ stopped: JobRecord } | undefined> => {
+    const s = await stopper.ifAsked();
+    return s && { stopped: s };
+  };
+  progress.report('running', true);
+  for await (const row of jobRows(job, file)) {
+    progress.position = row.position;
+    if (row.index < job.rowsDone) continue;
+    const prepared = prepareRow(row.fields, layout, row.index + 1, row.problem);
+    let result: LabelResult;
+    if (prepared.ok) {
+      result = await labelText(engine, prepared.text, job.task, signal);
+      // Stopped while this row was labeled: its result may be an abort, so it is not kept.
+      if (stopper.asked) return (await stopped())!;
+    } else {
+      problems.add(row.index + 1, prepared.message);
+      result = failedResult('error', engine.info, prepared.message);
+    }
+    writer.add(toStored(prepared.ids, result), toDetail(prepared.ok ? prepared.text : '', result));
+    progress.labeled++;
+    if (writer.due && !(await writer.save(Math.round(progress.position)))) return { stopped: await stopper.afterRace() };
+    const early = await stopped();
+    if (early) return early;
+    progress.report('running');
   }
+  return (await stopped()) ?? { note: problems.summary() };
 }

@@ -3,7 +3,7 @@ import { errorCode, errorMessage } from '../lib/errors.ts';
 import type { LabelerApi, Outcome } from './api.ts';
 import { describeEngines, engineFor } from './engines.ts';
 import { inspectCsv } from './inspect.ts';
-import { labelText } from './label.ts';
+import { labelText, MAX_TYPED_REPORT_CHARS } from './label.ts';
 import { exportJob, loadTable, readRowView } from './results.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
@@ -14,10 +14,10 @@ export function createLabeler(): LabelerApi {
     ...createModelService(),
     engines: async () => describeEngines(),
     async label({ text, engine, task }) {
-      return labelText(await engineFor(engine), text, task);
+      return labelText(await engineFor(engine), text, task, undefined, MAX_TYPED_REPORT_CHARS);
     },
-    async inspectCsv(file, name) {
-      return attempt(() => inspectCsv(file, name));
+    async inspectCsv(file, name, choices) {
+      return attempt(() => inspectCsv(file, name, choices));
     },
     startJob,
     resumeJob,

@@ -80,9 +80,10 @@ describe('bad input', () => {
     expect(rows[1]).toEqual(['A1', 'Normal', 'ok']);
     expect(rows[2]).toEqual(['A2', 'Cardiomegaly', 'ok']);
     expect(rows[3]).toEqual(['A3', '', 'error']);
-    // The unclosed quote swallows the rest of the file into one field: that row is an error, never Normal.
+    // The quote still open at the end makes its row an error (never Normal), and does not swallow the next row.
     expect(rows[4]).toEqual(['A4', '', 'error']);
-    expect(rows.length).toBe(5);
+    expect(rows[5]).toEqual(['A5', 'Normal', 'ok']);
+    expect(rows.length).toBe(6);
     const { text: jsonl } = await downloadText(app.page, () => card.getByTestId('export-jsonl').click());
     expect(JSON.parse(jsonl.trimEnd().split('\n')[3]).message).toContain('opens a quoted field that is never closed');
     await dismissAll();

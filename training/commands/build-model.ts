@@ -12,7 +12,8 @@ import type { Command } from '../lib/command.ts';
 import { BASE_IDS, BASES, baseFromHfConfig, downloadCommand, PREBUILT_LIBRARY_BASE, QUANTIZATIONS, type BaseId, type BaseModel, type Quantization } from '../pipeline/bases.ts';
 import { exists, isDirectory } from '../pipeline/files.ts';
 import { installLibrary, installWeights, MANIFEST_NAME, type ModelManifest } from '../pipeline/install.ts';
-import { CHAT_CONFIG, compileArgs, CONTEXT_WINDOW, CONV_TEMPLATE, convertWeightArgs, genConfigArgs, isWasm, normaliseTensorCacheName, PREFILL_CHUNK, verifyMlcOutput } from '../pipeline/mlc.ts';
+import { CHAT_CONFIG, compileArgs, CONTEXT_WINDOW, CONV_TEMPLATE, convertWeightArgs, finishChatConfig, genConfigArgs, isWasm, normaliseTensorCacheName, PREFILL_CHUNK, verifyMlcOutput, webCompileProblems, type Verified } from '../pipeline/mlc.ts';
+import { EMSDK_VERSION } from '../pipeline/doctor-checks.ts';
 import { upsertRegistryEntry, type RegistryEntry } from '../pipeline/registry.ts';
 import { hasTool, INSTALL_HINTS, processContext, runTool, ToolError, type RunContext } from '../pipeline/tool.ts';
 
@@ -42,8 +43,10 @@ const help = `Usage: radreportx build-model --hf-dir runs/NAME/epoch_0 --quantiz
 Turns merged Hugging Face weights into a model the site serves:
   1. mlc_llm convert_weight <hf-dir> --quantization Q -o <work>/mlc
   2. mlc_llm gen_config <hf-dir> --quantization Q --conv-template ${CONV_TEMPLATE} --context-window-size ${CONTEXT_WINDOW} --prefill-chunk-size ${PREFILL_CHUNK} -o <work>/mlc
-     (the settings of WebLLM 0.2.86's prebuilt Llama libraries, <model>-<Q>_cs1k-webgpu.wasm)
-  3. with --compile: mlc_llm compile <work>/mlc/${CHAT_CONFIG} --device webgpu -o <work>/lib/<ID>[-<Q>]-webgpu.wasm (needs emcc);
+     (the settings of WebLLM 0.2.86's prebuilt Llama libraries, <model>-<Q>_cs1k-webgpu.wasm; llama-3 for the
+     Llama-3 base), then sets the chat config's system message to "" with render_empty_system_message false
+  3. with --compile: mlc_llm compile <work>/mlc/${CHAT_CONFIG} --device webgpu -o <work>/lib/<ID>[-<Q>]-webgpu.wasm (needs
+     emcc ${EMSDK_VERSION}, MLC_LLM_SOURCE_DIR and TVM_SOURCE_DIR with their web/dist/wasm/*.bc);
      otherwise the matching prebuilt library (--prebuilt-lib, or one already in public/models/lib/)
   4. checks the output: every shard in tensor-cache.json present with its size (and its md5 while it is copied),
      ${CHAT_CONFIG} settings, tokenizer files
@@ -56,8 +59,10 @@ Required:
       --id ID               model id in the registry and the folder name (letters, digits, . _ -)
 
 Options:
-      --from-meta FILE      the released RadReportX checkpoint (torchtune/Meta format, meta_model_0.pt, bf16): converted
-                            to HF format first with training/python/convert_meta_to_hf.py (torchtune's converters)
+      --from-meta FILE      the released RadReportX checkpoint (torchtune/Meta format, meta_model_0.pt, bf16), or a
+                            --recipe paper run's epoch_0/model-00001-of-00001.pt: converted to HF format first with
+                            training/python/convert_meta_to_hf.py, and built on the Llama-3 base (llama3-8b: no
+                            rope_scaling, WebLLM's Llama-3-8B-Instruct-<Q>_cs1k library) as the paper trained it
       --base-dir DIR        the base model's HF download (config.json, tokenizer); required with --from-meta
       --base MODEL          ${BASE_IDS.join(' | ')} (default: recognised from config.json)
       --compile             compile the model library instead of using the prebuilt one
@@ -77,6 +82,10 @@ Example:
 
 const ID_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
+/** The released RadReportX checkpoint: its base and the prompts it was trained on. */
+const RELEASED_BASE: BaseId = 'llama3-8b';
+const RELEASED_PROFILE: PromptProfileId = 'release';
+
 async function readJsonIfThere(path: string): Promise<Record<string, unknown> | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
@@ -91,20 +100,34 @@ function echo(ctx: RunContext) {
   };
 }
 
-export async function runBuildModel(argv: string[], ctx: RunContext): Promise<number> {
-  const { values: v } = parseCommandArgs(argv, OPTIONS);
-  const q = oneOf(required(v.quantization, 'quantization'), 'quantization', QUANTIZATIONS, 'q4f16_1' as Quantization);
-  const id = required(v.id, 'id');
-  if (!ID_SHAPE.test(id)) throw new UsageError(`--id "${id}" must be letters, digits, ".", "_" or "-" (it names a folder and a URL).`);
-  const at = (p: string) => resolve(ctx.cwd, p);
-  const siteDir = at(v['site-dir'] ?? REPO_ROOT);
-  const publicDir = join(siteDir, 'public');
-  const registryPath = at(v.registry ?? join(siteDir, 'src', 'lib', 'models', 'registry.json'));
-  const workDir = at(v['work-dir'] ?? join('runs', 'build', id));
-  const fromMeta = v['from-meta'] ? at(v['from-meta']) : undefined;
-  const install = !v['no-install'];
+type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
 
-  // Inputs first: every check that can fail fast happens before hours of conversion.
+interface BuildPlan {
+  id: string;
+  q: Quantization;
+  base: BaseModel;
+  profile: PromptProfileId;
+  /** Merged HF weights: --hf-dir, or <work>/hf converted from --from-meta. */
+  hfDir: string;
+  /** Where config.json and the tokenizer come from (the base download with --from-meta). */
+  configSource: string;
+  fromMeta: string | undefined;
+  workDir: string;
+  mlcDir: string;
+  logFile: string;
+  publicDir: string;
+  registryPath: string;
+  install: boolean;
+  compile: boolean;
+  libraryName: string;
+  /** The library to install (the prebuilt one; the compiled one is set after compiling). */
+  librarySource: string | undefined;
+  run: Record<string, unknown> | undefined;
+}
+
+/** The weights to build from, and the base they are: every check that can fail fast, before hours of conversion. */
+async function resolveSource(v: Values, at: (p: string) => string, workDir: string, warn: (m: string) => void): Promise<Pick<BuildPlan, 'hfDir' | 'configSource' | 'fromMeta' | 'base'>> {
+  const fromMeta = v['from-meta'] ? at(v['from-meta']) : undefined;
   let hfDir: string;
   let configSource: string;
   if (fromMeta) {
@@ -121,124 +144,186 @@ export async function runBuildModel(argv: string[], ctx: RunContext): Promise<nu
     configSource = hfDir;
   }
   const hfConfig = (await readJsonIfThere(join(configSource, 'config.json'))) ?? {};
-  let base: BaseModel | undefined = v.base ? BASES[oneOf(v.base, 'base', BASE_IDS, 'llama3.1-8b' as BaseId)] : baseFromHfConfig(hfConfig);
+  const detected = baseFromHfConfig(hfConfig);
+  // The released checkpoint is the Llama-3 network on Llama-3.1 weights (reference README, "Training"), so
+  // --from-meta builds on llama3-8b; the 3.1 download's config.json is rewritten without rope_scaling.
+  const named = v.base ? oneOf(v.base, 'base', BASE_IDS, 'llama3.1-8b' as BaseId) : fromMeta ? RELEASED_BASE : undefined;
+  const base = named ? BASES[named] : detected;
   if (!base) {
     throw new UsageError(`${join(configSource, 'config.json')} does not describe one of the supported bases (${BASE_IDS.join(', ')}).`, 'Name it with --base if the shape was changed on purpose.');
   }
-  const detected = baseFromHfConfig(hfConfig);
-  if (v.base && detected && detected.id !== base.id) ctx.err(`warning: config.json looks like ${detected.id}, but --base says ${base.id}.\n`);
+  if (fromMeta) {
+    // A converted Meta checkpoint gets its RoPE from the base (the config is rewritten), so only the shape must match.
+    if (!Object.entries(base.shape).every(([k, n]) => hfConfig[k] === n)) {
+      throw new UsageError(`${join(configSource, 'config.json')} does not have the shape of ${base.id}.`, 'Is --base-dir the base this checkpoint was trained from? Name another base with --base.');
+    }
+  } else if (v.base && detected && detected.id !== base.id) {
+    warn(`config.json looks like ${detected.id}, but --base says ${base.id}.`);
+  }
+  return { hfDir, configSource, fromMeta, base };
+}
 
-  // The dataset the run was trained on says which prompt profile the model answers.
-  const run = fromMeta ? undefined : await readJsonIfThere(join(dirname(hfDir), 'radreportx-run.json'));
+/** The dataset the run was trained on says which prompt profile the model answers; the released model answers the authors' prompts. */
+function resolveProfile(v: Values, ctx: RunContext, run: Record<string, unknown> | undefined, fromMeta: string | undefined): PromptProfileId {
   const runProfile = (run?.dataset as { promptProfile?: string } | undefined)?.promptProfile;
-  let profile: PromptProfileId = runProfile && isPromptProfile(runProfile) ? runProfile : fromMeta ? 'release' : 'json';
+  let profile: PromptProfileId = runProfile && isPromptProfile(runProfile) ? runProfile : fromMeta ? RELEASED_PROFILE : 'json';
   if (v['prompt-profile'] !== undefined) {
     const asked = oneOf(v['prompt-profile'], 'prompt-profile', MODEL_PROFILES, 'json' as PromptProfileId);
     if (runProfile && asked !== runProfile) ctx.err(`warning: the run was trained with prompt profile "${runProfile}", but --prompt-profile says "${asked}"; the app will send "${asked}" prompts.\n`);
     profile = asked;
   }
+  return profile;
+}
 
-  const expectedLib = base.libraries[q].file;
-  let libraryName = expectedLib;
-  let librarySource: string | undefined;
+/** The model library: compiled here (--compile, checked for emcc and the web runtime first) or WebLLM's prebuilt one. */
+async function resolveLibrary(v: Values, ctx: RunContext, at: (p: string) => string, p: Pick<BuildPlan, 'base' | 'q' | 'id' | 'publicDir' | 'install' | 'workDir'>): Promise<Pick<BuildPlan, 'libraryName' | 'librarySource'>> {
+  const expectedLib = p.base.libraries[p.q].file;
   if (v.compile) {
     if (!(await hasTool(ctx, 'emcc'))) throw new ToolError('emcc', '--compile needs emscripten, and "emcc" is not on PATH.', `${INSTALL_HINTS.emcc} Or leave out --compile to use the prebuilt library ${expectedLib}.`, null, []);
+    const missing = webCompileProblems(ctx.env, ctx.cwd);
+    if (missing.length) throw new ToolError('mlc_llm', `--compile needs MLC's and TVM's prebuilt web runtime:\n${missing.map((m) => `  - ${m}`).join('\n')}`, `See https://llm.mlc.ai/docs/install/emcc.html (emscripten ${EMSDK_VERSION}). Or leave out --compile to use the prebuilt library ${expectedLib}.`, null, []);
     // The app's registry checks that a library is built for the entry's quantization by its name.
-    libraryName = id.includes(q) ? `${id}-webgpu.wasm` : `${id}-${q}-webgpu.wasm`;
-  } else if (v['prebuilt-lib']) {
-    librarySource = at(v['prebuilt-lib']);
+    return { libraryName: p.id.includes(p.q) ? `${p.id}-webgpu.wasm` : `${p.id}-${p.q}-webgpu.wasm`, librarySource: undefined };
+  }
+  if (v['prebuilt-lib']) {
+    const librarySource = at(v['prebuilt-lib']);
     if (!(await isWasm(librarySource))) throw new UsageError(`--prebuilt-lib "${librarySource}" is not a WebAssembly file.`);
-    if (basename(librarySource) !== expectedLib) ctx.err(`warning: the prebuilt library for ${base.id} ${q} is ${expectedLib}; "${basename(librarySource)}" was given. It is installed as ${expectedLib}.\n`);
-  } else if (install && (await isWasm(join(publicDir, 'models', 'lib', expectedLib)))) {
-    librarySource = join(publicDir, 'models', 'lib', expectedLib);
-  } else {
-    throw new UsageError(
-      `The prebuilt model library ${expectedLib} is needed (WebLLM's library for ${base.id} ${q}, v0_2_86).`,
-      `Download it from ${PREBUILT_LIBRARY_BASE}${expectedLib} and pass --prebuilt-lib FILE (or put it in ${join(publicDir, 'models', 'lib')}), or build one with --compile.`,
-    );
+    if (basename(librarySource) !== expectedLib) ctx.err(`warning: the prebuilt library for ${p.base.id} ${p.q} is ${expectedLib}; "${basename(librarySource)}" was given. It is installed as ${expectedLib}.\n`);
+    return { libraryName: expectedLib, librarySource };
   }
+  const inSite = join(p.publicDir, 'models', 'lib', expectedLib);
+  if (p.install && (await isWasm(inSite))) return { libraryName: expectedLib, librarySource: inSite };
+  throw new UsageError(
+    `The prebuilt model library ${expectedLib} is needed (WebLLM's library for ${p.base.id} ${p.q}, v0_2_86).`,
+    `Download it from ${PREBUILT_LIBRARY_BASE}${expectedLib} and pass --prebuilt-lib FILE (or put it in ${join(p.publicDir, 'models', 'lib')}), or build one with --compile.`,
+  );
+}
 
-  const mlcDir = join(workDir, 'mlc');
-  const logFile = join(workDir, 'build.log');
-  await rm(mlcDir, { recursive: true, force: true });
-  await rm(join(workDir, 'lib'), { recursive: true, force: true });
-  await mkdir(mlcDir, { recursive: true });
-  ctx.err(`Building ${id} from ${fromMeta ?? hfDir} (${base.id}, ${q}, prompt profile ${profile}). Log: ${logFile}\n`);
+async function planBuild(argv: string[], ctx: RunContext): Promise<BuildPlan> {
+  const { values: v } = parseCommandArgs(argv, OPTIONS);
+  const q = oneOf(required(v.quantization, 'quantization'), 'quantization', QUANTIZATIONS, 'q4f16_1' as Quantization);
+  const id = required(v.id, 'id');
+  if (!ID_SHAPE.test(id)) throw new UsageError(`--id "${id}" must be letters, digits, ".", "_" or "-" (it names a folder and a URL).`);
+  const at = (p: string) => resolve(ctx.cwd, p);
+  const siteDir = at(v['site-dir'] ?? REPO_ROOT);
+  const publicDir = join(siteDir, 'public');
+  const workDir = at(v['work-dir'] ?? join('runs', 'build', id));
+  const install = !v['no-install'];
+  const source = await resolveSource(v, at, workDir, (m) => ctx.err(`warning: ${m}\n`));
+  const run = source.fromMeta ? undefined : await readJsonIfThere(join(dirname(source.hfDir), 'radreportx-run.json'));
+  const profile = resolveProfile(v, ctx, run, source.fromMeta);
+  const library = await resolveLibrary(v, ctx, at, { base: source.base, q, id, publicDir, install, workDir });
+  return {
+    id,
+    q,
+    ...source,
+    profile,
+    workDir,
+    mlcDir: join(workDir, 'mlc'),
+    logFile: join(workDir, 'build.log'),
+    publicDir,
+    registryPath: at(v.registry ?? join(siteDir, 'src', 'lib', 'models', 'registry.json')),
+    install,
+    compile: Boolean(v.compile),
+    ...library,
+    run,
+  };
+}
 
-  if (fromMeta) {
-    const python = v.python ?? 'python3';
-    ctx.err(`Converting the Meta-format checkpoint to Hugging Face format (${relative(ctx.cwd, hfDir) || hfDir}) ...\n`);
-    await rm(hfDir, { recursive: true, force: true });
-    await runTool(ctx, python, [CONVERTER, '--checkpoint', fromMeta, '--base-dir', configSource, '--out', hfDir], { logFile, what: 'Meta → HF conversion', onLine: echo(ctx) });
+/** Meta → HF (with --from-meta), convert_weight, gen_config, the chat config's system message, then the check. */
+async function convertAndCheck(ctx: RunContext, p: BuildPlan, python: string): Promise<Verified> {
+  await rm(p.mlcDir, { recursive: true, force: true });
+  await rm(join(p.workDir, 'lib'), { recursive: true, force: true });
+  await mkdir(p.mlcDir, { recursive: true });
+  ctx.err(`Building ${p.id} from ${p.fromMeta ?? p.hfDir} (${p.base.id}, ${p.q}, prompt profile ${p.profile}). Log: ${p.logFile}\n`);
+  const run = (what: string, tool: string, args: string[]) => runTool(ctx, tool, args, { logFile: p.logFile, what, onLine: echo(ctx) });
+  if (p.fromMeta) {
+    ctx.err(`Converting the Meta-format checkpoint to Hugging Face format (${relative(ctx.cwd, p.hfDir) || p.hfDir}) ...\n`);
+    await rm(p.hfDir, { recursive: true, force: true });
+    await run('Meta → HF conversion', python, [CONVERTER, '--checkpoint', p.fromMeta, '--base-dir', p.configSource, '--out', p.hfDir, ...(p.base.ropeScaling ? [] : ['--no-rope-scaling'])]);
   }
-
-  ctx.err(`mlc_llm convert_weight (${q}) ...\n`);
-  await runTool(ctx, 'mlc_llm', convertWeightArgs(hfDir, q, mlcDir), { logFile, what: 'weight conversion', onLine: echo(ctx) });
+  ctx.err(`mlc_llm convert_weight (${p.q}) ...\n`);
+  await run('weight conversion', 'mlc_llm', convertWeightArgs(p.hfDir, p.q, p.mlcDir));
   ctx.err('mlc_llm gen_config ...\n');
-  await runTool(ctx, 'mlc_llm', genConfigArgs(hfDir, q, mlcDir), { logFile, what: 'config generation', onLine: echo(ctx) });
-  if (await normaliseTensorCacheName(mlcDir)) ctx.err('note: this mlc_llm wrote ndarray-cache.json; copied it to tensor-cache.json, the name web-llm 0.2.86 reads.\n');
-
-  const verified = await verifyMlcOutput(mlcDir, { quantization: q, contextWindow: CONTEXT_WINDOW, prefillChunk: PREFILL_CHUNK });
+  await run('config generation', 'mlc_llm', genConfigArgs(p.hfDir, p.q, p.mlcDir, p.base.convTemplate));
+  if (await normaliseTensorCacheName(p.mlcDir)) ctx.err('note: this mlc_llm wrote ndarray-cache.json; copied it to tensor-cache.json, the name web-llm 0.2.86 reads.\n');
+  if (await exists(join(p.mlcDir, CHAT_CONFIG))) await finishChatConfig(p.mlcDir);
+  const verified = await verifyMlcOutput(p.mlcDir, { quantization: p.q, contextWindow: CONTEXT_WINDOW, prefillChunk: PREFILL_CHUNK, convTemplate: p.base.convTemplate, ropeScaling: p.base.ropeScaling });
   if (verified.problems.length) {
-    throw new RadReportXError('ExternalTool', `The MLC output in ${mlcDir} is not usable:\n${verified.problems.map((p) => `  - ${p}`).join('\n')}`, `Nothing was installed. Check ${logFile} (a full disk truncates shards), then run build-model again.`);
+    throw new RadReportXError('ExternalTool', `The MLC output in ${p.mlcDir} is not usable:\n${verified.problems.map((x) => `  - ${x}`).join('\n')}`, `Nothing was installed. Check ${p.logFile} (a full disk truncates shards), then run build-model again.`);
   }
   ctx.err(`Checked ${verified.files.length} files (${(verified.shardBytes / 1e6).toFixed(1)} MB of weight shards).\n`);
+  return verified;
+}
 
-  if (v.compile) {
-    librarySource = join(workDir, 'lib', libraryName);
-    ctx.err('mlc_llm compile --device webgpu ...\n');
-    await runTool(ctx, 'mlc_llm', compileArgs(mlcDir, librarySource), { logFile, what: 'model library compilation', onLine: echo(ctx) });
-    if (!(await isWasm(librarySource))) throw new RadReportXError('ExternalTool', `mlc_llm compile did not write a WebAssembly library at ${librarySource}.`, `See ${logFile}.`);
-  }
+/** mlc_llm compile into <work>/lib/, a folder it needs to exist already (mlc-llm python/mlc_llm/cli/compile.py:34-36). */
+async function compileLibrary(ctx: RunContext, p: BuildPlan): Promise<string> {
+  const lib = join(p.workDir, 'lib', p.libraryName);
+  await mkdir(dirname(lib), { recursive: true });
+  ctx.err('mlc_llm compile --device webgpu ...\n');
+  await runTool(ctx, 'mlc_llm', compileArgs(p.mlcDir, lib), { logFile: p.logFile, what: 'model library compilation', onLine: echo(ctx) });
+  if (!(await isWasm(lib))) throw new RadReportXError('ExternalTool', `mlc_llm compile did not write a WebAssembly library at ${lib}.`, `See ${p.logFile}.`);
+  return lib;
+}
 
-  if (!install) {
-    ctx.err(`Built and checked ${mlcDir} (--no-install: nothing installed).\n`);
-    ctx.out(`${mlcDir}\n`);
-    return 0;
-  }
-
-  const library = await installLibrary(librarySource!, publicDir, libraryName);
+/** Weights, library and manifest into the site; the entry into the registry. Returns the manifest's path. */
+async function installBuild(ctx: RunContext, p: BuildPlan, verified: Verified, librarySource: string, name: string | undefined): Promise<string> {
+  const library = await installLibrary(librarySource, p.publicDir, p.libraryName);
   const chat = verified.chatConfig ?? {};
+  const contextWindow = Number(chat.context_window_size ?? CONTEXT_WINDOW);
   const createdAt = new Date().toISOString();
+  const run = p.run;
   const manifest = (files: ModelManifest['files']): ModelManifest => ({
     kind: 'radreportx-model',
-    id,
+    id: p.id,
     createdAt,
-    base: base.id,
-    quantization: q,
-    promptProfile: profile,
-    promptVersion: PROMPT_VERSION[profile],
-    contextWindow: Number(chat.context_window_size ?? CONTEXT_WINDOW),
+    base: p.base.id,
+    quantization: p.q,
+    promptProfile: p.profile,
+    promptVersion: PROMPT_VERSION[p.profile],
+    contextWindow,
     prefillChunkSize: Number(chat.prefill_chunk_size ?? PREFILL_CHUNK),
-    convTemplate: CONV_TEMPLATE,
+    convTemplate: p.base.convTemplate,
     source: {
-      ...(fromMeta ? { metaCheckpoint: fromMeta, baseDir: configSource } : { hfDir }),
+      ...(p.fromMeta ? { metaCheckpoint: p.fromMeta, baseDir: p.configSource } : { hfDir: p.hfDir }),
       ...(run ? { run: { base: run.base, createdAt: run.createdAt, finishedAt: run.finishedAt, finalLoss: run.finalLoss, dataset: run.dataset } } : {}),
     },
-    library: { path: `models/lib/${libraryName}`, bytes: library.bytes, sha256: library.sha256, sri: library.sri, prebuilt: !v.compile, libraryVersion: 'v0_2_86' },
+    library: { path: `models/lib/${p.libraryName}`, bytes: library.bytes, sha256: library.sha256, sri: library.sri, prebuilt: !p.compile, libraryVersion: 'v0_2_86' },
     files,
-    totalBytes: files.reduce((s, f) => s + f.bytes, 0),
+    totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
   });
-  const installed = await installWeights(mlcDir, verified.files, publicDir, id, manifest, verified.md5);
-  const totalBytes = installed.files.reduce((s, f) => s + f.bytes, 0);
-
+  const installed = await installWeights(p.mlcDir, verified.files, p.publicDir, p.id, manifest, verified.md5);
+  const totalBytes = installed.files.reduce((sum, f) => sum + f.bytes, 0);
   const entry: RegistryEntry = {
-    id,
-    name: v.name ?? `RadReportX ${base.size} (${q}${q === 'q4f16_1' ? ', needs shader-f16' : ''})`,
-    base: base.id,
-    weights: `models/${id}/resolve/main/`,
-    library: `models/lib/${libraryName}`,
-    quantization: q,
-    requiredFeatures: q === 'q4f16_1' ? ['shader-f16'] : [],
+    id: p.id,
+    name: name ?? `RadReportX ${p.base.size} (${p.q}${p.q === 'q4f16_1' ? ', needs shader-f16' : ''})`,
+    base: p.base.id,
+    weights: `models/${p.id}/resolve/main/`,
+    library: `models/lib/${p.libraryName}`,
+    quantization: p.q,
+    requiredFeatures: p.q === 'q4f16_1' ? ['shader-f16'] : [],
     downloadMB: Math.ceil(totalBytes / 1e6),
-    vramMB: base.libraries[q].vramMB,
-    contextWindow: Number(chat.context_window_size ?? CONTEXT_WINDOW),
-    promptProfile: profile,
+    vramMB: p.base.libraries[p.q].vramMB,
+    contextWindow,
+    promptProfile: p.profile,
   };
-  const { replaced } = await upsertRegistryEntry(registryPath, entry);
+  const { replaced } = await upsertRegistryEntry(p.registryPath, entry);
   ctx.err(`Installed ${installed.dir} (${(totalBytes / 1e6).toFixed(1)} MB, ${installed.files.length} files, manifest ${MANIFEST_NAME}) and ${library.path}.\n` +
-    `${replaced ? 'Replaced' : 'Added'} "${id}" in ${registryPath}. Start the site with: npm start\n`);
-  ctx.out(`${join(installed.dir, MANIFEST_NAME)}\n`);
+    `${replaced ? 'Replaced' : 'Added'} "${p.id}" in ${p.registryPath}. Start the site with: npm start\n`);
+  return join(installed.dir, MANIFEST_NAME);
+}
+
+export async function runBuildModel(argv: string[], ctx: RunContext): Promise<number> {
+  const { values: v } = parseCommandArgs(argv, OPTIONS);
+  const plan = await planBuild(argv, ctx);
+  const verified = await convertAndCheck(ctx, plan, v.python ?? 'python3');
+  const librarySource = plan.compile ? await compileLibrary(ctx, plan) : plan.librarySource!;
+  if (!plan.install) {
+    ctx.err(`Built and checked ${plan.mlcDir} (--no-install: nothing installed).\n`);
+    ctx.out(`${plan.mlcDir}\n`);
+    return 0;
+  }
+  ctx.out(`${await installBuild(ctx, plan, verified, librarySource, v.name)}\n`);
   return 0;
 }
 

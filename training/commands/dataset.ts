@@ -4,7 +4,7 @@ import { PROMPT_PROFILES, type PromptProfileId } from '../../src/lib/prompts/pro
 import { TASKS } from '../../src/lib/result.ts';
 import { list, oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
-import { buildDataset, DROPPED_FILE, MANIFEST_FILE, TRAIN_FILE, VALIDATION_FILE } from '../pipeline/dataset/build.ts';
+import { buildDataset, DATASET_FORMATS, DROPPED_FILE, MANIFEST_FILE, TRAIN_FILE, VALIDATION_FILE, type DatasetFormat } from '../pipeline/dataset/build.ts';
 import { formatStats } from '../pipeline/dataset/stats.ts';
 import { processContext, type RunContext } from '../pipeline/tool.ts';
 import { resolve } from 'node:path';
@@ -16,6 +16,7 @@ const OPTIONS = {
   labels: { type: 'string' },
   task: { type: 'string' },
   'prompt-profile': { type: 'string' },
+  format: { type: 'string' },
   out: { type: 'string', short: 'o' },
   val: { type: 'string' },
   seed: { type: 'string' },
@@ -38,6 +39,8 @@ Options:
       --id-column NAMES     id column(s) joining reports to labels (default: the data row number)
       --task TASK           findings | icd10 | both (default findings)
       --prompt-profile P    ${PROMPT_PROFILES.join(' | ')} (default json, the app's default)
+      --format F            chat (default: torchtune chat_dataset JSONL) | alpaca (instruction/input/output
+                            records for torchtune alpaca_dataset, the paper's format; needs --prompt-profile release)
       --val FRACTION        share of reports held out for validation (default 0.05)
       --seed S              seed of the split (default 1); the same inputs and seed give the same split
       --json                print the statistics as JSON on stdout instead of a table
@@ -74,6 +77,7 @@ export async function runDataset(argv: string[], ctx: RunContext): Promise<numbe
     labels: resolve(ctx.cwd, required(v.labels, 'labels')),
     task: oneOf(v.task, 'task', TASKS, 'findings'),
     profile: oneOf(v['prompt-profile'], 'prompt-profile', PROMPT_PROFILES, 'json' as PromptProfileId),
+    format: oneOf(v.format, 'format', DATASET_FORMATS, 'chat' as DatasetFormat),
     out: resolve(ctx.cwd, required(v.out, 'out')),
     validation,
     seed: v.seed ?? '1',

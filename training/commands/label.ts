@@ -6,7 +6,8 @@ import { TASKS } from '../../src/lib/result.ts';
 import { ENGINES, engineOptions, findEngine, type LabelRun } from '../engines.ts';
 import { list, oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
-import { ENCODINGS } from '../lib/csv-stream.ts';
+import { ENCODINGS, parseEncoding } from '../../src/lib/csv/decode.ts';
+import { parseDelimiter } from '../../src/lib/csv/reader.ts';
 import { formatSummary, labelCsv } from '../lib/label-csv.ts';
 
 const OPTIONS = {
@@ -20,6 +21,7 @@ const OPTIONS = {
   sections: { type: 'string' },
   delimiter: { type: 'string' },
   encoding: { type: 'string' },
+  header: { type: 'string' },
   progress: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   stats: { type: 'string' },
@@ -33,7 +35,7 @@ Labels every report in a CSV file with the 13 findings (and/or ICD-10 codes) and
 The file is streamed: any size works in constant memory. The output appears only when the run finishes.
 
 Required:
-  -i, --input FILE          CSV file with a header row (UTF-8; a BOM, CRLF and quoted newlines are fine)
+  -i, --input FILE          CSV or TSV file (UTF-8 or UTF-16; a BOM, CRLF and quoted newlines are fine)
   -t, --text-column NAMES   column holding the report text; several columns, comma-separated
                             (e.g. findings,impression), are joined as sections under their names
   -o, --output FILE         .csv or .jsonl (written to a temporary file, renamed at the end); - for stdout
@@ -41,13 +43,18 @@ Required:
 Options:
       --engine NAME         ${ENGINES.map((e) => e.name).join(' | ')} (default rules)
 ${ENGINES.map((e) => `                              ${e.name}: ${e.summary}`).join('\n')}
-      --id-column NAMES     column(s) copied to the output to identify rows (repeat or comma-separate);
-                            duplicate ids are kept and counted on stderr (flagged in JSONL)
+      --id-column NAMES     column(s) copied to the output to identify rows (repeat or comma-separate; a
+                            column named twice is written once); duplicate ids are kept and counted on
+                            stderr (flagged in JSONL)
       --task TASK           findings | icd10 | both (default findings)
       --sections MODE       findings,impression (default: skip the indication/history) | all
       --format FMT          csv | jsonl (default from the output's extension; csv for stdout)
-      --delimiter CHAR      field delimiter (default ","; "tab" for TSV)
-      --encoding NAME       ${ENCODINGS.join(' | ')} (default utf-8; invalid bytes are an error)
+      --delimiter CHAR      field delimiter: auto (default: , tab ; or | from the file's start; tab for .tsv;
+                            a one-column file stays one column) or one character ("tab" for TSV)
+      --encoding NAME       ${ENCODINGS.join(' | ')} (default auto: UTF-8, or UTF-16 with or
+                            without a BOM; invalid UTF-8 bytes are an error naming the line)
+      --header WHEN         auto | yes | no: whether the first row names the columns (default auto; without a
+                            header the columns are column_1, column_2, ...)
       --progress            show progress on stderr even when it is not a terminal
   -q, --quiet               no progress and no summary (warnings still go to stderr)
       --stats FILE          write run statistics (rows, rows/s, peak memory) as JSON
@@ -56,10 +63,11 @@ Output:
   CSV:   the id columns, findings ("; "-joined names, Normal, or blank when not labeled), status
          (ok | empty | error | unparsed), [icd10], then one column per finding coded 1 / 0 / -1 / blank
          (positive / negative / uncertain / not mentioned).
-  JSONL: one object per row: {"row", "ids", ["duplicateId"], "status", "findings", "normal", "evidence",
-         ["icd10"], "engine", ["message"]}; evidence offsets index the text as labeled (sections joined).
+  JSONL: one object per row: {"row", "ids", ["duplicateId"], "status", "normal", "findings", ["icd10"],
+         ["message"], "evidence", "engine", ["raw"], ["usage"], "text"}; evidence offsets index "text", the
+         report as labeled (several columns joined under their names as section headings).
 
-Rows with too many or too few fields become status "error" and empty text becomes "empty" (never Normal);
+Rows with too many or too few fields, or broken quoting, become status "error" and empty text becomes "empty" (never Normal);
 the run goes on. Exit codes: 0 done, 1 failed (nothing written), 2 bad usage or missing column.
 
 Examples:
@@ -79,6 +87,7 @@ interface LabelValues {
   sections?: string;
   delimiter?: string;
   encoding?: string;
+  header?: string;
   progress?: boolean;
   quiet?: boolean;
   stats?: string;
@@ -93,8 +102,9 @@ function resolveRun(v: LabelValues): LabelRun {
   if (v.format === undefined && output !== '-' && !['.csv', '.jsonl', '.ndjson', '.txt', '.tsv'].includes(extension)) {
     throw new UsageError(`Cannot tell the output format from "${output}".`, 'End the name with .csv or .jsonl, or pass --format.');
   }
-  const delimiter = v.delimiter === 'tab' || v.delimiter === '\\t' ? '\t' : (v.delimiter ?? ',');
-  if (delimiter.length !== 1 || /["\r\n]/.test(delimiter)) throw new UsageError(`--delimiter must be one character (got "${delimiter}").`);
+  const delimiter = parseDelimiter(v.delimiter);
+  const encoding = parseEncoding(v.encoding ?? 'auto');
+  const header = oneOf(v.header, 'header', ['auto', 'yes', 'no'], 'auto');
   return {
     engine,
     input: required(v.input, 'input'),
@@ -105,7 +115,8 @@ function resolveRun(v: LabelValues): LabelRun {
     task: oneOf(v.task, 'task', TASKS, 'findings'),
     sections: v.sections === undefined ? undefined : oneOf(v.sections.replace(/\s+/g, ''), 'sections', SECTIONS, 'findings,impression'),
     delimiter,
-    encoding: v.encoding ?? 'utf-8',
+    encoding,
+    header: header === 'auto' ? 'auto' : header === 'yes',
     progress: v.progress ? 'on' : 'auto',
     quiet: v.quiet ?? false,
     stats: v.stats,

@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { firstInvalidUtf8, readCsvRows } from './csv-stream.ts';
+import { firstInvalidUtf8 } from '../../src/lib/csv/decode.ts';
+import { readCsvRows } from './csv-stream.ts';
 
 const CHUNK = 256 * 1024; // the read size readCsvRows uses
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-csv-'));

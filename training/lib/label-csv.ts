@@ -3,13 +3,14 @@
  * stays flat whatever the file size (only the set of ids seen, for duplicate detection, grows). Bad rows become
  * `error` rows, empty text becomes `empty`; neither stops the run. The output appears only when the run ends.
  */
-import { idKey, prepareRow, resolveColumnList, splitColumnSpec, csvLine } from '../../src/lib/csv/index.ts';
-import { EmptyInputError } from '../../src/lib/errors.ts';
-import { outputColumns, outputRecord } from '../../src/lib/output.ts';
-import { failedResult, isBlankReport, type LabelResult, type RowStatus } from '../../src/lib/result.ts';
+import { csvLine } from '../../src/lib/csv/write.ts';
+import { engineFailure, prepareRow, unlabelableText } from '../../src/lib/csv/records.ts';
+import { EmptyInputError, errorMessage } from '../../src/lib/errors.ts';
+import { DuplicateIds, jsonlRecord, outputColumns, outputRecord } from '../../src/lib/output.ts';
+import { failedResult, type LabelResult, type RowStatus } from '../../src/lib/result.ts';
 import type { LabelRun, RowLabeler } from '../engines.ts';
 import { openOutput, writeFileAtomic } from './atomic.ts';
-import { fileSize, readCsvRows } from './csv-stream.ts';
+import { openRunInput } from './label-input.ts';
 import { Progress } from './progress.ts';
 
 export interface LabelSummary {
@@ -30,42 +31,20 @@ export interface LabelSummary {
   engine: LabelResult['engine'];
 }
 
-/** One JSONL line: where the row came from, then the full result. */
-export interface JsonlRecord extends LabelResult {
-  /** Data row number in the input, 1-based, header not counted. */
-  row: number;
-  ids: Record<string, string>;
-  /** Present (true) on the second and later rows with an id already seen. */
-  duplicateId?: boolean;
-}
-
 const MAX_ROW_WARNINGS = 10;
 const WRITE_BLOCK = 64 * 1024;
 
 export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: string) => void): Promise<LabelSummary> {
-  const bytes = await fileSize(run.input);
   const cpuStart = process.cpuUsage();
-  const progress = new Progress({ mode: run.quiet ? 'off' : run.progress, totalBytes: bytes });
-  const rows = readCsvRows(run.input, { delimiter: run.delimiter, encoding: run.encoding, onBytes: (b) => progress.bytes(b) });
-
-  const first = await rows.next();
-  if (first.done) throw new EmptyInputError(`The file "${run.input}"`);
-  const header = first.value;
+  let progress: Progress | undefined;
   // Column problems are usage errors and must surface before any output file is created.
-  const textColumns = resolveColumnList(header, run.textColumn, 'text');
-  const idNames = run.idColumns.flatMap((spec) => splitColumnSpec(header, spec));
-  const idColumns = resolveColumnList(header, idNames, 'id');
-  const layout = {
-    width: header.length,
-    textColumns,
-    idColumns,
-    headings: textColumns.length > 1 ? textColumns.map((i) => header[i]) : undefined,
-  };
-  const idHeader = idColumns.map((i) => header[i]);
+  const { input, layout } = await openRunInput(run, log, (b) => progress?.bytes(b));
+  const bytes = input.size;
+  progress = new Progress({ mode: run.quiet ? 'off' : run.progress, totalBytes: bytes });
+  const idHeader = layout.idNames;
 
   const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
-  const seen = new Set<string>();
-  let duplicates = 0;
+  const seen = new DuplicateIds();
   let normal = 0;
   let warnings = 0;
   let row = 0;
@@ -78,36 +57,26 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   await sink.ready?.();
   try {
     if (run.format === 'csv') await sink.write(csvLine(outputColumns(idHeader, run.task)));
-    for await (const fields of rows) {
+    for await (const { fields, problem } of input.rows) {
       row++;
-      const prepared = prepareRow(fields, layout, row);
+      const prepared = prepareRow(fields, layout, row, problem);
       let result: LabelResult;
       if (!prepared.ok) {
         result = failedResult('error', labeler.info, prepared.message);
         warn(prepared.message);
-      } else if (isBlankReport(prepared.text)) {
-        result = failedResult('empty', labeler.info, 'The report text is empty.');
       } else {
-        result = labelOne(labeler, prepared.text, row, warn);
+        result = unlabelableText(prepared.text, labeler.info) ?? labelOne(labeler, prepared.text, row, warn);
       }
       status[result.status]++;
       if (result.status === 'ok' && result.normal) normal++;
 
-      let duplicateId = false;
-      if (idColumns.length) {
-        const key = idKey(prepared.ids);
-        if (key !== '' && seen.has(key)) {
-          duplicateId = true;
-          duplicates++;
-        } else seen.add(key);
-      }
+      const duplicateId = seen.check(prepared.ids);
 
       if (run.format === 'csv') {
         pending += csvLine(outputRecord(prepared.ids, result, run.task));
       } else {
-        const ids = Object.fromEntries(idHeader.map((name, i) => [name, prepared.ids[i]]));
-        const record: JsonlRecord = { row, ids, ...(duplicateId ? { duplicateId } : {}), ...result };
-        pending += `${JSON.stringify(record)}\n`;
+        const text = prepared.ok ? prepared.text : '';
+        pending += `${JSON.stringify(jsonlRecord({ row, idNames: idHeader, ids: prepared.ids, text, duplicateId }, result, run.task))}\n`;
       }
       // Rows are handed to the file in blocks: one write (and one wait for the disk) per row costs more than the row.
       if (pending.length >= WRITE_BLOCK) {
@@ -127,6 +96,7 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   }
 
   if (warnings > MAX_ROW_WARNINGS) log(`warning: ... and ${warnings - MAX_ROW_WARNINGS} more rows with problems (status "error").`);
+  const duplicates = seen.count;
   if (duplicates) {
     log(`warning: ${duplicates} row${duplicates === 1 ? ' has an id' : 's have ids'} seen earlier in the file; kept` +
       (run.format === 'jsonl' ? ' and flagged with "duplicateId": true.' : '. Write JSONL to see which.'));
@@ -158,7 +128,7 @@ function labelOne(labeler: RowLabeler, text: string, row: number, warn: (m: stri
   } catch (e) {
     // The error's own message may quote the report, so stderr only names the kind of failure.
     warn(`row ${row}: the ${labeler.info.name} engine failed (${(e as Error).name ?? 'Error'}); recorded as an error row.`);
-    return failedResult('error', labeler.info, `The ${labeler.info.name} engine failed on this report: ${(e as Error).message ?? String(e)}`);
+    return engineFailure(labeler.info, errorMessage(e));
   }
 }
 

@@ -19,8 +19,12 @@ export interface LabelRun {
   format: 'csv' | 'jsonl';
   task: Task;
   sections?: SectionMode;
+  /** `auto` (detected from the file's start), or one character. */
   delimiter: string;
+  /** `auto` (UTF-8 or UTF-16, found from the bytes), or an encoding name (windows-1252, ...). */
   encoding: string;
+  /** Whether the first row names the columns; `auto` (default) detects it. */
+  header?: boolean | 'auto';
   progress: ProgressMode;
   quiet: boolean;
   /** Where to write run statistics as JSON, if asked. */

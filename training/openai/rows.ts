@@ -2,10 +2,10 @@
  * The input rows as the runner needs them: a stable id per row (for resume), the report text joined as `label`
  * joins it, or the reason the row cannot be read. Read twice per run (count, then send) so memory stays flat.
  */
-import { idKey, prepareRow, resolveColumnList, splitColumnSpec } from '../../src/lib/csv/index.ts';
+import { idKey, prepareRow } from '../../src/lib/csv/records.ts';
 import { EmptyInputError } from '../../src/lib/errors.ts';
 import type { LabelRun } from '../lib/label-run.ts';
-import { readCsvRows } from '../lib/csv-stream.ts';
+import { openRunInput } from '../lib/label-input.ts';
 
 export interface InputRow {
   row: number;
@@ -21,20 +21,14 @@ export interface InputRow {
   rowNumberId: boolean;
 }
 
-export async function* readInputRows(run: LabelRun): AsyncGenerator<InputRow> {
-  const rows = readCsvRows(run.input, { delimiter: run.delimiter, encoding: run.encoding });
-  const first = await rows.next();
-  if (first.done) throw new EmptyInputError(`The file "${run.input}"`);
-  const header = first.value;
-  const textColumns = resolveColumnList(header, run.textColumn, 'text');
-  const idColumns = resolveColumnList(header, run.idColumns.flatMap((spec) => splitColumnSpec(header, spec)), 'id');
-  const idNames = idColumns.map((i) => header[i]);
-  const layout = { width: header.length, textColumns, idColumns, headings: textColumns.length > 1 ? textColumns.map((i) => header[i]) : undefined };
+export async function* readInputRows(run: LabelRun, log: (line: string) => void = () => {}): AsyncGenerator<InputRow> {
+  const { input, layout } = await openRunInput(run, log);
+  const { idColumns, idNames } = layout;
   const seen = new Set<string>();
   let row = 0;
-  for await (const fields of rows) {
+  for await (const { fields, problem } of input.rows) {
     row++;
-    const prepared = prepareRow(fields, layout, row);
+    const prepared = prepareRow(fields, layout, row, problem);
     const blankId = idColumns.length === 0 || prepared.ids.every((v) => v.trim() === '');
     // Row-number ids cannot clash with real ones that look alike only if they are marked; "row-" keeps them apart
     // from numeric study ids.

@@ -3,7 +3,7 @@
  * the weights come from, the shipped torchtune config, the shape of the network (to recognise a checkpoint), and
  * the prebuilt WebLLM model libraries (web-llm 0.2.86 `prebuiltAppConfig`, libraries v0_2_86) that run it.
  */
-export type BaseId = 'llama3.1-8b' | 'llama3.2-3b' | 'llama3.2-1b';
+export type BaseId = 'llama3.1-8b' | 'llama3-8b' | 'llama3.2-3b' | 'llama3.2-1b';
 export type Quantization = 'q4f16_1' | 'q4f32_1';
 
 export const QUANTIZATIONS: readonly Quantization[] = ['q4f16_1', 'q4f32_1'];
@@ -22,6 +22,16 @@ export interface BaseModel {
   shape: { hidden_size: number; num_hidden_layers: number; num_attention_heads: number; num_key_value_heads: number };
   /** Prebuilt WebLLM model library per quantization, and the VRAM WebLLM states for it. */
   libraries: Record<Quantization, { file: string; vramMB: number }>;
+  /**
+   * Whether the network uses Llama-3.1's RoPE scaling (`rope_scaling` in config.json). The paper's model is the
+   * Llama-3 architecture (torchtune `lora_llama3_8b`) on Llama-3.1 weights: no scaling, so a faithful build has no
+   * `rope_scaling` and runs on a Llama-3 model library (the 3.1 library changes about half the rotary frequencies).
+   */
+  ropeScaling: boolean;
+  /** MLC conversation template for gen_config (python/mlc_llm/conversation_template/llama.py). */
+  convTemplate: string;
+  /** `tune download --ignore-patterns`: HF safetensors for the HF checkpointer, Meta format for the paper's. */
+  downloadIgnore: string;
   /** Size label for registry names. */
   size: string;
   /** bf16 weights download, GB (for messages and doctor's disk check). */
@@ -45,6 +55,30 @@ export const BASES: Record<BaseId, BaseModel> = {
       q4f16_1: { file: 'Llama-3_1-8B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 5001 },
       q4f32_1: { file: 'Llama-3_1-8B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 6101 },
     },
+    ropeScaling: true,
+    convTemplate: 'llama-3_1',
+    downloadIgnore: 'original/consolidated.00.pth',
+    size: '8B',
+    downloadGB: 16,
+    trainGpuGB: 24,
+  },
+  // The paper's model: Llama-3.1-8B-Instruct weights, the Llama-3 network (reference README, "Training"); only the
+  // paper recipe (finetune --recipe paper) and the released checkpoint (build-model --from-meta) use it.
+  'llama3-8b': {
+    id: 'llama3-8b',
+    hfRepo: 'meta-llama/Llama-3.1-8B-Instruct',
+    dirName: 'Llama-3.1-8B-Instruct',
+    config: 'paper_llama3_8b_lora.yaml',
+    builder: 'torchtune.models.llama3.lora_llama3_8b',
+    shape: { hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8 },
+    // web-llm 0.2.86 prebuiltAppConfig: Llama-3-8B-Instruct-q4f16_1-MLC / q4f32_1-MLC (context_window_size 4096).
+    libraries: {
+      q4f16_1: { file: 'Llama-3-8B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 5001 },
+      q4f32_1: { file: 'Llama-3-8B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 6101 },
+    },
+    ropeScaling: false,
+    convTemplate: 'llama-3',
+    downloadIgnore: '*.safetensors',
     size: '8B',
     downloadGB: 16,
     trainGpuGB: 24,
@@ -60,6 +94,9 @@ export const BASES: Record<BaseId, BaseModel> = {
       q4f16_1: { file: 'Llama-3.2-3B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 2264 },
       q4f32_1: { file: 'Llama-3.2-3B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 2952 },
     },
+    ropeScaling: true,
+    convTemplate: 'llama-3_1',
+    downloadIgnore: 'original/consolidated.00.pth',
     size: '3B',
     downloadGB: 6.5,
     trainGpuGB: 12,
@@ -75,6 +112,9 @@ export const BASES: Record<BaseId, BaseModel> = {
       q4f16_1: { file: 'Llama-3.2-1B-Instruct-q4f16_1_cs1k-webgpu.wasm', vramMB: 880 },
       q4f32_1: { file: 'Llama-3.2-1B-Instruct-q4f32_1_cs1k-webgpu.wasm', vramMB: 1129 },
     },
+    ropeScaling: true,
+    convTemplate: 'llama-3_1',
+    downloadIgnore: 'original/consolidated.00.pth',
     size: '1B',
     downloadGB: 2.5,
     trainGpuGB: 8,
@@ -83,11 +123,17 @@ export const BASES: Record<BaseId, BaseModel> = {
 
 export const BASE_IDS = Object.keys(BASES) as BaseId[];
 
-/** The base whose network shape matches an HF config.json, or undefined. */
+/** True when config.json asks for Llama-3.1-style RoPE scaling (mlc_llm keeps it only with a rope_type). */
+export function hasRopeScaling(config: Record<string, unknown>): boolean {
+  const r = config.rope_scaling as { rope_type?: unknown } | null | undefined;
+  return Boolean(r && typeof r === 'object' && r.rope_type);
+}
+
+/** The base whose network shape (and RoPE scaling) matches an HF config.json, or undefined. */
 export function baseFromHfConfig(config: Record<string, unknown>): BaseModel | undefined {
-  return Object.values(BASES).find((b) => Object.entries(b.shape).every(([k, v]) => config[k] === v));
+  return Object.values(BASES).find((b) => Object.entries(b.shape).every(([k, v]) => config[k] === v) && b.ropeScaling === hasRopeScaling(config));
 }
 
 export function downloadCommand(base: BaseModel, dir: string): string {
-  return `tune download ${base.hfRepo} --output-dir ${dir} --ignore-patterns "original/consolidated.00.pth"`;
+  return `tune download ${base.hfRepo} --output-dir ${dir} --ignore-patterns "${base.downloadIgnore}"`;
 }

@@ -1,13 +1,16 @@
 /**
  * The MLC LLM steps that turn merged HF weights into WebGPU artifacts, and the check of what they wrote. The
  * settings match WebLLM's prebuilt Llama libraries (`<model>-<q>_cs1k-webgpu.wasm`, web-llm 0.2.86): prefill chunk
- * 1024, context window 4096 (the prebuilt config's override), conversation template llama-3_1.
+ * 1024, context window 4096 (the prebuilt config's override), the base's conversation template (llama-3_1, or
+ * llama-3 for the paper's Llama-3 network).
  */
+import { existsSync } from 'node:fs';
 import { copyFile, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Quantization } from './bases.ts';
-import { exists } from './files.ts';
+import { exists, writeJsonAtomic } from './files.ts';
 
+/** The project's default conversation template (Llama 3.1 and 3.2 bases). */
 export const CONV_TEMPLATE = 'llama-3_1';
 export const CONTEXT_WINDOW = 4096;
 export const PREFILL_CHUNK = 1024;
@@ -20,8 +23,44 @@ export function convertWeightArgs(hfDir: string, q: Quantization, out: string): 
   return ['convert_weight', hfDir, '--quantization', q, '-o', out];
 }
 
-export function genConfigArgs(hfDir: string, q: Quantization, out: string): string[] {
-  return ['gen_config', hfDir, '--quantization', q, '--conv-template', CONV_TEMPLATE, '--context-window-size', String(CONTEXT_WINDOW), '--prefill-chunk-size', String(PREFILL_CHUNK), '-o', out];
+export function genConfigArgs(hfDir: string, q: Quantization, out: string, convTemplate = CONV_TEMPLATE): string[] {
+  return ['gen_config', hfDir, '--quantization', q, '--conv-template', convTemplate, '--context-window-size', String(CONTEXT_WINDOW), '--prefill-chunk-size', String(PREFILL_CHUNK), '-o', out];
+}
+
+/**
+ * gen_config copies the template's default system message ("You are a helpful, respectful and honest assistant.",
+ * mlc-llm python/mlc_llm/conversation_template/llama.py:40, 70) into mlc-chat-config.json, and WebLLM 0.2.86 adds
+ * it to every chat request (Conversation.getSystemPrompt) unless the message is "" and
+ * `render_empty_system_message` is false. Every build sets both, so chat requests carry only our messages.
+ */
+export async function finishChatConfig(dir: string): Promise<void> {
+  const path = join(dir, CHAT_CONFIG);
+  const chat = (await readJson(path)) as Record<string, unknown>;
+  const template = (typeof chat.conv_template === 'string' ? { name: chat.conv_template } : chat.conv_template && typeof chat.conv_template === 'object' ? chat.conv_template : {}) as Record<string, unknown>;
+  chat.conv_template = { ...template, system_message: '', render_empty_system_message: false };
+  await writeJsonAtomic(path, chat);
+}
+
+/**
+ * What `mlc_llm compile --device webgpu` needs besides emcc (mlc-llm docs/install/emcc.rst): mlc_wasm_runtime.bc in
+ * ./web/dist/wasm or $MLC_LLM_SOURCE_DIR/web/dist/wasm (python/mlc_llm/support/auto_target.py:257-270), and TVM's
+ * wasm_runtime.bc, tvmjs_support.bc and webgpu_runtime.bc under $TVM_SOURCE_DIR/web/dist/wasm (linked by
+ * tvm/contrib/emcc.py). Empty when everything is there.
+ */
+export function webCompileProblems(env: NodeJS.ProcessEnv, cwd: string): string[] {
+  const problems: string[] = [];
+  const mlcBc = ['web/dist/wasm/mlc_wasm_runtime.bc', ...(env.MLC_LLM_SOURCE_DIR ? [join(env.MLC_LLM_SOURCE_DIR, 'web', 'dist', 'wasm', 'mlc_wasm_runtime.bc')] : [])];
+  if (!mlcBc.some((p) => existsSync(resolve(cwd, p)))) {
+    problems.push(env.MLC_LLM_SOURCE_DIR ? `${mlcBc[1]} is missing (run ./web/prep_emcc_deps.sh in the mlc-llm checkout)` : 'MLC_LLM_SOURCE_DIR is not set (export MLC_LLM_SOURCE_DIR=/path/to/mlc-llm, after ./web/prep_emcc_deps.sh there)');
+  }
+  if (!env.TVM_SOURCE_DIR) problems.push('TVM_SOURCE_DIR is not set (export TVM_SOURCE_DIR=/path/to/mlc-llm/3rdparty/tvm)');
+  else {
+    for (const f of ['wasm_runtime.bc', 'tvmjs_support.bc', 'webgpu_runtime.bc']) {
+      const p = join(env.TVM_SOURCE_DIR, 'web', 'dist', 'wasm', f);
+      if (!existsSync(p)) problems.push(`${p} is missing (run ./web/prep_emcc_deps.sh in the mlc-llm checkout)`);
+    }
+  }
+  return problems;
 }
 
 export function compileArgs(mlcDir: string, lib: string): string[] {
@@ -62,7 +101,17 @@ async function readJson(path: string): Promise<unknown> {
  * truncated shard only shows as garbage output in the browser, much later), the tensors fit in their shards, and
  * mlc-chat-config.json has the settings the model library was built for and lists tokenizer files that exist.
  */
-export async function verifyMlcOutput(dir: string, expect: { quantization: Quantization; contextWindow?: number; prefillChunk?: number }): Promise<Verified> {
+export interface MlcExpectation {
+  quantization: Quantization;
+  contextWindow?: number;
+  prefillChunk?: number;
+  /** Default llama-3_1. */
+  convTemplate?: string;
+  /** false: model_config must have no rope_scaling (a Llama-3 build); true: it must have one; undefined: either. */
+  ropeScaling?: boolean;
+}
+
+export async function verifyMlcOutput(dir: string, expect: MlcExpectation): Promise<Verified> {
   const problems: string[] = [];
   const files: string[] = [];
   let shardBytes = 0;
@@ -109,8 +158,14 @@ export async function verifyMlcOutput(dir: string, expect: { quantization: Quant
   }
   if (chatConfig) {
     if (chatConfig.quantization !== expect.quantization) problems.push(`${CHAT_CONFIG} says quantization ${JSON.stringify(chatConfig.quantization)}, expected ${expect.quantization}`);
-    const template = typeof chatConfig.conv_template === 'object' && chatConfig.conv_template ? (chatConfig.conv_template as { name?: unknown }).name : chatConfig.conv_template;
-    if (template !== CONV_TEMPLATE) problems.push(`${CHAT_CONFIG} uses conversation template ${JSON.stringify(template)}, expected ${CONV_TEMPLATE}`);
+    const conv = (typeof chatConfig.conv_template === 'object' && chatConfig.conv_template ? chatConfig.conv_template : {}) as Record<string, unknown>;
+    const template = typeof chatConfig.conv_template === 'string' ? chatConfig.conv_template : conv.name;
+    const wantTemplate = expect.convTemplate ?? CONV_TEMPLATE;
+    if (template !== wantTemplate) problems.push(`${CHAT_CONFIG} uses conversation template ${JSON.stringify(template)}, expected ${wantTemplate}`);
+    if (conv.system_message !== '' || conv.render_empty_system_message !== false) problems.push(`${CHAT_CONFIG} has system message ${JSON.stringify(conv.system_message)} with render_empty_system_message ${JSON.stringify(conv.render_empty_system_message)}, expected "" and false (WebLLM would add a system prompt to every chat request)`);
+    const rope = (chatConfig.model_config as { rope_scaling?: unknown } | undefined)?.rope_scaling;
+    if (expect.ropeScaling === false && rope) problems.push(`${CHAT_CONFIG} has model_config.rope_scaling ${JSON.stringify(rope)}, expected none (the Llama-3 network)`);
+    if (expect.ropeScaling === true && !rope) problems.push(`${CHAT_CONFIG} has no model_config.rope_scaling, expected Llama-3.1's`);
     if (expect.contextWindow !== undefined && chatConfig.context_window_size !== expect.contextWindow) problems.push(`${CHAT_CONFIG} has context_window_size ${JSON.stringify(chatConfig.context_window_size)}, expected ${expect.contextWindow}`);
     if (expect.prefillChunk !== undefined && chatConfig.prefill_chunk_size !== expect.prefillChunk) problems.push(`${CHAT_CONFIG} has prefill_chunk_size ${JSON.stringify(chatConfig.prefill_chunk_size)}, expected ${expect.prefillChunk} (the model library is built for it)`);
     const tokenizerFiles = Array.isArray(chatConfig.tokenizer_files) ? (chatConfig.tokenizer_files as string[]) : [];

@@ -32,7 +32,7 @@ export function processContext(): RunContext {
 /** How to install each tool, for "not found" messages and `doctor`. */
 export const INSTALL_HINTS: Record<string, string> = {
   tune: 'Install torchtune in the Python environment on PATH: pip install torch torchtune torchao (see https://pytorch.org/torchtune).',
-  mlc_llm: 'Install MLC LLM: pip install --pre -f https://mlc.ai/wheels mlc-llm-nightly-cu123 mlc-ai-nightly-cu123 (see https://llm.mlc.ai/docs/install/mlc_llm.html).',
+  mlc_llm: 'Install MLC LLM: pip install --pre -U -f https://mlc.ai/wheels mlc-llm-nightly-cu128 mlc-ai-nightly-cu128 (cu130 for a CUDA 13 driver; see https://llm.mlc.ai/docs/install/mlc_llm.html).',
   python: 'Install Python 3.10 or newer and put it on PATH (or name it with --python).',
   python3: 'Install Python 3.10 or newer and put it on PATH (or name it with --python).',
   'nvidia-smi': 'Install the NVIDIA driver (nvidia-smi comes with it); this host needs a CUDA GPU.',

@@ -125,11 +125,6 @@ export function stepsPerEpoch(examples: number, batchSize: number, gpus: number,
   return typeof maxSteps === 'number' && maxSteps > 0 ? Math.min(steps, maxSteps) : steps;
 }
 
-/** Sequence length that fits the longest example with room for the estimate's error, in steps of 256. */
-export function maxSeqLenFor(longestTokens: number): number {
-  return Math.min(8192, Math.max(512, Math.ceil((longestTokens * 1.25 + 32) / 256) * 256));
-}
-
 const isPositiveInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v > 0;
 const isPositive = (v: unknown) => typeof v === 'number' && v > 0;
 

@@ -2,10 +2,13 @@
  * What a torchtune run folder holds (to resume or skip a finished run) and what torchtune prints while training
  * (to show step, loss and ETA).
  *
- * torchtune (0.6+) writes `epoch_N/` after each epoch with the merged HF weights, the adapter and the copied
+ * torchtune 0.6.1 writes `epoch_N/` after each epoch with the merged HF weights, the adapter and the copied
  * tokenizer files; after every epoch but the last it also writes the recipe state (optimizer, sampler, step) to
- * `recipe_state/recipe_state.pt` (older releases: `recipe_state.pt` in the run folder or the epoch folder).
- * With `resume_from_checkpoint: True` it finds both on its own.
+ * `recipe_state/recipe_state.pt`. torchtune main (bd2a0fc) writes it inside the checkpoint folder
+ * (`epoch_N/recipe_state.pt`, training/checkpointing/_checkpointer.py:1020), and with `save_every_n_steps` the
+ * distributed recipe names the folders `step_<global step>/` (recipes/lora_finetune_distributed.py:420-425).
+ * With `save_adapter_weights_only: True` a folder holds only the adapter. The paper's FullModelMetaCheckpointer
+ * writes `epoch_N/model-00001-of-00001.pt`. With `resume_from_checkpoint: True` torchtune finds all of these on its own.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,44 +17,65 @@ import { exists } from './files.ts';
 export interface RunFolderState {
   /** Epoch numbers (0-based) with saved weights. */
   epochs: number[];
+  /** Global steps with saved weights (`step_N/`, torchtune main with save_every_n_steps). */
+  steps: number[];
   recipeState: string | undefined;
   /** `fresh`: nothing saved; `resumable`: an unfinished run with recipe state; `finished`: the last epoch is saved. */
   status: 'fresh' | 'resumable' | 'finished';
-  /** Folder of the newest merged HF weights, when any. */
-  lastEpochDir: string | undefined;
+  /** Folder of the newest saved weights (`epoch_N/` or `step_N/`), when any. */
+  lastCheckpointDir: string | undefined;
 }
 
-const MODEL_FILE = /^(model-\d+-of-\d+\.safetensors|model\.safetensors|ft-model-\d+-of-\d+\.safetensors|hf_model_\d+_\d+\.pt|pytorch_model.*\.bin)$/;
+export interface RunExpectation {
+  epochs: number;
+  /** Optimizer steps of the whole run: the last `step_N/` of a finished step-saving run. */
+  totalSteps?: number;
+  /** `save_adapter_weights_only: True`: a folder with the adapter counts as saved. */
+  adapterOnly?: boolean;
+}
 
-export async function hasMergedWeights(dir: string): Promise<boolean> {
+const MODEL_FILE = /^(model-\d+-of-\d+\.(safetensors|pt)|model\.safetensors|ft-model-\d+-of-\d+\.safetensors|hf_model_\d+_\d+\.pt|meta_model_\d+\.pt|pytorch_model.*\.bin)$/;
+const ADAPTER_FILE = /^adapter_model\.(safetensors|pt|bin)$/;
+
+export async function hasMergedWeights(dir: string, adapterOnly = false): Promise<boolean> {
   try {
-    return (await readdir(dir)).some((f) => MODEL_FILE.test(f));
+    return (await readdir(dir)).some((f) => MODEL_FILE.test(f) || (adapterOnly && ADAPTER_FILE.test(f)));
   } catch {
     return false;
   }
 }
 
-export async function inspectRunFolder(dir: string, totalEpochs: number): Promise<RunFolderState> {
+async function numbered(dir: string, names: string[], prefix: 'epoch' | 'step', adapterOnly: boolean): Promise<number[]> {
+  const found: number[] = [];
+  for (const name of names) {
+    const m = new RegExp(`^${prefix}_(\\d+)$`).exec(name);
+    if (m && (await hasMergedWeights(join(dir, name), adapterOnly))) found.push(Number(m[1]));
+  }
+  return found.sort((a, b) => a - b);
+}
+
+export async function inspectRunFolder(dir: string, expect: RunExpectation | number): Promise<RunFolderState> {
+  const want: RunExpectation = typeof expect === 'number' ? { epochs: expect } : expect;
   let names: string[] = [];
   try {
     names = await readdir(dir);
   } catch {
-    return { epochs: [], recipeState: undefined, status: 'fresh', lastEpochDir: undefined };
+    return { epochs: [], steps: [], recipeState: undefined, status: 'fresh', lastCheckpointDir: undefined };
   }
-  const epochs: number[] = [];
-  for (const name of names) {
-    const m = /^epoch_(\d+)$/.exec(name);
-    if (m && (await hasMergedWeights(join(dir, name)))) epochs.push(Number(m[1]));
-  }
-  epochs.sort((a, b) => a - b);
-  const last = epochs.length ? epochs[epochs.length - 1] : undefined;
-  const candidates = [join(dir, 'recipe_state', 'recipe_state.pt'), join(dir, 'recipe_state.pt'), ...(last === undefined ? [] : [join(dir, `epoch_${last}`, 'recipe_state.pt')])];
+  const adapterOnly = want.adapterOnly ?? false;
+  const epochs = await numbered(dir, names, 'epoch', adapterOnly);
+  const steps = await numbered(dir, names, 'step', adapterOnly);
+  const lastEpoch = epochs.at(-1);
+  const lastStep = steps.at(-1);
+  // torchtune main resumes from the newest epoch folder when there is one, else the newest step folder (_utils.py:724).
+  const lastCheckpointDir = lastEpoch !== undefined ? join(dir, `epoch_${lastEpoch}`) : lastStep !== undefined ? join(dir, `step_${lastStep}`) : undefined;
+  const candidates = [join(dir, 'recipe_state', 'recipe_state.pt'), join(dir, 'recipe_state.pt'), ...(lastCheckpointDir ? [join(lastCheckpointDir, 'recipe_state.pt')] : [])];
   let recipeState: string | undefined;
   for (const c of candidates) if (await exists(c)) recipeState ??= c;
-  const lastEpochDir = last === undefined ? undefined : join(dir, `epoch_${last}`);
-  if (last !== undefined && last >= totalEpochs - 1) return { epochs, recipeState, status: 'finished', lastEpochDir };
-  if (recipeState && last !== undefined) return { epochs, recipeState, status: 'resumable', lastEpochDir };
-  return { epochs, recipeState, status: 'fresh', lastEpochDir };
+  const finished = (lastEpoch !== undefined && lastEpoch >= want.epochs - 1) || (lastEpoch === undefined && lastStep !== undefined && want.totalSteps !== undefined && lastStep >= want.totalSteps);
+  if (finished) return { epochs, steps, recipeState, status: 'finished', lastCheckpointDir };
+  if (recipeState && lastCheckpointDir) return { epochs, steps, recipeState, status: 'resumable', lastCheckpointDir };
+  return { epochs, steps, recipeState, status: 'fresh', lastCheckpointDir };
 }
 
 export interface TrainStep {

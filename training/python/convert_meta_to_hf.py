@@ -1,29 +1,30 @@
-#!/usr/bin/env python3
 """Convert a torchtune/Meta-format Llama checkpoint to Hugging Face safetensors, for mlc_llm convert_weight.
 
 Exact command (radreportx build-model --from-meta runs it for you):
     python3 training/python/convert_meta_to_hf.py --checkpoint meta_model_0.pt \
-        --base-dir runs/base/Llama-3.1-8B-Instruct --out runs/build/RadReportX/hf
+        --base-dir runs/base/Llama-3.1-8B-Instruct --out runs/build/RadReportX/hf --no-rope-scaling
 
 The released RadReportX checkpoint is a full (LoRA-merged) bf16 state dict saved by torchtune's
-FullModelMetaCheckpointer (`meta_model_0.pt`, Meta key names such as `layers.0.attention.wq.weight`). This script
-uses torchtune's own converters, so the q/k head permutation matches what torchtune does when it saves HF weights:
-    Meta keys --convert_weights.meta_to_tune--> torchtune keys --convert_weights.tune_to_hf--> HF keys
-A checkpoint already in torchtune key names skips the first step. The network shape (heads, kv heads, dim) comes
-from the base model's config.json, which is copied next to the weights together with the tokenizer files.
+FullModelMetaCheckpointer (`meta_model_0.pt`, Meta key names such as `layers.0.attention.wq.weight`). The key
+names, the q/k head permutation, the layout check and the config rewrite are in hf_convert.py (pure Python,
+tested without torch); this file only loads, permutes (by index, with the row order hf_convert computes) and
+writes tensors. The network shape comes from the base model's config.json, copied next to the weights with the
+tokenizer files. --no-rope-scaling writes config.json for the Llama-3 network (no `rope_scaling`): the paper
+trained torchtune's lora_llama3_8b on Llama-3.1 weights.
 
 Progress goes to stderr; one JSON line with what was written goes to stdout. The output folder is assembled
 beside its final place and renamed in at the end, so a failed run leaves nothing half-written.
 """
 import argparse
-import inspect
 import json
 import shutil
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hf_convert  # noqa: E402  (the pure part, beside this file)
+
 COPY_FROM_BASE = [
-    "config.json",
     "generation_config.json",
     "tokenizer.json",
     "tokenizer_config.json",
@@ -35,35 +36,6 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def detect_format(keys):
-    """'meta', 'torchtune' or 'hf', from the key names."""
-    if any(".attention.wq." in k for k in keys):
-        return "meta"
-    if any(".attn.q_proj." in k for k in keys):
-        return "torchtune"
-    if any(k.startswith("model.layers.") for k in keys):
-        return "hf"
-    raise SystemExit(
-        "error: the checkpoint's keys are not Llama weights in Meta, torchtune or HF naming "
-        f"(first keys: {sorted(keys)[:3]})"
-    )
-
-
-def plan_shards(state, max_bytes):
-    """Groups key names into shards of at most max_bytes, in key order (layers stay together)."""
-    shards, current, size = [], [], 0
-    for key in sorted(state):
-        nbytes = state[key].numel() * state[key].element_size()
-        if current and size + nbytes > max_bytes:
-            shards.append(current)
-            current, size = [], 0
-        current.append(key)
-        size += nbytes
-    if current:
-        shards.append(current)
-    return shards
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint", required=True, help="meta_model_0.pt (or a torchtune-format .pt)")
@@ -71,19 +43,16 @@ def main():
     parser.add_argument("--out", required=True, help="folder to write the HF weights to")
     parser.add_argument("--shard-size-gb", type=float, default=5.0)
     parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float16", "float32"])
+    parser.add_argument("--no-rope-scaling", action="store_true", help="config.json for the Llama-3 network: no rope_scaling")
     args = parser.parse_args()
 
     # Imported here so --help works without torch installed.
     import torch
     from safetensors.torch import save_file
-    from torchtune.models import convert_weights
 
     base = Path(args.base_dir)
     config = json.loads((base / "config.json").read_text())
-    num_heads = config["num_attention_heads"]
-    num_kv_heads = config["num_key_value_heads"]
-    dim = config["hidden_size"]
-    head_dim = config.get("head_dim")
+    facts = hf_convert.shape_facts(config)
     dtype = getattr(torch, args.dtype)
 
     log(f"Loading {args.checkpoint} ...")
@@ -98,58 +67,39 @@ def main():
         state = state["model"]
     if not isinstance(state, dict) or not state:
         raise SystemExit("error: the checkpoint holds no state dict")
-    lora = [k for k in state if "lora_" in k]
-    if lora:
-        raise SystemExit(
-            f"error: the checkpoint holds unmerged LoRA weights ({lora[0]}, ...); merge them first "
-            "(torchtune saves merged weights in epoch_N/ unless save_adapter_weights_only is set)"
-        )
 
-    fmt = detect_format(list(state))
-    log(f"Checkpoint format: {fmt}; {len(state)} tensors; num_heads={num_heads} num_kv_heads={num_kv_heads} dim={dim}")
-    if fmt == "meta":
-        state = convert_weights.meta_to_tune(state)
-    if fmt in ("meta", "torchtune"):
-        kwargs = dict(num_heads=num_heads, num_kv_heads=num_kv_heads, dim=dim)
-        # head_dim arrived in later torchtune releases; pass it only where the converter takes it.
-        if head_dim is not None and "head_dim" in inspect.signature(convert_weights.tune_to_hf).parameters:
-            kwargs["head_dim"] = head_dim
-        state = convert_weights.tune_to_hf(state, **kwargs)
-    if config.get("tie_word_embeddings") and "lm_head.weight" in state:
-        # Tied models (Llama 3.2 1B/3B) read the output layer from the embeddings.
-        del state["lm_head.weight"]
-
-    # The converted keys must be exactly the base model's, or mlc_llm would fail (or load garbage) later.
-    index_path = base / "model.safetensors.index.json"
-    if index_path.exists():
-        expected = set(json.loads(index_path.read_text())["weight_map"])
-        if config.get("tie_word_embeddings"):
-            expected.discard("lm_head.weight")
-        missing, extra = sorted(expected - set(state)), sorted(set(state) - expected)
-        if missing or extra:
-            raise SystemExit(
-                f"error: the converted keys do not match the base model ({len(missing)} missing, e.g. {missing[:2]}; "
-                f"{len(extra)} unexpected, e.g. {extra[:2]}); is --base-dir the model this checkpoint was trained from?"
-            )
+    try:
+        fmt, plan, layout = hf_convert.convert_layout({k: tuple(v.shape) for k, v in state.items()}, config)
+    except hf_convert.ConversionError as e:
+        raise SystemExit(f"error: {e}")
+    log(f"Checkpoint format: {fmt}; {len(plan)} tensors; heads={facts['heads']} kv_heads={facts['kv_heads']} dim={facts['dim']}")
+    perms = {
+        "q": torch.tensor(hf_convert.head_permutation(facts["heads"], facts["head_dim"])),
+        "k": torch.tensor(hf_convert.head_permutation(facts["kv_heads"], facts["head_dim"])),
+    }
+    itemsize = torch.empty((), dtype=dtype).element_size()
+    sizes = {name: itemsize * _numel(shape) for name, shape in layout.items()}
+    shards = hf_convert.plan_shards(sizes, int(args.shard_size_gb * 1024**3))
+    names = hf_convert.shard_names(len(shards))
+    source = {name: (key, kind) for key, name, kind in plan}
 
     out = Path(args.out)
     staging = out.with_name(out.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    shards = plan_shards(state, int(args.shard_size_gb * 1024**3))
-    names = (
-        ["model.safetensors"]
-        if len(shards) == 1
-        else [f"model-{i + 1:05d}-of-{len(shards):05d}.safetensors" for i in range(len(shards))]
-    )
     weight_map, total = {}, 0
-    for name, keys in zip(names, shards):
-        tensors = {k: state[k].to(dtype).contiguous() for k in keys}
-        save_file(tensors, str(staging / name), metadata={"format": "pt"})
-        for k, t in tensors.items():
-            weight_map[k] = name
-            total += t.numel() * t.element_size()
-        log(f"Wrote {name} ({len(keys)} tensors)")
+    for shard_name, members in zip(names, shards):
+        tensors = {}
+        for name in members:
+            key, kind = source[name]
+            t = state[key]
+            if kind:
+                t = t.index_select(0, perms[kind])
+            tensors[name] = t.to(dtype).contiguous()
+            weight_map[name] = shard_name
+            total += tensors[name].numel() * tensors[name].element_size()
+        save_file(tensors, str(staging / shard_name), metadata={"format": "pt"})
+        log(f"Wrote {shard_name} ({len(members)} tensors)")
         del tensors
     if len(names) > 1:
         (staging / "model.safetensors.index.json").write_text(
@@ -158,13 +108,19 @@ def main():
     for f in COPY_FROM_BASE:
         if (base / f).exists():
             shutil.copy2(base / f, staging / f)
-    hf_config = json.loads((staging / "config.json").read_text())
-    hf_config["torch_dtype"] = args.dtype
+    hf_config = hf_convert.rewrite_config(config, no_rope_scaling=args.no_rope_scaling, dtype=args.dtype)
     (staging / "config.json").write_text(json.dumps(hf_config, indent=2))
 
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
-    print(json.dumps({"out": str(out.resolve()), "shards": names, "tensors": len(weight_map), "bytes": total, "dtype": args.dtype, "source_format": fmt}))
+    print(json.dumps({"out": str(out.resolve()), "shards": names, "tensors": len(weight_map), "bytes": total, "dtype": args.dtype, "source_format": fmt, "rope_scaling": "rope_scaling" in hf_config}))
+
+
+def _numel(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
 
 
 if __name__ == "__main__":

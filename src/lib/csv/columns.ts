@@ -35,7 +35,18 @@ export function splitColumnSpec(header: readonly string[], spec: string): string
 
 // Header names that usually hold the report text, best first.
 const TEXT_NAMES = ['report', 'report_text', 'text', 'note', 'notes', 'findings', 'impression', 'body', 'narrative'];
-const ID_NAMES = ['id', 'study_id', 'uid', 'report_id', 'accession', 'accession_number', 'subject_id', 'row_id'];
+// Id column names as people write them ("Accession Number", "accession_no", "StudyID", "MRN"), compared with
+// case, spaces, dots and underscores removed; best first.
+const ID_NAMES = [
+  'id', 'studyid', 'uid', 'reportid', 'accession', 'accessionnumber', 'accessionno', 'accessionnum', 'acc', 'accno',
+  'examid', 'examinationid', 'orderid', 'studyuid', 'studyinstanceuid', 'mrn', 'medicalrecordnumber', 'patientid',
+  'subjectid', 'encounterid', 'rowid', 'recordid', 'caseid', 'imageid', 'dicomid',
+];
+
+/** `Accession Number` → `accessionnumber`: the form id names are compared in. */
+export function compactName(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s._#-]+/g, '');
+}
 
 /**
  * Best guess for the report-text column: a well-known name, else the column whose sample cells are longest on
@@ -56,13 +67,22 @@ export function guessTextColumn(header: readonly string[], sample: readonly (rea
   return best;
 }
 
-/** Best guess for an id column by name, or undefined. */
+/** Best guess for an id column by name ("Accession Number", "study_id", "MRN", ...), or undefined. */
 export function guessIdColumn(header: readonly string[]): number | undefined {
+  const compact = header.map(compactName);
   for (const name of ID_NAMES) {
-    const i = header.findIndex((h) => loose(h) === name);
+    const i = compact.indexOf(name);
     if (i >= 0) return i;
   }
   return undefined;
+}
+
+/** Prose, not codes or numbers: some cell has at least three words with letters. */
+export function looksLikeText(values: readonly string[]): boolean {
+  return values.some((v) => {
+    const words = v.trim().split(/\s+/).filter((w) => /[A-Za-z]{2,}/.test(w));
+    return words.length >= 3;
+  });
 }
 
 /** The candidate closest to `word`, when it is close enough to be a likely typo. */

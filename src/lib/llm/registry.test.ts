@@ -18,10 +18,11 @@ describe('parseRegistry', () => {
     for (const m of parseRegistry(shipped).models.filter((x) => !x.stock)) {
       expect(m.promptProfile).toBe('release');
       expect(m.library).toBe(`models/lib/Llama-3-8B-Instruct-${m.quantization}_cs1k-webgpu.wasm`);
-      // The library exists in WebLLM 0.2.86 (its Llama-3 and Hermes-2-Llama-3 models use it), with this GPU need.
-      const lib = prebuiltAppConfig.model_list.find((p) => p.model_lib.endsWith(`/v0_2_86/base/${m.library.split('/').pop()}`));
-      expect(lib, m.id).toBeDefined();
-      expect(m.vramMB).toBe(Math.ceil(lib!.vram_required_MB!));
+      // The library is WebLLM 0.2.86's own Llama-3-8B-Instruct one, and the GPU need is that model's.
+      const base = prebuiltAppConfig.model_list.find((p) => p.model_id === `Llama-3-8B-Instruct-${m.quantization}-MLC`);
+      expect(base?.model_lib, m.id).toMatch(new RegExp(`/v0_2_86/base/${m.library.split('/').pop()!.replace(/\./g, '\\.')}$`));
+      expect(m.vramMB).toBe(Math.ceil(base!.vram_required_MB!));
+      expect(m.contextWindow).toBe(base!.overrides?.context_window_size);
     }
   });
 
@@ -146,7 +147,7 @@ describe('resolveModel', () => {
       model: 'https://cdn.example.org/w/',
       model_id: 'RadReportX-8B-q4f16_1',
       model_lib: 'https://cdn.example.org/lib/x-q4f16_1.wasm',
-      vram_required_MB: 4977,
+      vram_required_MB: 5001,
       low_resource_required: false,
       required_features: ['shader-f16'],
       overrides: { context_window_size: 4096 },

@@ -3,7 +3,8 @@
  * evidence of each row (read only when a row is opened), and the uploaded file itself so a job can resume.
  */
 import type { DBSchema } from 'idb';
-import type { Evidence, Icd10Item, RowStatus, Task } from '../../lib/result.ts';
+import type { Encoding } from '../../lib/csv/decode.ts';
+import type { EngineInfo, Evidence, Icd10Item, Icd10Rejected, RowStatus, Task } from '../../lib/result.ts';
 
 /** Rows per stored chunk: chunk `k` always holds rows [k * CHUNK_ROWS, (k + 1) * CHUNK_ROWS). */
 export const CHUNK_ROWS = 1000;
@@ -32,11 +33,18 @@ export interface JobRecord {
   file: FileMeta;
   /** False when the browser refused to store the file (quota): the user must pick it again to resume. */
   fileStored: boolean;
+  /** Column names (duplicates made unique; column_1... when the file has no header row). */
   header: string[];
   delimiter: string;
+  /** How the file's bytes are read; jobs stored before this field were UTF-8. */
+  encoding?: Encoding;
+  /** False when the first row is data; jobs stored before this field had a header row. */
+  hasHeader?: boolean;
   textColumns: string[];
   idColumns: string[];
   engine: string;
+  /** Name and version of the engine that labels the job, for its exports (absent on jobs stored before). */
+  engineInfo?: EngineInfo;
   task: Task;
   state: JobState;
   /** The cursor: rows [0, rowsDone) are stored, and nothing else. */
@@ -68,6 +76,7 @@ export interface RowDetail {
   text: string;
   evidence: Evidence[];
   raw?: string;
+  icd10Rejected?: Icd10Rejected[];
   /** LLM token counts and latency, for per-report speed in the row view. */
   usage?: { promptTokens: number; completionTokens: number; latencyMs?: number };
 }
