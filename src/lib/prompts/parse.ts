@@ -24,8 +24,9 @@ interface Parsed {
 
 const stripFences = (raw: string) => raw.replace(/```[a-zA-Z]*\s*/g, '').replace(/```/g, '').trim();
 
-/** The first balanced `open ... close` block in `s` (strings respected), or undefined when it never closes. */
-function balanced(s: string, open: '[' | '{', close: ']' | '}'): string | undefined {
+/** The first balanced `{ ... }` block in `s` (strings respected), or undefined when it never closes. */
+function balancedObject(s: string): string | undefined {
+  const [open, close] = ['{', '}'];
   const start = s.indexOf(open);
   if (start < 0) return undefined;
   let depth = 0;
@@ -59,7 +60,6 @@ function parseRelease(raw: string, request: PromptRequest): Parsed {
   return { icd10: a.items, dropped: [], notes };
 }
 
-
 const STATUS_WORDS: Record<string, Exclude<FindingStatus, 'absent'>> = {
   positive: 'positive', present: 'positive', yes: 'positive', true: 'positive', '1': 'positive',
   negative: 'negative', absent: 'negative', no: 'negative', false: 'negative', resolved: 'negative', '0': 'negative',
@@ -68,7 +68,7 @@ const STATUS_WORDS: Record<string, Exclude<FindingStatus, 'absent'>> = {
 
 function parseJsonAnswer(raw: string, request: PromptRequest): Parsed {
   const text = stripFences(raw);
-  const block = balanced(text, '{', '}');
+  const block = balancedObject(text);
   if (block === undefined) throw new ParseFailure(text.includes('{') ? 'the JSON never closes (truncated answer?)' : 'no JSON object in the answer');
   let obj: unknown;
   try {
