@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import deploy from '../../deploy.config.json' with { type: 'json' };
-import { buildCsp, connectOrigins, cspDirectives, mirrorOrigins, stockOrigins } from './csp.ts';
+import { buildCsp, connectOrigins, connectSources, cspDirectives, mirrorOrigins, stockOrigins } from './csp.ts';
 
 describe('the shipped deploy.config.json', () => {
   it("keeps the default policy at connect-src 'self': no mirror, no stock model origin", () => {
@@ -15,6 +15,12 @@ describe('stockModelOrigins', () => {
     const config = { modelMirrors: ['https://m.example.org'], stockModelOrigins: ['https://huggingface.co', 'https://raw.githubusercontent.com/', 'https://m.example.org'] };
     expect(stockOrigins(config)).toEqual(['https://huggingface.co', 'https://raw.githubusercontent.com', 'https://m.example.org']);
     expect(connectOrigins(config)).toEqual(['https://m.example.org', 'https://huggingface.co', 'https://raw.githubusercontent.com']);
+  });
+
+  it('reads the allowed origins back out of a built policy', () => {
+    expect(connectSources(buildCsp([]))).toEqual([]);
+    expect(connectSources(buildCsp(['https://huggingface.co', 'https://raw.githubusercontent.com']))).toEqual(['https://huggingface.co', 'https://raw.githubusercontent.com']);
+    expect(connectSources(undefined)).toEqual([]);
   });
 
   it('refuses a bad entry, naming the field', () => {

@@ -91,3 +91,12 @@ export function buildCsp(mirrors: readonly string[] = []): string {
     .map(([name, sources]) => `${name} ${sources.join(' ')}`)
     .join('; ');
 }
+
+/** The origins a policy's connect-src allows besides the site itself ('self'), e.g. from the page's <meta> policy. */
+export function connectSources(policy: string | undefined): string[] {
+  const directive = (policy ?? '')
+    .split(';')
+    .map((d) => d.trim().split(/\s+/))
+    .find(([name]) => name === 'connect-src');
+  return (directive ?? []).slice(1).filter((s) => s !== "'self'");
+}

@@ -5,7 +5,7 @@
 import deploy from '../../../deploy.config.json' with { type: 'json' };
 import { connectOrigins, mirrorOrigins } from '../../lib/csp.ts';
 import data from '../../lib/models/registry.json' with { type: 'json' };
-import { blockedOrigins, findModel, modelOrigins, parseRegistry, resolveModel, type Registry, type RegistryEntry, type ResolvedModel, type SiteLocation, type WeightSource } from '../../lib/llm/registry.ts';
+import { findModel, parseRegistry, resolveModel, type Registry, type ResolvedModel, type SiteLocation, type WeightSource } from '../../lib/llm/registry.ts';
 
 let registry: Registry | undefined;
 
@@ -26,11 +26,6 @@ export function site(): SiteLocation {
 /** Origins besides the site that this build's CSP lets the page and workers reach (mirrors, stock model origins). */
 export function enabledOrigins(): string[] {
   return connectOrigins(deploy);
-}
-
-/** Where a model's files come from besides this site, and which of those origins this build does not enable. */
-export function downloadOrigins(entry: RegistryEntry): { origins: string[]; blocked: string[] } {
-  return { origins: modelOrigins(entry, site()), blocked: blockedOrigins(entry, site(), enabledOrigins()) };
 }
 
 /** Absolute URLs for a model; `forDownload` refuses one whose origins deploy.config.json does not enable. */

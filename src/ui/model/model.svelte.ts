@@ -9,7 +9,7 @@ import type { ImportFile, LoadedModel, ModelCacheStatus, ModelOutcome } from '..
 import type { RegistryEntry, WeightSource } from '../../lib/llm/registry.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { probeGpu } from '../../platform/webllm/probe.ts';
-import { downloadOrigins, mirrors, modelRegistry } from '../../platform/webllm/site.ts';
+import { mirrors, modelRegistry } from '../../platform/webllm/site.ts';
 import { engines } from '../../state/engines.svelte.ts';
 import { labeler } from '../../state/labeler.ts';
 
@@ -33,11 +33,6 @@ class ModelState {
   problem = $state.raw<Problem | undefined>();
   notice = $state<string | undefined>();
   persisted = $state<boolean | undefined>();
-
-  /** Hosts a model's files come from besides this site, and those this build does not enable (stock models). */
-  downloadOrigins(entry: RegistryEntry): { origins: string[]; blocked: string[] } {
-    return downloadOrigins(entry);
-  }
 
   async probe(): Promise<void> {
     this.probing = true;
