@@ -9,11 +9,17 @@ const deploy = JSON.parse(readFileSync(new URL('./deploy.config.json', import.me
 const mirrors = connectOrigins(deploy);
 const PRECACHE_MAX_BYTES = 2 * 1024 * 1024;
 
-/** Response headers for hosts that can set them (and for `vite preview`). */
+/**
+ * Response headers for hosts that can set them (and for `vite preview`). COOP + COEP make the page cross-origin
+ * isolated, which gives the CPU engine (wllama) SharedArrayBuffer and so several threads; every file comes from this
+ * origin, so `require-corp` blocks nothing the site uses.
+ */
 const HEADERS = {
   'Content-Security-Policy': `${buildCsp(mirrors)}; frame-ancestors 'none'`,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
 /**
@@ -85,7 +91,8 @@ export default defineConfig({
         // precached: a visitor who labels with rules never downloads it. They are cached on first use instead
         // (runtimeCaching below), so the LLM engine, once used online, also works offline.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        manifestTransforms: [async (entries) => ({ manifest: entries.filter((e) => e.size <= PRECACHE_MAX_BYTES), warnings: [] })],
+        // The CPU engine's files (wllama's bundle and its 10 MB WebAssembly) are left out the same way.
+        manifestTransforms: [async (entries) => ({ manifest: entries.filter((e) => e.size <= PRECACHE_MAX_BYTES && !/\/wllama/.test(e.url)), warnings: [] })],
         runtimeCaching: [
           {
             // Hashed file names never change content, so the cached copy is always right.

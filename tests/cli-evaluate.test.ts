@@ -196,9 +196,14 @@ describe('evaluate', { timeout: 180_000 }, () => {
     expect(rep.rows).toBe(4); // row 4 is empty: not scored
     expect(rep.micro).toMatchObject({ tp: 2, fp: 1, fn: 1 }); // atelectasis predicted, pneumonia missed
 
-    const byOrder = await runCli(['evaluate', '-p', join(dir, 'labels.csv'), '--truth', truth, '--truth-column', 'labels']);
+    // Without --join both files' "id" columns are found and used; --join order pairs rows by position, and
+    // since the ids agree row by row nothing is warned.
+    const auto = await runCli(['evaluate', '-p', join(dir, 'labels.csv'), '--truth', truth, '--truth-column', 'labels']);
+    expect(auto.stdout).toMatch(/Scored 4 rows \(joined on id/);
+    const byOrder = await runCli(['evaluate', '-p', join(dir, 'labels.csv'), '--truth', truth, '--truth-column', 'labels', '--join', 'order', '--strict']);
     expect(byOrder.code).toBe(0);
     expect(byOrder.stdout).toMatch(/Scored 4 rows \(joined by row order/);
+    expect(byOrder.stderr).not.toMatch(/warning/);
     expect(byOrder.stdout).toMatch(/^micro average\s+0\.667\s+0\.667\s+0\.667\s+3\s+3$/m);
   });
 });

@@ -20,9 +20,12 @@ const DATA_DIR = fileURLToPath(new URL('../../shared/data/iu-xray/', import.meta
 const REPORTS = `${DATA_DIR}indiana_reports.csv`;
 const TRUTH = `${DATA_DIR}truth.mjs`;
 
-// Measured 2026-11-28: micro-F1 0.925, macro-F1 0.893 (docs/readme/rules.md); the floors sit a little under.
-const MICRO_F1_FLOOR = 0.915;
-const MACRO_F1_FLOOR = 0.88;
+// Measured 2026-12-01 with the defaults (differentials uncertain): micro-F1 0.905, macro-F1 0.87; with
+// `differentials: 'positive'`, the IU indexers' own convention (they list both diagnoses of "atelectasis or
+// scarring"), micro-F1 0.932. The floors sit a little under each (docs/rules.md, docs/conventions.md).
+const MICRO_F1_FLOOR = 0.9;
+const MACRO_F1_FLOOR = 0.86;
+const MICRO_F1_FLOOR_DIFFERENTIALS_POSITIVE = 0.925;
 
 type Row = Record<string, string>;
 
@@ -56,6 +59,7 @@ if (!existsSync(REPORTS) || !existsSync(TRUTH)) {
       const showErrors = process.env.RULES_DEVSET_ERRORS?.split(',').map((s) => s.trim());
       const acc = new MetricsAccumulator();
       const accUncertain = new MetricsAccumulator();
+      const accDifferentials = new MetricsAccumulator();
       let blank = 0;
       for (const row of rows) {
         const truth = reference.get(row.uid);
@@ -66,6 +70,7 @@ if (!existsSync(REPORTS) || !existsSync(TRUTH)) {
         const predicted = presentFindings(result.findings);
         acc.add(truth!, predicted);
         accUncertain.add(truth!, presentFindings(result.findings, 'positive'));
+        accDifferentials.add(truth!, presentFindings(labelFindings(text, { differentials: 'positive' }).findings));
         for (const f of FINDINGS) {
           if (!showErrors?.includes(f) || truth!.has(f) === predicted.has(f)) continue;
           const ev = result.evidence.filter((e) => e.finding === f).map((e) => `${e.mention.text}:${e.status}${e.trigger ? `(${e.trigger.text})` : ''}`);
@@ -83,7 +88,10 @@ if (!existsSync(REPORTS) || !existsSync(TRUTH)) {
       ];
       const u = accUncertain.report();
       lines.push(`With uncertain counted as positive: micro P ${pct(u.micro.precision)} R ${pct(u.micro.recall)} F1 ${pct(u.micro.f1)}; macro F1 ${pct(u.macro.f1)}.`);
+      const d = accDifferentials.report();
+      lines.push(`With differentials counted as positive (--differentials positive): micro P ${pct(d.micro.precision)} R ${pct(d.micro.recall)} F1 ${pct(d.micro.f1)}; macro F1 ${pct(d.macro.f1)}.`);
       console.log(`IU X-ray dev set, rules engine (uncertain = not positive):\n${lines.join('\n')}`);
+      expect(d.micro.f1).toBeGreaterThanOrEqual(MICRO_F1_FLOOR_DIFFERENTIALS_POSITIVE);
       // Rows with neither section have nothing to label and must come back empty, not Normal.
       expect(blank).toBeGreaterThan(0);
       expect(report.micro.f1).toBeGreaterThanOrEqual(MICRO_F1_FLOOR);

@@ -6,6 +6,7 @@
 import type { EngineInfo, LabelResult } from '../src/lib/result.ts';
 import type { ParseArgsOptionsConfig } from './lib/args.ts';
 import type { LabelRun } from './lib/label-run.ts';
+import { LLAMA_CPP_HELP, LLAMA_CPP_OPTIONS } from './llama-cpp/options.ts';
 import { OPENAI_HELP, OPENAI_OPTIONS } from './openai/options.ts';
 
 export type { LabelRun } from './lib/label-run.ts';
@@ -32,7 +33,7 @@ export interface EngineEntry {
 async function createRulesLabeler(run: LabelRun): Promise<RowLabeler> {
   // Loaded on use so `--help` and the other commands start without the rule tables.
   const { labelReport, rulesEngine } = await import('../src/lib/rules/engine.ts');
-  const options = { sections: run.sections, task: run.task };
+  const options = { sections: run.sections, task: run.task, differentials: run.differentials };
   return { info: rulesEngine.info, label: (text) => labelReport(text, options) };
 }
 
@@ -49,6 +50,13 @@ export const ENGINES: EngineEntry[] = [
     help: OPENAI_HELP,
     // The SDK and the runner load only when this engine runs.
     takeOver: async (run, values) => (await import('./openai/run.ts')).runOpenAiLabel(run, values),
+  },
+  {
+    name: 'llama-cpp',
+    summary: 'a GGUF model on this machine (node-llama-cpp; CPU, or a GPU with --gpu): resumable JSONL',
+    options: LLAMA_CPP_OPTIONS,
+    help: LLAMA_CPP_HELP,
+    takeOver: async (run, values) => (await import('./llama-cpp/run.ts')).runLlamaCppLabel(run, values),
   },
 ];
 

@@ -20,6 +20,7 @@ export interface Span {
 export type TriggerKind =
   | 'negation'
   | 'uncertainty'
+  | 'differential'
   | 'resolved'
   | 'hypothetical'
   | 'historical'
@@ -34,6 +35,11 @@ export interface Evidence {
   trigger?: Span & { kind: TriggerKind };
   /** Section the mention is in, lower case (`findings`, `impression`, ...), when known. */
   section?: string;
+  /**
+   * `decisive`: the mention that decided the finding's status (one per finding); `secondary`: the finding's other
+   * mentions. Absent on results of engines that do not say.
+   */
+  role?: 'decisive' | 'secondary';
 }
 
 /**
@@ -53,6 +59,8 @@ export interface Icd10Item {
   start: number | null;
   end: number | null;
   flags: Icd10Flag[];
+  /** Every other phrase in the report that supports the same code (a code is listed once per report). */
+  supporting?: Span[];
 }
 
 /** An ICD-10 item a model produced that was rejected outright (malformed code, empty phrase). */

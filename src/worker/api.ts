@@ -5,6 +5,7 @@
 import type { Encoding } from '../lib/csv/decode.ts';
 import type { CsvInspection, ReadChoices } from '../lib/csv/reader.ts';
 import type { ErrorCode } from '../lib/errors.ts';
+import type { GgufApi } from '../lib/llm/gguf-protocol.ts';
 import type { ModelApi } from '../lib/llm/protocol.ts';
 import type { LabelResult, Task } from '../lib/result.ts';
 import type { JobRecord, JobState } from '../platform/storage/schema.ts';
@@ -85,8 +86,8 @@ export interface RowView {
   result: LabelResult;
 }
 
-/** The model methods (load, cancel, cache, import) come from the LLM's own protocol module. */
-export interface LabelerApi extends ModelApi {
+/** The model methods (load, cancel, cache, import) come from the LLM's own protocol modules (WebLLM, GGUF). */
+export interface LabelerApi extends ModelApi, GgufApi {
   engines(): Promise<EngineDescriptor[]>;
   /** Labels one report (the page drops answers to requests it has since superseded). */
   label(request: LabelRequest): Promise<LabelResult>;

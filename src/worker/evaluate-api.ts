@@ -1,27 +1,31 @@
 /**
- * The evaluate worker's implementation: streams CSV files with the core's reader (src/lib/csv/reader.ts) and
- * stored jobs from IndexedDB into an `Evaluator`. Never holds a whole file as one string.
+ * The evaluate worker's implementation: the core's CSV reader and evaluator (src/lib/evaluate/), the same code
+ * `radreportx evaluate` runs; this file only hands it a Blob's slices or a stored job's rows.
  */
+import { findingColumns } from '../lib/csv/truth.ts';
+import { blobChunks, dataRows, HEAD_BYTES, inspectHead, type CsvInspection } from '../lib/csv/reader.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { csvSide, evaluateSides, guessFormat, type Disagreement, type EvaluationSummary, type LabelSide, type LabeledRow } from '../lib/evaluate/evaluation.ts';
+import { chooseJoin, type JoinRequest } from '../lib/evaluate/join.ts';
 import { FINDINGS, emptyFindings, type FindingStatus } from '../lib/findings.ts';
 import { guessIdColumn, guessTextColumn } from '../lib/csv/columns.ts';
-import { findingColumns } from '../lib/csv/truth.ts';
-import { errorMessage } from '../lib/errors.ts';
-import { blobChunks, HEAD_BYTES, inspectHead, readCsv } from '../lib/csv/reader.ts';
 import { getJob, readRowChunks } from '../platform/storage/index.ts';
-import { CsvLabelReader, Evaluator, guessFormat, type Disagreement, type EvaluationSummary } from '../lib/evaluate/evaluation.ts';
 import type { CsvSide, EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from './evaluate-protocol.ts';
 
-async function inspect(file: Blob): Promise<FileInspection> {
-  const found = inspectHead(new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer()), file.size, { header: true });
-  const header = found.header;
-  const sample = found.sample;
+async function inspectFile(file: Blob, name = ''): Promise<CsvInspection> {
+  return inspectHead(new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer()), file.size, { header: true, fileName: name, what: name ? `"${name}"` : undefined });
+}
+
+async function inspect(file: Blob, name?: string): Promise<FileInspection> {
+  const found = await inspectFile(file, name);
+  const { header, sample } = found;
   const id = guessIdColumn(header);
   const text = guessTextColumn(header, sample);
-  const format = guessFormat(header);
   return {
     header,
     delimiter: found.settings.delimiter,
-    format,
+    encoding: found.settings.encoding,
+    format: guessFormat(header),
     joinGuess: id === undefined ? undefined : header[id],
     // Only a column that looks like report text by name; a guess by length could be an id or a label list.
     textGuess: text !== undefined && /report|text|note|impression|narrative/i.test(header[text]) ? header[text] : undefined,
@@ -29,27 +33,27 @@ async function inspect(file: Blob): Promise<FileInspection> {
   };
 }
 
-/** Rows of a CSV after its header, with the header, as the app's reader yields them. */
-async function* csvRows(file: Blob, delimiter: string, onFraction: (f: number) => void) {
-  let header: string[] | undefined;
-  let row = 0;
-  const settings = { ...(await inspect(file).then((i) => ({ delimiter: i.delimiter }))), encoding: 'utf-8' as const, hasHeader: true };
-  for await (const batch of readCsv(blobChunks(file), { ...settings, delimiter })) {
-    for (let i = 0; i < batch.rows.length; i++) {
-      const fields = batch.rows[i].fields;
-      if (!header) {
-        header = fields;
-        continue;
-      }
-      yield { header, fields, row: row++ };
+/** A CSV file's data rows, read as it was inspected, reporting the fraction read. */
+async function* fileRows(file: Blob, onFraction: (f: number) => void) {
+  const { settings } = await inspectFile(file);
+  let bytes = 0;
+  async function* counted() {
+    for await (const chunk of blobChunks(file)) {
+      bytes += chunk.length;
+      yield chunk;
     }
-    onFraction(file.size ? batch.bytesRead / file.size : 1);
   }
-  if (!header) throw new Error('The file is empty: it has no header row.');
+  let n = 0;
+  for await (const row of dataRows(counted(), settings)) {
+    yield row;
+    if (++n % 1000 === 0) onFraction(file.size ? bytes / file.size : 1);
+  }
+  onFraction(1);
 }
 
-async function readHeader(side: CsvSide): Promise<string[]> {
-  return (await inspect(side.file)).header;
+async function sideOf(side: CsvSide, idColumn: string | undefined, role: 'reference' | 'predictions', progress: (f: number) => void): Promise<LabelSide> {
+  const { header } = await inspectFile(side.file);
+  return csvSide(header, fileRows(side.file, progress), side.format, idColumn, role);
 }
 
 const STATUS: Record<string, FindingStatus> = { p: 'positive', n: 'negative', u: 'uncertain', a: 'absent' };
@@ -60,59 +64,61 @@ function storedFindings(codes: string) {
   return findings;
 }
 
+/** A stored job's rows as predictions, keyed by its first id column. */
+function jobSide(jobId: string, idColumn: string | undefined, rowsDone: number, progress: (f: number) => void): LabelSide {
+  const at = idColumn === undefined ? -1 : 0;
+  async function* rows(): AsyncGenerator<LabeledRow> {
+    let row = 0;
+    for await (const chunk of readRowChunks(jobId)) {
+      for (const stored of chunk.rows) {
+        row++;
+        yield { row, id: at < 0 ? undefined : (stored.ids[at] ?? '').trim(), status: stored.status, findings: storedFindings(stored.codes) };
+      }
+      progress(rowsDone ? row / rowsDone : 1);
+    }
+  }
+  return { covers: [...FINDINGS], describe: 'a stored job', rows: rows() };
+}
+
 async function run(request: EvaluateRequest, progress: (p: EvaluateProgress) => void): Promise<EvaluationSummary> {
   const ref = request.reference;
-  const referenceReader = new CsvLabelReader(await readHeader(ref), ref.format, ref.joinColumns[0], 'reference');
   const predictions = request.predictions;
-  let predictionReader: CsvLabelReader | undefined;
-  if (predictions.kind === 'csv') {
-    predictionReader = new CsvLabelReader(await readHeader(predictions), predictions.format, predictions.joinColumns[0], 'predictions');
-  }
-  const predictionCovers = predictionReader?.covers ?? [...FINDINGS];
-  const scored = referenceReader.covers.filter((f) => predictionCovers.includes(f));
-  if (scored.length === 0) throw new Error('The predictions and the reference have no finding in common to score.');
-  const evaluator = new Evaluator({ scored, uncertain: request.uncertain });
+  const job = predictions.kind === 'job' ? await getJob(predictions.jobId) : undefined;
+  if (predictions.kind === 'job' && !job) throw new Error('That job is no longer stored in this browser.');
+  const referenceHeader = (await inspectFile(ref.file)).header;
+  const predictionsHeader = predictions.kind === 'job' ? job!.idColumns.slice(0, 1) : (await inspectFile(predictions.file)).header;
+  const refJoin = ref.joinColumns[0];
+  const predJoin = predictions.kind === 'job' ? job!.idColumns[0] : predictions.joinColumns[0];
+  const joinRequest: JoinRequest = request.join ?? (refJoin && predJoin ? { reference: refJoin, predictions: predJoin } : 'auto');
+  const rule = chooseJoin(joinRequest, referenceHeader, predictionsHeader);
 
+  let phase: EvaluateProgress['phase'] = 'reference';
   let rows = 0;
-  for await (const { fields, row } of csvRows(ref.file, ref.delimiter, (fraction) => progress({ phase: 'reference', rows, fraction }))) {
-    rows = row + 1;
-    evaluator.addReference(referenceReader.read(fields, rows));
-  }
-  referenceReader.finish(rows);
-
-  rows = 0;
-  if (predictions.kind === 'csv') {
-    for await (const { fields, row } of csvRows(predictions.file, predictions.delimiter, (fraction) => progress({ phase: 'predictions', rows, fraction }))) {
-      rows = row + 1;
-      evaluator.addPrediction(predictionReader!.read(fields, rows));
-    }
-    predictionReader!.finish(rows);
-  } else {
-    const job = await getJob(predictions.jobId);
-    if (!job) throw new Error('That job is no longer stored in this browser.');
-    const joined = job.idColumns.length > 0;
-    for await (const chunk of readRowChunks(job.id)) {
-      for (const stored of chunk.rows) {
-        rows++;
-        const key = joined ? (stored.ids[0] ?? '').trim() : String(rows);
-        evaluator.addPrediction({ row: rows, key, status: stored.status, findings: storedFindings(stored.codes) });
-      }
-      progress({ phase: 'predictions', rows, fraction: job.rowsDone ? rows / job.rowsDone : 1 });
-    }
-  }
-  const summary: EvaluationSummary = { ...evaluator.finish(), joinedBy: ref.joinColumns[0] || undefined };
+  const report = (fraction: number) => progress({ phase, rows, fraction });
+  const reference = await sideOf(ref, rule.kind === 'id' ? rule.reference : rule.referenceId, 'reference', report);
+  const predictionId = rule.kind === 'id' ? rule.predictions : rule.predictionsId;
+  const predictionSide =
+    predictions.kind === 'job' ? jobSide(job!.id, predictionId, job!.rowsDone, report) : await sideOf(predictions, predictionId, 'predictions', report);
+  const summary = await evaluateSides(
+    reference,
+    predictionSide,
+    { uncertain: request.uncertain, join: rule, transform: request.transform, bootstrap: request.bootstrap },
+    (side, n) => {
+      phase = side;
+      rows = n;
+    },
+  );
 
   // The text of the listed disagreements only, in a second pass: the first kept no text in memory.
   if (ref.textColumn && summary.disagreements.length) {
-    const header = await readHeader(ref);
-    const at = header.indexOf(ref.textColumn);
+    const at = referenceHeader.indexOf(ref.textColumn);
     if (at >= 0) {
       const wanted = new Map<number, Disagreement[]>();
       for (const d of summary.disagreements) wanted.set(d.referenceRow, [...(wanted.get(d.referenceRow) ?? []), d]);
-      rows = 0;
-      for await (const { fields, row } of csvRows(ref.file, ref.delimiter, (fraction) => progress({ phase: 'text', rows, fraction }))) {
-        rows = row + 1;
-        for (const d of wanted.get(rows) ?? []) d.text = fields[at];
+      phase = 'text';
+      for await (const r of fileRows(ref.file, report)) {
+        rows = r.row;
+        for (const d of wanted.get(r.row) ?? []) d.text = r.fields[at];
       }
     }
   }
@@ -122,7 +128,7 @@ async function run(request: EvaluateRequest, progress: (p: EvaluateProgress) => 
 export const evaluateApi: EvaluateApi = {
   async inspect(file) {
     try {
-      return { ok: true, value: await inspect(file) };
+      return { ok: true, value: await inspect(file, (file as File).name) };
     } catch (e) {
       return { ok: false, message: errorMessage(e) };
     }

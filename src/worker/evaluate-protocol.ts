@@ -1,10 +1,14 @@
 /** The page ↔ evaluate-worker API, types only. Failures come back as `{ ok: false, message }`. */
 import type { UncertainPolicy } from '../lib/metrics.ts';
+import type { Encoding } from '../lib/csv/decode.ts';
+import type { BootstrapOptions } from '../lib/evaluate/bootstrap.ts';
 import type { EvaluationSummary, LabelFormat } from '../lib/evaluate/evaluation.ts';
+import type { IdTransform, JoinRequest } from '../lib/evaluate/join.ts';
 
 export interface FileInspection {
   header: string[];
   delimiter: string;
+  encoding: Encoding;
   /** The label format the header suggests, if any. */
   format?: LabelFormat;
   /** A likely id column to join on. */
@@ -34,6 +38,15 @@ export interface EvaluateRequest {
   reference: CsvSide & { textColumn?: string };
   predictions: CsvSide | JobSide;
   uncertain: UncertainPolicy;
+  /**
+   * The join (join.ts). Absent: by the join columns when both sides have one (a job's first id column), else
+   * `auto` — by id-like columns when both have one, else by row order, with `orderCheck` in the summary.
+   */
+  join?: JoinRequest;
+  /** Compare ids through a transform (strip prefix/suffix, zero-pad). */
+  transform?: IdTransform;
+  /** Bootstrap intervals (default 1000 resamples, seed 1, as the CLI). */
+  bootstrap?: BootstrapOptions;
 }
 
 export interface EvaluateProgress {

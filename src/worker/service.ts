@@ -8,10 +8,12 @@ import { exportJob, loadTable, readRowView } from './results.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
 import { createModelService } from './webllm-entry.ts';
+import { createGgufService } from './wllama-entry.ts';
 
 export function createLabeler(): LabelerApi {
   return {
     ...createModelService(),
+    ...createGgufService(),
     engines: async () => describeEngines(),
     async label({ text, engine, task }) {
       return labelText(await engineFor(engine), text, task, undefined, MAX_TYPED_REPORT_CHARS);

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import Papa from 'papaparse';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { prepareRow } from '../../src/lib/csv/records.ts';
+import { layoutFor, prepareRow } from '../../src/lib/csv/records.ts';
 import { csvLine } from '../../src/lib/csv/write.ts';
 import { outputColumns, outputRecord } from '../../src/lib/output.ts';
 import type { Task } from '../../src/lib/result.ts';
@@ -65,11 +65,8 @@ export async function downloadText(page: Page, click: () => Promise<void>): Prom
 export function expectedCsv(csvText: string, textColumns: string[], idColumns: string[], task: Task): string {
   const parsed = Papa.parse<string[]>(csvText.replace(/^\uFEFF/, ''), { skipEmptyLines: true });
   const [header, ...rows] = parsed.data;
-  const layout = {
-    width: header.length,
-    textColumns: textColumns.map((c) => header.indexOf(c)),
-    idColumns: idColumns.map((c) => header.indexOf(c)),
-  };
+  // The core's layout, as `label` resolves it: several text columns are joined under their headings.
+  const layout = layoutFor(header, textColumns, idColumns);
   let out = csvLine(outputColumns(idColumns, task));
   rows.forEach((fields, i) => {
     const row = prepareRow(fields, layout, i + 1);

@@ -3,7 +3,7 @@
  * every request the server sees. Tests and benchmarks reach only 127.0.0.1.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -108,9 +108,20 @@ export interface SiteServer {
   close(): Promise<void>;
 }
 
-/** Serves `dist/` (or `root`) on 127.0.0.1 at a free port. Run `vite build` first (npm run test:browser does). */
-export async function serveSite(root = DIST): Promise<SiteServer> {
+/** The `/*` block of the build's `_headers` file (Netlify / Cloudflare Pages format), as a host applies it. */
+export function siteHeaders(root = DIST): Record<string, string> {
+  const text = readFileSync(join(root, '_headers'), 'utf8');
+  const block = text.split(/^\/\*\s*$/m)[1] ?? '';
+  return Object.fromEntries(block.split('\n').map((l) => /^\s+([\w-]+):\s*(.+)$/.exec(l)).filter((m) => m !== null).map((m) => [m![1], m![2].trim()]));
+}
+
+/**
+ * Serves `dist/` (or `root`) on 127.0.0.1 at a free port. Run `vite build` first (npm run test:browser does).
+ * `headers: true` sends the build's `_headers` on every response, as a production host would (CSP, COOP/COEP).
+ */
+export async function serveSite(root = DIST, options: { headers?: boolean } = {}): Promise<SiteServer> {
   if (!existsSync(join(root, 'index.html'))) throw new Error(`${root}/index.html is missing: run \`npm run build\` first.`);
+  const extra = options.headers ? siteHeaders(root) : {};
   const mounts: [string, string][] = [];
   const requests: RecordedRequest[] = [];
   const routes: Route[] = [];
@@ -121,6 +132,7 @@ export async function serveSite(root = DIST): Promise<SiteServer> {
       'content-type': MIME[extname(file)] ?? 'application/octet-stream',
       'content-length': data.length,
       'cache-control': 'no-cache',
+      ...extra,
     });
     res.end(data);
   };

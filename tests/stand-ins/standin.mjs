@@ -21,6 +21,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readF
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import YAML from 'yaml';
+import { convert as convertHfToGguf } from './gguf-tools.mjs';
 
 const env = process.env;
 const out = (s) => process.stdout.write(s);
@@ -574,6 +575,8 @@ function python(args) {
     return 0;
   }
   const script = args[0] ?? '';
+  // llama.cpp's converter, run as `python convert_hf_to_gguf.py ...`: gguf-tools.mjs imitates it.
+  if (basename(script) === 'convert_hf_to_gguf.py') return convertHfToGguf(args.slice(1)) ?? 0;
   if (basename(script) === 'convert_meta_to_hf.py') {
     if (failRequested('python', 'convert_meta_to_hf')) {
       traceback([`File "${script}", line 88, in convert`, 'state = torchtune.models.convert_weights.meta_to_tune(state)'], "KeyError: 'layers.0.attention.wq.weight'");

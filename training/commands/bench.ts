@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { csvLine, prepareRow, resolveColumnList } from '../../src/lib/csv/index.ts';
+import { csvLine, layoutFor, prepareRow } from '../../src/lib/csv/index.ts';
 import { EmptyInputError, RadReportXError, UsageError } from '../../src/lib/errors.ts';
 import { TASKS, type RowStatus, type Task } from '../../src/lib/result.ts';
 import { generateReports, reportStream } from '../../src/lib/synthetic.ts';
@@ -92,8 +92,7 @@ async function loadTexts(path: string, textColumn: string, limit: number): Promi
   const first = await rows.next();
   if (first.done) throw new EmptyInputError(`The file "${path}"`);
   const header = first.value;
-  const textColumns = resolveColumnList(header, textColumn, 'text');
-  const layout = { width: header.length, textColumns, idColumns: [], headings: textColumns.length > 1 ? textColumns.map((i) => header[i]) : undefined };
+  const layout = layoutFor(header, textColumn);
   const texts: string[] = [];
   let row = 0;
   for await (const fields of rows) {

@@ -11,6 +11,7 @@ import { oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
 import { BASE_IDS, BASES, baseFromHfConfig, downloadCommand, PREBUILT_LIBRARY_BASE, QUANTIZATIONS, type BaseId, type BaseModel, type Quantization } from '../pipeline/bases.ts';
 import { exists, isDirectory } from '../pipeline/files.ts';
+import { GGUF_HELP, GGUF_OPTIONS, runBuildGguf } from '../pipeline/gguf.ts';
 import { installLibrary, installWeights, MANIFEST_NAME, type ModelManifest } from '../pipeline/install.ts';
 import { CHAT_CONFIG, compileArgs, CONTEXT_WINDOW, CONV_TEMPLATE, convertWeightArgs, finishChatConfig, genConfigArgs, isWasm, normaliseTensorCacheName, PREFILL_CHUNK, verifyMlcOutput, webCompileProblems, type Verified } from '../pipeline/mlc.ts';
 import { EMSDK_VERSION } from '../pipeline/doctor-checks.ts';
@@ -36,6 +37,8 @@ const OPTIONS = {
   registry: { type: 'string' },
   'no-install': { type: 'boolean' },
   python: { type: 'string' },
+  format: { type: 'string' },
+  ...GGUF_OPTIONS,
 } as const;
 
 const help = `Usage: radreportx build-model --hf-dir runs/NAME/epoch_0 --quantization q4f16_1 --id ID [options]
@@ -74,6 +77,9 @@ Options:
       --registry FILE       registry to update (default <site-dir>/src/lib/models/registry.json)
       --no-install          build and check only
       --python EXE          Python for --from-meta (default python3)
+      --format F            mlc (default: WebLLM weights + library) | gguf (llama.cpp, for the CPU engine; below)
+
+${GGUF_HELP}
 
 Example:
   radreportx build-model --hf-dir runs/rrx-8b/epoch_0 -q q4f16_1 --id RadReportX-8B-custom-q4f16_1 \\
@@ -315,6 +321,7 @@ async function installBuild(ctx: RunContext, p: BuildPlan, verified: Verified, l
 
 export async function runBuildModel(argv: string[], ctx: RunContext): Promise<number> {
   const { values: v } = parseCommandArgs(argv, OPTIONS);
+  if (oneOf(v.format, 'format', ['mlc', 'gguf'] as const, 'mlc') === 'gguf') return runBuildGguf(v, ctx);
   const plan = await planBuild(argv, ctx);
   const verified = await convertAndCheck(ctx, plan, v.python ?? 'python3');
   const librarySource = plan.compile ? await compileLibrary(ctx, plan) : plan.librarySource!;

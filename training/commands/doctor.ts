@@ -5,6 +5,7 @@ import { oneOf, parseCommandArgs } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
 import { BASE_IDS, BASES, type BaseId } from '../pipeline/bases.ts';
 import { checkCommand, checkCudaMatch, checkDisk, checkEmscripten, checkGpus, checkHfLogin, checkPython, checkWebRuntime, diskNeededGB, driverCudaVersion, EMSDK_VERSION, formatChecks, type Check } from '../pipeline/doctor-checks.ts';
+import { checkGgufTools } from '../pipeline/gguf-doctor.ts';
 import { processContext, type RunContext } from '../pipeline/tool.ts';
 
 const OPTIONS = {
@@ -14,6 +15,8 @@ const OPTIONS = {
   dir: { type: 'string' },
   'min-free-gb': { type: 'string' },
   json: { type: 'boolean' },
+  gguf: { type: 'boolean' },
+  'llama-cpp': { type: 'string' },
 } as const;
 
 const help = `Usage: radreportx doctor [--compile] [options]
@@ -34,6 +37,9 @@ Every row that is not ok comes with the exact command that fixes it.
 
 Options:
       --compile             also check emscripten and MLC's web runtime
+      --gguf                also check build-model --format gguf's tools: llama.cpp's convert_hf_to_gguf.py (starts
+                            with this Python), llama-quantize, and node-llama-cpp's CUDA binary (not required)
+      --llama-cpp DIR       the llama.cpp checkout for --gguf (default $LLAMA_CPP_DIR)
       --base MODEL          ${BASE_IDS.join(' | ')} (default llama3.1-8b): sizes the GPU and disk checks
       --python EXE          the Python to check (default python3)
       --dir DIR             where runs will be written, for the disk check (default: the current folder)
@@ -66,6 +72,7 @@ export async function runDoctor(argv: string[], ctx: RunContext): Promise<number
     checkHfLogin(ctx.env),
     ...(rest as Check[]).slice(3),
     ...(v.compile ? [checkWebRuntime(ctx)] : []),
+    ...(v.gguf ? await checkGgufTools(ctx, { python: v.python ?? 'python3', llamaCpp: v['llama-cpp'] }) : []),
   ];
   const failed = checks.filter((c) => c.required && c.status !== 'ok' && c.status !== 'warn');
   ctx.out(v.json ? `${JSON.stringify({ ready: failed.length === 0, checks }, null, 2)}\n` : `${formatChecks(checks)}\n`);

@@ -61,7 +61,11 @@ function asItems(value: unknown, where: string): Icd10Reference[] {
       throw new UsageError(`${where}: icd10[${i}] has no "code" text.`);
     }
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-    return { code: o.code, phrase: typeof o.phrase === 'string' ? o.phrase : undefined, start: num(o.start), end: num(o.end) };
+    // A code listed once with several phrases (`supporting`, as the rule engine writes it) scores each phrase.
+    const supporting = Array.isArray(o.supporting)
+      ? (o.supporting as Array<Record<string, unknown>>).filter((x) => x && typeof x === 'object').map((x) => ({ phrase: typeof x.text === 'string' ? x.text : undefined, start: num(x.start), end: num(x.end) }))
+      : undefined;
+    return { code: o.code, phrase: typeof o.phrase === 'string' ? o.phrase : undefined, start: num(o.start), end: num(o.end), ...(supporting?.length ? { supporting } : {}) };
   });
 }
 

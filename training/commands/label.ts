@@ -1,6 +1,6 @@
 /** `radreportx label`: labels every report of a CSV file and writes CSV or JSONL. */
 import { extname } from 'node:path';
-import type { SectionMode } from '../../src/lib/engine.ts';
+import { DIFFERENTIAL_MODES, type SectionMode } from '../../src/lib/engine.ts';
 import { UsageError } from '../../src/lib/errors.ts';
 import { TASKS } from '../../src/lib/result.ts';
 import { ENGINES, engineOptions, findEngine, type LabelRun } from '../engines.ts';
@@ -19,6 +19,7 @@ const OPTIONS = {
   format: { type: 'string' },
   task: { type: 'string' },
   sections: { type: 'string' },
+  differentials: { type: 'string' },
   delimiter: { type: 'string' },
   encoding: { type: 'string' },
   header: { type: 'string' },
@@ -48,6 +49,9 @@ ${ENGINES.map((e) => `                              ${e.name}: ${e.summary}`).jo
                             stderr (flagged in JSONL)
       --task TASK           findings | icd10 | both (default findings)
       --sections MODE       findings,impression (default: skip the indication/history) | all
+      --differentials HOW   uncertain (default) | positive: how the diagnoses of a differential count
+                            ("atelectasis or scarring", "X versus Y", "X and/or Y"); positive is the IU
+                            indexers' convention. Rules engine; never codes ICD-10 (docs/conventions.md)
       --format FMT          csv | jsonl (default from the output's extension; csv for stdout)
       --delimiter CHAR      field delimiter: auto (default: , tab ; or | from the file's start; tab for .tsv;
                             a one-column file stays one column) or one character ("tab" for TSV)
@@ -85,6 +89,7 @@ interface LabelValues {
   format?: string;
   task?: string;
   sections?: string;
+  differentials?: string;
   delimiter?: string;
   encoding?: string;
   header?: string;
@@ -114,6 +119,7 @@ function resolveRun(v: LabelValues): LabelRun {
     format: oneOf(v.format, 'format', ['csv', 'jsonl'], inferred),
     task: oneOf(v.task, 'task', TASKS, 'findings'),
     sections: v.sections === undefined ? undefined : oneOf(v.sections.replace(/\s+/g, ''), 'sections', SECTIONS, 'findings,impression'),
+    ...(v.differentials === undefined ? {} : { differentials: oneOf(v.differentials, 'differentials', DIFFERENTIAL_MODES, 'uncertain') }),
     delimiter,
     encoding,
     header: header === 'auto' ? 'auto' : header === 'yes',

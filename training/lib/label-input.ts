@@ -59,7 +59,7 @@ function resolveLayout(inspection: CsvInspection, run: LabelRun): ColumnLayout {
     const hints: string[] = [];
     if (!inspection.settings.hasHeader) {
       hints.push(`The first row looks like data (${inspection.detected.header.reason}), so the columns are named by position; use --header yes if it names the columns.`);
-    } else if (inspection.header.length === 1 && /[;\t|,]/.test(inspection.header[0])) {
+    } else if (inspection.header.length === 1 && /[;\t|,:~^#]/.test(inspection.header[0])) {
       hints.push(`The header was read as one column; if the file uses another delimiter, pass --delimiter (e.g. --delimiter ";" or --delimiter tab).`);
     }
     throw hints.length ? new RadReportXError(e.code, e.message, [e.hint, ...hints].filter(Boolean).join(' ')) : e;

@@ -2,7 +2,7 @@
  * What `label` resolved from its common options, handed to every engine. Its own module (types only) so the
  * engine table (training/engines.ts) and the engines it lists can both name it without importing each other.
  */
-import type { SectionMode } from '../../src/lib/engine.ts';
+import type { DifferentialMode, SectionMode } from '../../src/lib/engine.ts';
 import type { Task } from '../../src/lib/result.ts';
 import type { ProgressMode } from './progress.ts';
 
@@ -19,6 +19,8 @@ export interface LabelRun {
   format: 'csv' | 'jsonl';
   task: Task;
   sections?: SectionMode;
+  /** `--differentials`: how the diagnoses of a differential count (rules engine; default uncertain). */
+  differentials?: DifferentialMode;
   /** `auto` (detected from the file's start), or one character. */
   delimiter: string;
   /** `auto` (UTF-8 or UTF-16, found from the bytes), or an encoding name (windows-1252, ...). */

@@ -22,7 +22,8 @@ export interface LabelLine extends LabelResult {
   promptVersion: string;
   /** ISO time the line was written. */
   time: string;
-  mode: 'online' | 'batch';
+  /** `local`: a model on this machine (--engine llama-cpp). */
+  mode: 'online' | 'batch' | 'local';
   batchId?: string;
   /** Calls made for the row, retries included. */
   attempts?: number;

@@ -20,8 +20,8 @@ const AFFIRMED: Case[] = [
   ['Large right pneumothorax.', [['pneumothorax', 'J93.9']]],
   ['Small apical PTX.', [['PTX', 'J93.9']]],
   ['Right tension pneumothorax with mediastinal shift.', [['tension pneumothorax', 'J93.0']]],
-  ['Mild pulmonary edema.', [['pulmonary edema', 'J81.0']]],
-  ['Interstitial edema has increased.', [['Interstitial edema', 'J81.0']]],
+  ['Mild pulmonary edema.', [['pulmonary edema', 'J81.1']]], // not called acute: J81.1 includes pulmonary edema NOS
+  ['Interstitial edema has increased.', [['Interstitial edema', 'J81.1']]],
   ['Cardiomegaly.', [['Cardiomegaly', 'I51.7']]],
   ['The heart is mildly enlarged.', [['heart is mildly enlarged', 'I51.7']]],
   ['A 9 mm nodule in the right upper lobe.', [['nodule', 'R91.1']]],
@@ -64,8 +64,8 @@ const AFFIRMED: Case[] = [
   ['Left IJ dual-lumen catheter tip in the SVC.', [['dual-lumen catheter', 'Z95.828']]],
   ['Heart is slightly large.', [['Heart is slightly large', 'I51.7']]],
   ['Degenerative changes of the thoracic spine.', [['Degenerative changes of the thoracic spine', 'M47.814']]],
-  ['Calcified granuloma in the left upper lobe.', [['granuloma', 'J84.10']]],
-  ['Interstitial lung disease with honeycombing.', [['Interstitial lung disease', 'J84.9'], ['honeycombing', 'J84.10']]],
+  ['Calcified granuloma in the left upper lobe.', [['Calcified granuloma', 'J98.4']]], // calcification of lung, not fibrosis
+  ['Interstitial lung disease with honeycombing.', [['Interstitial lung disease', 'J84.10']]], // ILD + fibrosis: the specific code, both phrases
   ['Cylindrical bronchiectasis in the lower lobes.', [['bronchiectasis', 'J47.9']]],
   ['Mediastinal lymphadenopathy.', [['Mediastinal lymphadenopathy', 'R59.0']]],
   ['Enlarged pulmonary arteries suggest pulmonary hypertension.', [['Enlarged pulmonary arteries', 'I28.8']]],
@@ -84,7 +84,7 @@ const AFFIRMED: Case[] = [
 
 const SEVERAL: Case[] = [
   ['Cardiomegaly with small bilateral pleural effusions and bibasilar atelectasis.', [['Cardiomegaly', 'I51.7'], ['pleural effusions', 'J90'], ['atelectasis', 'J98.11']]],
-  ['Pacemaker in place. Moderate cardiomegaly and pulmonary edema, consistent with CHF.', [['Pacemaker', 'Z95.0'], ['cardiomegaly', 'I51.7'], ['pulmonary edema', 'J81.0'], ['CHF', 'I50.9']]],
+  ['Pacemaker in place. Moderate cardiomegaly and pulmonary edema, consistent with CHF.', [['Pacemaker', 'Z95.0'], ['cardiomegaly', 'I51.7'], ['pulmonary edema', 'I50.1']]], // J81 Excludes1 edema with heart failure
   ['Emphysema and a large hiatal hernia. Tortuous aorta.', [['Emphysema', 'J43.9'], ['hiatal hernia', 'K44.9'], ['Tortuous aorta', 'I77.1']]],
   ['Right pneumothorax with a right chest tube in place and subcutaneous emphysema.', [['pneumothorax', 'J93.9'], ['chest tube', 'Z97.8'], ['subcutaneous emphysema', 'T79.7XXA']]],
   ['Left lower lobe pneumonia with parapneumonic effusion.', [['pneumonia', 'J18.9'], ['effusion', 'J90']]],
@@ -103,16 +103,16 @@ const DROPPED: Case[] = [
   ['Atelectasis versus pneumonia in the left base.', []],
   ['Pneumonia cannot be excluded.', []],
   ['Suspicious for early pulmonary edema.', []],
-  ['History of COPD.', []],
-  ['Known history of pneumonia.', []],
+  ['History of COPD.', [['COPD', 'J44.9']]], // a chronic condition: the history is the disease
+  ['Known history of pneumonia.', [['pneumonia', 'Z87.01']]],
   ['Evaluate for pneumothorax.', []],
   ['Rule out pneumonia.', []],
   ['Previously seen pneumothorax has resolved.', []],
   ['Interval resolution of the right pleural effusion.', []],
   ['The left effusion is no longer seen.', []],
-  ['Old healed left rib fractures.', []],
-  ['Right 6th rib fracture, which is healed.', []],
-  ['Remote right clavicle fracture.', []],
+  ['Old healed left rib fractures.', [['left rib fractures', 'Z87.81']]],
+  ['Right 6th rib fracture, which is healed.', [['Right 6th rib fracture', 'Z87.81']]],
+  ['Remote right clavicle fracture.', [['right clavicle fracture', 'Z87.81']]],
 ];
 
 const SECTIONS: Case[] = [
@@ -131,11 +131,11 @@ const STATUS_CODES: Case[] = [
 const SHORTEST_AND_ONE_PER_CODE: Case[] = [
   ['Small left pleural effusion. Unchanged small left pleural effusion.', [['pleural effusion', 'J90']]],
   ['Left pleural effusion. IMPRESSION: Left pleural effusions.', [['pleural effusion', 'J90']]],
-  ['Pleural effusion. Also a small effusion in the fissure.', [['Pleural effusion', 'J90'], ['effusion', 'J90']]],
+  ['Pleural effusion. Also a small effusion in the fissure.', [['Pleural effusion', 'J90']]], // one item per code
   ['Moderate-sized right-sided pneumothorax.', [['pneumothorax', 'J93.9']]],
   ['Thoracic spondylosis.', [['Thoracic spondylosis', 'M47.814']]],
-  ['Malignant pleural effusion and a pleural effusion on the other side.', [['Malignant pleural effusion', 'J91.0'], ['pleural effusion', 'J90']]],
-  ['Pulmonary fibrosis. Idiopathic pulmonary fibrosis pattern.', [['Pulmonary fibrosis', 'J84.10'], ['Idiopathic pulmonary fibrosis', 'J84.112']]],
+  ['Malignant pleural effusion and a pleural effusion on the other side.', [['Malignant pleural effusion', 'J91.0']]], // J90 Excludes1 J91.0
+  ['Pulmonary fibrosis. Idiopathic pulmonary fibrosis pattern.', [['Pulmonary fibrosis', 'J84.112']]], // the specific code, both phrases
 ];
 
 const NOT_A_DIAGNOSIS: Case[] = [

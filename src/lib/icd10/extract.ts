@@ -8,6 +8,7 @@ import type { Assertion } from '../rules/context.ts';
 import { forEachTokenStart } from '../rules/matcher.ts';
 import { assertTargets, parseReport, type ReportDoc, type Target } from '../rules/report-doc.ts';
 import { icd10Lexicon, type CompiledPhrase, type Icd10Lexicon } from './lexicon.ts';
+import { compileCoding, historicalCode, resolveItems, type CompiledCoding } from './resolve.ts';
 
 export interface ExtractOptions {
   sections?: SectionMode;
@@ -51,47 +52,49 @@ export function resolveOverlaps(matches: readonly PhraseMatch[]): PhraseMatch[] 
 }
 
 /**
- * Whether the report affirms the match, given its status from the ConText pass. Kept: plain positive mentions; a
- * status code (a device, an operation) under "history of", since the status is what the code says. Dropped:
- * negated, uncertain, hypothetical, resolved, historical, and an acute-injury code whose injury the report calls
- * old or healed.
+ * The code the match stands for in this report, given its status from the ConText pass, or null when the report
+ * does not affirm it. Affirmed: plain positive mentions. Historical ("history of", "status post", "prior"): a
+ * status code (device, operation) or a chronic condition keeps its code; others get their history or sequela
+ * code (coding.ts), or are dropped. An acute-injury or tuberculosis phrase the report calls old or healed is a
+ * history or sequela too. Negated, uncertain (differentials included), hypothetical and resolved mentions are
+ * dropped: a coder does not code "probable", "versus" or "rule out" diagnoses.
  */
-export function isAffirmed(doc: ReportDoc, match: PhraseMatch, assertion: Assertion, lexicon: Icd10Lexicon): boolean {
+export function codeFor(doc: ReportDoc, match: PhraseMatch, assertion: Assertion, lexicon: Icd10Lexicon, coding: CompiledCoding): string | null {
   const { status, trigger } = assertion;
-  const affirmed = status === 'positive' || (match.rule.status && trigger?.kind === 'historical');
-  if (!affirmed) return false;
-  if (match.rule.acuteInjury) {
-    const sentence = doc.sentences[match.sentence];
-    const before = doc.text.slice(sentence.start, match.start);
-    const after = doc.text.slice(match.end, sentence.end);
-    if (lexicon.oldInjuryBefore.test(before) || lexicon.oldInjuryAfter.test(after)) return false;
-  }
-  return true;
+  const historical = status === 'uncertain' && trigger?.kind === 'historical';
+  if (status !== 'positive' && !historical) return null;
+  if (historical && match.rule.status) return match.rule.code;
+  const tb = /^A15\./.test(match.rule.code);
+  // The old-injury words are read only where they change the code: a history, an injury, tuberculosis.
+  if (!historical && !match.rule.acuteInjury && !tb) return match.rule.code;
+  const sentence = doc.sentences[match.sentence];
+  const old = lexicon.oldInjuryBefore.test(doc.text.slice(sentence.start, match.start)) || lexicon.oldInjuryAfter.test(doc.text.slice(match.end, sentence.end));
+  // "Prior"/"previous"/"status post" describe what is left now (sequela); "history of" only the past.
+  if (historical) return historicalCode(coding, match.rule.code, old || !/^(?:(?:known|prior|past|previous|remote) )?(?:history|hx|h\/o)/i.test(trigger!.text));
+  if (old) return historicalCode(coding, match.rule.code, true);
+  return match.rule.code;
 }
 
-// Two mentions are the same phrase when they differ only in case, spacing, hyphens or a plural ending.
-function phraseKey(code: string, phrase: string): string {
-  const words = phrase.toLowerCase().replace(/[\s-]+/g, ' ').trim();
-  return `${code}|${words.replace(/ies$/, 'y').replace(/(?<!s)s$/, '')}`;
+let defaultCoding: CompiledCoding | undefined;
+
+function codingFor(lexicon: Icd10Lexicon): CompiledCoding {
+  return lexicon === icd10Lexicon() ? (defaultCoding ??= compileCoding(lexicon.table)) : compileCoding(lexicon.table);
 }
 
 /**
  * The ICD-10 aggregator: items for the matches the report affirms (`assertions[i]` is the status of
- * `matches[i]`), in text order, one per code and phrase.
+ * `matches[i]`), in text order, one item per code with its other phrases in `supporting`, and no Excludes1 pair.
  */
 export function icd10Items(doc: ReportDoc, matches: readonly PhraseMatch[], assertions: readonly Assertion[], lexicon: Icd10Lexicon): Icd10Item[] {
-  const seen = new Set<string>();
+  const coding = codingFor(lexicon);
   const items: Icd10Item[] = [];
   matches.forEach((m, i) => {
-    if (!isAffirmed(doc, m, assertions[i], lexicon)) return;
-    const phrase = doc.text.slice(m.start, m.end);
-    const key = phraseKey(m.rule.code, phrase);
-    if (seen.has(key)) return;
-    seen.add(key);
-    const row = lexicon.table.get(m.rule.code);
-    items.push({ phrase, code: m.rule.code, title: row?.title ?? null, start: m.start, end: m.end, flags: [] });
+    const code = codeFor(doc, m, assertions[i], lexicon, coding);
+    if (!code) return;
+    const row = lexicon.table.get(code);
+    items.push({ phrase: doc.text.slice(m.start, m.end), code, title: row?.title ?? null, start: m.start, end: m.end, flags: [] });
   });
-  return items;
+  return resolveItems(items, coding, lexicon.table);
 }
 
 /** ICD-10-CM items for the diagnoses one report affirms, on its own (the rule engine's `labelReport` does both tasks). */

@@ -70,3 +70,12 @@ describe('icd10 metrics', () => {
     expect(samePhrase({ code: 'J90', start: 0, end: 6 }, { code: 'J91.0', start: 0, end: 6 })).toBe(false);
   });
 });
+
+describe('phrase metrics with supporting phrases', () => {
+  it('scores every phrase of a code listed once', () => {
+    const predicted = [{ code: 'J90', phrase: 'effusion', start: 0, end: 8, supporting: [{ phrase: 'effusion', start: 20, end: 28 }] }];
+    const truth = [{ code: 'J90', phrase: 'effusion', start: 0, end: 8 }, { code: 'J90', phrase: 'effusion', start: 20, end: 28 }];
+    expect(icd10Metrics([{ predicted, truth }]).phrase).toMatchObject({ tp: 2, fp: 0, fn: 0 });
+    expect(icd10Metrics([{ predicted: [{ ...predicted[0], supporting: undefined }], truth }]).phrase).toMatchObject({ tp: 1, fn: 1 });
+  });
+});

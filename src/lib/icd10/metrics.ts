@@ -11,6 +11,13 @@ export interface Icd10Reference {
   phrase?: string;
   start?: number | null;
   end?: number | null;
+  /** Other phrases of the same code in the report (the rule engine lists a code once, with all its phrases). */
+  supporting?: ReadonlyArray<{ phrase?: string; start?: number | null; end?: number | null }>;
+}
+
+/** One entry per phrase: an item and each of its supporting phrases, all with the item's code. */
+function phrasesOf(items: readonly Icd10Reference[]): Icd10Reference[] {
+  return items.flatMap((i) => [i, ...(i.supporting ?? []).map((s) => ({ code: i.code, phrase: s.phrase, start: s.start, end: s.end }))]);
 }
 
 export interface ReportPair {
@@ -78,7 +85,9 @@ export function phraseMetrics(pairs: readonly ReportPair[]): PrF1 {
   let tp = 0;
   let fp = 0;
   let fn = 0;
-  for (const { predicted, truth } of pairs) {
+  for (const pair of pairs) {
+    const predicted = phrasesOf(pair.predicted);
+    const truth = phrasesOf(pair.truth);
     const used = new Set<number>();
     for (const p of predicted) {
       const j = truth.findIndex((t, k) => !used.has(k) && samePhrase(p, t));

@@ -3,6 +3,7 @@
  * WebLLM keys its caches by URL and throws on a relative model URL in `hasModelInCache`, so every URL leaves this
  * module absolute, built from the site's origin and base path, or from a mirror origin in deploy.config.json.
  */
+import { parseGgufEntries, type GgufEntry } from './gguf-registry.ts';
 import { RadReportXError } from '../errors.ts';
 import { MODEL_PROFILES, type PromptProfileId } from '../prompts/profiles.ts';
 
@@ -37,6 +38,8 @@ export interface RegistryEntry {
 export interface Registry {
   libraryVersion: string;
   models: RegistryEntry[];
+  /** GGUF models for the CPU engine (entry kind `gguf`, gguf-registry.ts). */
+  gguf?: GgufEntry[];
 }
 
 export class RegistryError extends RadReportXError {
@@ -45,7 +48,7 @@ export class RegistryError extends RadReportXError {
   }
 }
 
-const TOP_KEYS = new Set(['$comment', 'libraryVersion', 'models']);
+const TOP_KEYS = new Set(['$comment', 'libraryVersion', 'models', 'gguf']);
 const REQUIRED_KEYS = ['id', 'name', 'base', 'weights', 'library', 'quantization', 'requiredFeatures', 'downloadMB', 'vramMB', 'contextWindow', 'promptProfile'] as const;
 const OPTIONAL_KEYS = ['description', 'stock'] as const;
 const ENTRY_KEYS = new Set<string>([...REQUIRED_KEYS, ...OPTIONAL_KEYS]);
@@ -145,7 +148,7 @@ export function parseRegistry(data: unknown): Registry {
     if (seen.has(m.id)) throw new RegistryError(`the id "${m.id}" appears twice.`);
     seen.add(m.id);
   }
-  return { libraryVersion: data.libraryVersion, models };
+  return { libraryVersion: data.libraryVersion, models, gguf: parseGgufEntries(data.gguf) };
 }
 
 export function findModel(registry: Registry, id: string): RegistryEntry {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingStatus } from '../findings.ts';
-import { aggregate, combineStatus } from './aggregate.ts';
+import { aggregate, combineStatus, decide, mentionRank } from './aggregate.ts';
 
 describe('combineStatus (CheXpert precedence)', () => {
   const table: Array<[FindingStatus, FindingStatus, FindingStatus]> = [
@@ -33,5 +33,23 @@ describe('aggregate', () => {
     expect(out.Pneumonia).toBe('uncertain');
     expect(out.Edema).toBe('absent');
     expect(Object.keys(out)).toHaveLength(13);
+  });
+});
+
+describe('decide (weak questions and histories)', () => {
+  it('lets a statement about this image outweigh a question or a history, and names the deciding mention', () => {
+    const { findings, decisive } = decide([
+      { finding: 'Pneumothorax', status: 'uncertain', trigger: { kind: 'hypothetical' } },
+      { finding: 'Pneumothorax', status: 'negative', trigger: { kind: 'negation' } },
+      { finding: 'Pneumonia', status: 'uncertain', trigger: { kind: 'historical' } },
+      { finding: 'Edema', status: 'uncertain', trigger: { kind: 'uncertainty' } },
+      { finding: 'Edema', status: 'negative', trigger: { kind: 'negation' } },
+    ]);
+    expect(findings.Pneumothorax).toBe('negative');
+    expect(decisive.get('Pneumothorax')).toBe(1);
+    expect(findings.Pneumonia).toBe('uncertain');
+    expect(findings.Edema).toBe('uncertain'); // a hedge still beats a denial (CheXpert)
+    expect(decisive.get('Edema')).toBe(3);
+    expect(mentionRank({ status: 'positive' })).toBeGreaterThan(mentionRank({ status: 'uncertain' }));
   });
 });

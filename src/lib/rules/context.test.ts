@@ -73,3 +73,48 @@ describe('minMatchLength', () => {
     expect(minMatchLength('vs\\.?')).toBe(2);
   });
 });
+
+describe('assertion categories', () => {
+  const siblingsOf = (text: string, words: string[]) => words.map((w) => ({ start: text.indexOf(w), end: text.indexOf(w) + w.length }));
+  const pair = (text: string, mention: string, other: string) => {
+    const start = text.indexOf(mention);
+    return assertMention(text, whole(text), start, start + mention.length, { siblings: siblingsOf(text, [other]) });
+  };
+
+  it('"X or Y" is a differential only with a diagnosis on the other side', () => {
+    expect(pair('Atelectasis or scarring.', 'Atelectasis', 'scarring')).toMatchObject({ status: 'uncertain', trigger: { kind: 'differential', text: 'or' } });
+    expect(assert('Atelectasis or something else.', 'Atelectasis')).toEqual({ status: 'positive' });
+  });
+
+  it('a negation beats a paired "or" however far it is', () => {
+    expect(pair('No effusion or pneumothorax.', 'pneumothorax', 'effusion')).toMatchObject({ status: 'negative', trigger: { kind: 'negation' } });
+  });
+
+  it('an "or" after a comma list is a list', () => {
+    expect(pair('Consolidation, effusion or pneumothorax.', 'pneumothorax', 'effusion')).toEqual({ status: 'positive' });
+  });
+
+  it('a history decides only when nothing else reaches the mention', () => {
+    expect(assert('Prior right lower lobe pneumonia.', 'pneumonia')).toMatchObject({ status: 'uncertain', trigger: { kind: 'historical' } });
+    expect(assert('Status post removal of the chest tube.', 'chest tube')).toMatchObject({ status: 'negative', trigger: { kind: 'resolved' } });
+  });
+
+  it('skips rules whose `except` names the finding', () => {
+    const text = 'Prior rib fractures.';
+    const start = text.indexOf('fractures');
+    expect(assertMention(text, whole(text), start, start + 9, { finding: 'Fracture' })).toEqual({ status: 'positive' });
+    expect(assertMention(text, whole(text), start, start + 9, { finding: 'Pneumonia' })).toMatchObject({ status: 'uncertain' });
+  });
+
+  it('a current-state word cancels a history', () => {
+    expect(assert('Prior right pleural effusion, now smaller.', 'effusion')).toEqual({ status: 'positive' });
+    expect(assert('Previous pleural effusion has decreased.', 'effusion')).toEqual({ status: 'positive' });
+  });
+
+  it('post-position denials, structured lines and query shorthand', () => {
+    expect(assert('Pneumonia is unlikely.', 'Pneumonia')).toMatchObject({ status: 'negative' });
+    expect(assert('Pneumothorax: none.', 'Pneumothorax')).toMatchObject({ status: 'negative', trigger: { text: ': none' } });
+    expect(assert('?pneumonia right base', 'pneumonia')).toMatchObject({ status: 'uncertain', trigger: { kind: 'hypothetical', text: '?' } });
+    expect(assert('Nearly resolved pneumothorax.', 'pneumothorax')).toEqual({ status: 'positive' });
+  });
+});

@@ -7,6 +7,7 @@
  * does end at a comma, so "heart is enlarged, effusion is not seen" denies only the effusion.
  * When several triggers reach a mention the nearest decides; no trigger means the mention is positive.
  */
+import { FINDINGS, type Finding } from '../findings.ts';
 import type { Span, TriggerKind } from '../result.ts';
 import { TRIGGER_DATA } from './triggers.ts';
 import { FirstCharIndex, forEachTokenStart, stickyAlternation } from './matcher.ts';
@@ -24,9 +25,13 @@ export interface TriggerMatch {
   end: number;
   kind: TriggerRuleKind;
   direction: TriggerDirection;
+  /** Bit i set: the trigger does not apply to FINDINGS[i] (the rule's `except`). */
+  exceptMask: number;
 }
 
-type Rule = { kind: TriggerRuleKind; direction: TriggerDirection };
+type Rule = { kind: TriggerRuleKind; direction: TriggerDirection; exceptMask: number };
+
+const maskOf = (findings: readonly Finding[] | undefined) => (findings ?? []).reduce((m, f) => m | (1 << FINDINGS.indexOf(f)), 0);
 
 /** Trigger patterns by first character: one sticky regex whose capture group i+1 is `rules[i]`. */
 export interface CompiledTriggers {
@@ -50,7 +55,9 @@ export function minMatchLength(pattern: string): number {
 /** Validates and compiles trigger data once; pseudo-triggers first, then longer patterns first. */
 export function compileTriggers(data: unknown): CompiledTriggers {
   const rules = validateTriggers(data);
-  const all = rules.flatMap((r) => r.patterns.map((p) => ({ p, kind: r.kind, direction: r.direction, len: minMatchLength(p) })));
+  const all = rules.flatMap((r) =>
+    r.patterns.map((p) => ({ p, kind: r.kind, direction: r.direction, exceptMask: maskOf(r.except), len: minMatchLength(p) })),
+  );
   all.sort((a, b) => Number(b.kind === 'pseudo') - Number(a.kind === 'pseudo') || b.len - a.len);
   return {
     index: new FirstCharIndex(
@@ -60,7 +67,7 @@ export function compileTriggers(data: unknown): CompiledTriggers {
           indices.map((i) => all[i].p),
           true,
         ),
-        rules: indices.map((i) => ({ kind: all[i].kind, direction: all[i].direction })),
+        rules: indices.map((i) => ({ kind: all[i].kind, direction: all[i].direction, exceptMask: all[i].exceptMask })),
       }),
     ),
   };
@@ -88,10 +95,12 @@ export function findTriggers(text: string, sentence: Sentence, triggers: Compile
   return out;
 }
 
-const STATUS_OF: Record<Exclude<TriggerRuleKind, 'pseudo' | 'terminator'>, Assertion['status']> = {
+const STATUS_OF: Record<Exclude<TriggerRuleKind, 'pseudo' | 'terminator' | 'current'>, Assertion['status']> = {
   negation: 'negative',
   resolved: 'negative',
   uncertainty: 'uncertain',
+  // "atelectasis or pneumonia", "X versus Y": neither diagnosis is asserted (see LabelOptions.differentials).
+  differential: 'uncertain',
   // A question or plan neither asserts nor denies: calling it negative would claim the report excluded it.
   hypothetical: 'uncertain',
   // A past history of X does not say whether this image shows X, nor that it does not.
@@ -101,18 +110,77 @@ const STATUS_OF: Record<Exclude<TriggerRuleKind, 'pseudo' | 'terminator'>, Asser
 // A mention that is itself a clause ("the heart is enlarged") cannot be the object of a preceding "no".
 const CLAUSE = /\b(?:is|are|was|were|remains?|appears?|seems?)\b/i;
 
+// "or" and "and/or" make a differential only between two diagnoses close on either side ("atelectasis or
+// scarring"); "no effusion or pneumothorax" is a denied list, which the negation decides.
+const PAIRING = /^(?:and\s*\/\s*)?or$/i;
+// At most this many words between a diagnosis and the "or" that pairs it with another.
+const PAIR_GAP = /^[\s-]*(?:[\w'/-]+[\s-]+){0,3}$/;
+
 function hasTerminator(triggers: readonly TriggerMatch[], from: number, to: number): boolean {
   for (const t of triggers) if (t.kind === 'terminator' && t.start >= from && t.end <= to) return true;
   return false;
 }
 
-/** Status of the mention at [start, end) given its sentence's triggers (from findTriggers). */
-export function assertWithTriggers(text: string, triggers: readonly TriggerMatch[], start: number, end: number): Assertion {
+/** A mention span in the same sentence, for differentials ("X or Y" needs a Y). */
+export interface Sibling {
+  start: number;
+  end: number;
+  /** A sibling of the same finding does not make a differential ("nodule or mass" is a lesion either way). */
+  finding?: Finding;
+}
+
+export interface AssertContext {
+  /** The finding the mention is of: rules whose `except` names it are skipped. */
+  finding?: Finding;
+  /** The other mentions of the sentence (any finding or diagnosis). */
+  siblings?: readonly Sibling[];
+}
+
+function pairsWithSibling(text: string, triggers: readonly TriggerMatch[], t: TriggerMatch, start: number, end: number, ctx: AssertContext): boolean {
+  const gapToMention = t.end <= start ? text.slice(t.end, start) : text.slice(end, t.start);
+  if (!PAIR_GAP.test(gapToMention)) return false;
+  for (const s of ctx.siblings ?? []) {
+    if (ctx.finding && s.finding === ctx.finding) continue;
+    const left = t.end <= start ? s : { start, end };
+    const otherSide = t.end <= start ? s.end <= t.start && PAIR_GAP.test(text.slice(s.end, t.start)) : s.start >= t.end && PAIR_GAP.test(text.slice(t.end, s.start));
+    if (!otherSide) continue;
+    // "effusion, consolidation or pneumothorax" is a list, not a differential; so is "no change in X or Y".
+    if (/,\s*(?:[\w'/-]+\s+){0,3}$/.test(text.slice(Math.max(0, left.start - 40), left.start))) return false;
+    if (triggers.some((x) => x.kind === 'pseudo' && x.end <= left.start && !hasTerminator(triggers, x.end, left.start))) return false;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Status of the mention at [start, end) given its sentence's triggers (from findTriggers). The nearest trigger
+ * decides, except that the weak kinds, a history ("prior", "status post") and a paired "or", decide only when no
+ * other trigger reaches the mention: "no effusion or pneumothorax" is denied, "status post removal of the chest
+ * tube" is resolved. A word that places the finding on this image ("persistent", "now smaller") cancels a history.
+ */
+export function assertWithTriggers(
+  text: string,
+  triggers: readonly TriggerMatch[],
+  start: number,
+  end: number,
+  ctx: AssertContext = {},
+): Assertion {
   let best: TriggerMatch | undefined;
   let bestDistance = Infinity;
+  let weak: TriggerMatch | undefined;
+  let weakDistance = Infinity;
   let clause: boolean | undefined;
+  let current = false;
+  const bit = ctx.finding ? 1 << FINDINGS.indexOf(ctx.finding) : 0;
   for (const t of triggers) {
-    if (t.kind === 'pseudo' || t.kind === 'terminator') continue;
+    if (t.kind === 'pseudo' || t.kind === 'terminator' || t.exceptMask & bit) continue;
+    if (t.kind === 'current') {
+      // "Prior effusion, now smaller": right after the mention, or after it and a comma, the finding is on this
+      // image; before it ("new effusion"), anywhere in the clause.
+      if (t.end <= start && t.direction !== 'backward') current ||= !hasTerminator(triggers, t.end, start);
+      else if (t.start >= end && t.direction !== 'forward') current ||= !hasTerminator(triggers, end, t.start) && /^[^,]*(?:,\s*)?$/.test(text.slice(end, t.start)) && !text.slice(end, t.start).trim().includes(' ');
+      continue;
+    }
     let distance: number;
     if (t.start >= start && t.end <= end) {
       distance = 0; // inside the mention: "heart is not enlarged"
@@ -127,17 +195,25 @@ export function assertWithTriggers(text: string, triggers: readonly TriggerMatch
     } else {
       continue;
     }
-    if (distance < bestDistance) {
+    const pairing = t.kind === 'differential' && PAIRING.test(text.slice(t.start, t.end));
+    if (pairing && !pairsWithSibling(text, triggers, t, start, end, ctx)) continue;
+    if (pairing || t.kind === 'historical') {
+      if (distance < weakDistance) {
+        weak = t;
+        weakDistance = distance;
+      }
+    } else if (distance < bestDistance) {
       best = t;
       bestDistance = distance;
     }
   }
-  if (!best) return { status: 'positive' };
-  const kind = best.kind as keyof typeof STATUS_OF;
-  return { status: STATUS_OF[kind], trigger: { start: best.start, end: best.end, text: text.slice(best.start, best.end), kind } };
+  const decided = best ?? (current && weak?.kind === 'historical' ? undefined : weak);
+  if (!decided) return { status: 'positive' };
+  const kind = decided.kind as keyof typeof STATUS_OF;
+  return { status: STATUS_OF[kind], trigger: { start: decided.start, end: decided.end, text: text.slice(decided.start, decided.end), kind } };
 }
 
 /** Status of the mention at [start, end) inside `sentence` of `text`. */
-export function assertMention(text: string, sentence: Sentence, start: number, end: number): Assertion {
-  return assertWithTriggers(text, findTriggers(text, sentence), start, end);
+export function assertMention(text: string, sentence: Sentence, start: number, end: number, ctx: AssertContext = {}): Assertion {
+  return assertWithTriggers(text, findTriggers(text, sentence), start, end, ctx);
 }

@@ -9,9 +9,10 @@ import { emptyFindings } from '../findings.ts';
 import { icd10Items, matchPhrases, resolveOverlaps } from '../icd10/extract.ts';
 import { icd10Lexicon } from '../icd10/lexicon.ts';
 import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type LabelResult, type Task } from '../result.ts';
-import { aggregate } from './aggregate.ts';
-import { findMentions } from './mentions.ts';
-import { assertTargets, parseReport } from './report-doc.ts';
+import { decide } from './aggregate.ts';
+import { findMentions, type Mention } from './mentions.ts';
+import { findTypoMentions } from './typos.ts';
+import { assertTargets, parseReport, type ReportDoc } from './report-doc.ts';
 import { RULES_VERSION } from './version.ts';
 
 export const RULES_ENGINE_INFO: EngineInfo = { name: 'rules', version: RULES_VERSION };
@@ -40,13 +41,16 @@ export function labelReport(text: string, options: LabelOptions = {}): LabelResu
 
 function label(text: string, options: LabelOptions, task: Task): LabelResult {
   const doc = parseReport(text, options.sections);
-  const mentions = task === 'icd10' ? [] : findMentions(doc);
+  const mentions = task === 'icd10' ? [] : withTypos(doc, findMentions(doc), options.typos !== false);
   const lexicon = task === 'findings' ? undefined : icd10Lexicon();
   const phrases = lexicon ? resolveOverlaps(matchPhrases(doc, lexicon)) : [];
   // One ConText pass for both annotators' targets: triggers are found once per sentence that has any target.
   const assertions = assertTargets(doc, mentions.length && phrases.length ? [...mentions, ...phrases] : mentions.length ? mentions : phrases);
+  // `differentials: 'positive'` counts each diagnosis of a differential as present; the trigger stays as evidence.
+  const countDifferentials = options.differentials === 'positive';
   const evidence: Evidence[] = mentions.map((m, i) => {
-    const { status, trigger } = assertions[i];
+    const { trigger } = assertions[i];
+    const status = countDifferentials && trigger?.kind === 'differential' ? 'positive' : assertions[i].status;
     return {
       finding: m.finding,
       status,
@@ -55,7 +59,10 @@ function label(text: string, options: LabelOptions, task: Task): LabelResult {
       section: doc.sentences[m.sentence].section,
     };
   });
-  const findings = task === 'icd10' ? emptyFindings() : aggregate(evidence);
+  const decided = decide(evidence);
+  // The mention that decided each finding's status is `decisive`; the finding's other mentions are `secondary`.
+  evidence.forEach((e, i) => (e.role = decided.decisive.get(e.finding) === i ? 'decisive' : 'secondary'));
+  const findings = task === 'icd10' ? emptyFindings() : decided.findings;
   const result: LabelResult = {
     status: 'ok',
     findings,
@@ -65,6 +72,13 @@ function label(text: string, options: LabelOptions, task: Task): LabelResult {
   };
   if (lexicon) result.icd10 = icd10Items(doc, phrases, assertions.slice(mentions.length), lexicon);
   return result;
+}
+
+/** The lexicon's mentions plus those of misspelt head words ("cardiomegally"), in text order. */
+function withTypos(doc: ReportDoc, mentions: Mention[], typos: boolean): Mention[] {
+  if (!typos) return mentions;
+  const extra = findTypoMentions(doc, mentions);
+  return extra.length ? [...mentions, ...extra].sort((a, b) => a.start - b.start) : mentions;
 }
 
 /** `labelReport` behind the common engine interface (the work is synchronous; the promise is for the interface). */

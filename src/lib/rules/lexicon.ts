@@ -8,6 +8,7 @@
  * "borderline" cardiomegaly is Cardiomegaly. Findings are not inferred from each other (consolidation does not
  * imply Lung Opacity here): each label is what the report says.
  */
+import type { Finding } from '../findings.ts';
 import type { LexiconEntry } from './schema.ts';
 
 // Up to N words between two parts of a phrase ("heart is mildly enlarged"), never across a sentence mark.
@@ -34,6 +35,9 @@ export const LEXICON_DATA: LexiconEntry[] = [
       `(?:heart|cardiac (?:silhouette|shadow|contour)s?|heart size|cardiac size) (?:is |are |was |remains |appears |appear )?${W3}(?:enlarged|increased|prominent|large)`,
       'cardiac enlargement',
       'heart enlargement',
+      // "Mild prominence of the cardiac silhouette": the silhouette, not a single chamber or the right heart border.
+      `prominen(?:ce|t) ${W2}(?:of the )?(?:cardiac (?:silhouette|shadow|size)|heart size)`,
+      'cardiac (?:silhouette |shadow )?prominence',
       'borderline (?:heart|cardiac) size',
       `(?:heart|cardiac silhouette|heart size|cardiac size) (?:is |appears |remains )?${W2}borderline(?! normal)`,
       '(?:increase|increased|enlargement) in (?:the )?(?:heart|cardiac) size',
@@ -53,11 +57,14 @@ export const LEXICON_DATA: LexiconEntry[] = [
       '(?:pulmonary|interstitial|alveolar|airspace|perihilar|lung|pulmonary interstitial|mild|moderate|severe|frank) edema',
       'edema',
       'edematous',
+      // Kerley lines (septal lines) are interstitial edema on a radiograph.
+      'kerley (?:[abc] )?lines?',
+      '(?:interlobular )?septal lines',
     ],
     exclusions: [
       '(?:soft tissue|subcutaneous|chest wall|extremity|peripheral|leg|facial|mucosal|bowel wall|cerebral|scalp) edema',
     ],
-    note: 'Pulmonary vascular congestion is a different finding and is not matched.',
+    note: 'Pulmonary vascular congestion is a different finding and is not matched (the IU convention: shared/data/iu-xray/README.md). Kerley (septal) lines are interstitial edema.',
   },
   {
     finding: 'Enlarged Cardiomediastinum',
@@ -224,4 +231,25 @@ export const LEXICON_DATA: LexiconEntry[] = [
     exclusions: ['(?:surgical )?clips?', 'sutures?', 'suture material', 'staples?', 'eustachian tube', 'breast (?:prosthes[ie]s|implants?)'],
     note: 'Surgical clips, sutures and sternotomy wires are not support devices in the reference mapping.',
   },
+];
+
+/**
+ * Head words for typo matching (typos.ts): one word each, seven letters or more, the finding's own name as reports
+ * spell it. A word of the report within one edit of one of these ("cardiomegally", "atelectsis", "efusion",
+ * "pnuemothorax") is a mention. Only these: never the many phrase patterns above, and never trigger words.
+ */
+export const TYPO_HEAD_WORDS: ReadonlyArray<readonly [Finding, readonly string[]]> = [
+  ['Atelectasis', ['atelectasis', 'atelectatic']],
+  ['Cardiomegaly', ['cardiomegaly']],
+  ['Consolidation', ['consolidation']],
+  ['Edema', []],
+  ['Enlarged Cardiomediastinum', ['mediastinum']],
+  ['Fracture', ['fracture', 'fractures']],
+  ['Lung Lesion', ['nodules', 'metastasis', 'metastases', 'carcinoma']],
+  ['Lung Opacity', ['opacity', 'opacities', 'infiltrate', 'infiltrates', 'opacification']],
+  ['Pleural Effusion', ['effusion', 'effusions']],
+  ['Pleural Other', []],
+  ['Pneumonia', ['pneumonia', 'pneumonitis']],
+  ['Pneumothorax', ['pneumothorax']],
+  ['Support Devices', ['pacemaker', 'catheter']],
 ];

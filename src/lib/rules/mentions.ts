@@ -112,3 +112,11 @@ export function findMentions(doc: ReportDoc, lexicon: CompiledLexicon = DEFAULT_
   }
   return out.sort((a, b) => a.start - b.start || FINDINGS.indexOf(a.finding) - FINDINGS.indexOf(b.finding));
 }
+
+/** Whether some mention pattern of the lexicon matches at `i` (a word the lexicon knows, even if excluded there). */
+export function lexiconMatchesAt(text: string, i: number, lexicon: CompiledLexicon = DEFAULT_LEXICON): boolean {
+  const bucket = lexicon.mentions.bucketAt(text.charCodeAt(i));
+  if (!bucket) return false;
+  bucket.any.lastIndex = i;
+  return bucket.any.test(text);
+}

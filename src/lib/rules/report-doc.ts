@@ -7,6 +7,7 @@
  * Plain data: nothing in it refers back to the code that built it, so it can be inspected or printed in a test.
  */
 import type { SectionMode } from '../engine.ts';
+import type { Finding } from '../findings.ts';
 import { assertWithTriggers, findTriggers, type Assertion, type TriggerMatch } from './context.ts';
 import { splitSections, type Section } from './sections.ts';
 import { splitSentences, type Sentence } from './sentences.ts';
@@ -29,6 +30,12 @@ export interface Target {
   end: number;
   /** Index of the sentence in `doc.sentences`. */
   sentence: number;
+  /**
+   * The finding, for a findings mention (rules whose `except` names it are skipped). A target with a finding
+   * pairs in a differential ("X or Y") only with other findings mentions, one without only with other phrases, so
+   * a finding's status does not depend on which task ran.
+   */
+  finding?: Finding;
 }
 
 /** Sections, then sentences of the sections `mode` labels. */
@@ -50,5 +57,22 @@ export function sentenceTriggers(doc: ReportDoc, sentence: number): readonly Tri
  * sentence. Returned in the order of `targets`.
  */
 export function assertTargets(doc: ReportDoc, targets: readonly Target[]): Assertion[] {
-  return targets.map((t) => assertWithTriggers(doc.text, sentenceTriggers(doc, t.sentence), t.start, t.end));
+  // The other targets of a sentence are the candidates for the second diagnosis of a differential ("X or Y");
+  // gathered only for sentences that have a differential trigger.
+  let bySentence: Map<number, Target[]> | undefined;
+  const siblingsOf = (t: Target): Target[] | undefined => {
+    if (!sentenceTriggers(doc, t.sentence).some((x) => x.kind === 'differential')) return undefined;
+    if (!bySentence) {
+      bySentence = new Map();
+      for (const u of targets) {
+        const list = bySentence.get(u.sentence);
+        if (list) list.push(u);
+        else bySentence.set(u.sentence, [u]);
+      }
+    }
+    return bySentence.get(t.sentence)!.filter((s) => s !== t && (s.finding === undefined) === (t.finding === undefined));
+  };
+  return targets.map((t) =>
+    assertWithTriggers(doc.text, sentenceTriggers(doc, t.sentence), t.start, t.end, { finding: t.finding, siblings: siblingsOf(t) }),
+  );
 }

@@ -22,7 +22,7 @@ describe('shipped rule data', () => {
     expect(() => compileLexicon(LEXICON_DATA)).not.toThrow();
     const triggers = validateTriggers(TRIGGER_DATA);
     expect(new Set(triggers.map((r) => r.kind))).toEqual(
-      new Set(['negation', 'uncertainty', 'resolved', 'hypothetical', 'historical', 'pseudo', 'terminator']),
+      new Set(['negation', 'uncertainty', 'differential', 'resolved', 'hypothetical', 'current', 'historical', 'pseudo', 'terminator']),
     );
     expect(() => compileTriggers(TRIGGER_DATA)).not.toThrow();
   });
@@ -80,6 +80,8 @@ describe('validateTriggers', () => {
     expect(err(() => validateTriggers([{ kind: 'denial', direction: 'forward', patterns: ['no'] }])).message).toContain('field "kind"');
     expect(err(() => validateTriggers([{ kind: 'negation', direction: 'left', patterns: ['no'] }])).message).toContain('field "direction"');
     expect(err(() => validateTriggers([{ kind: 'negation', direction: 'forward' }])).message).toContain('missing field "patterns"');
+    expect(err(() => validateTriggers([{ kind: 'historical', direction: 'forward', patterns: ['prior'], except: ['Fractures'] }])).message).toContain('field "except"');
+    expect(validateTriggers([{ kind: 'historical', direction: 'forward', patterns: ['prior'], except: ['Fracture'] }])[0].except).toEqual(['Fracture']);
   });
 });
 

@@ -25,7 +25,16 @@ export interface LexiconEntry {
  * What a trigger does to a finding it reaches. `pseudo` triggers look like triggers but are not ("no change");
  * they only stop the words inside them from triggering. `terminator`s end every scope they sit in.
  */
-export type TriggerRuleKind = 'negation' | 'uncertainty' | 'resolved' | 'hypothetical' | 'historical' | 'pseudo' | 'terminator';
+export type TriggerRuleKind =
+  | 'negation'
+  | 'uncertainty'
+  | 'differential'
+  | 'resolved'
+  | 'hypothetical'
+  | 'historical'
+  | 'current'
+  | 'pseudo'
+  | 'terminator';
 /** `forward`: the trigger governs what follows it ("no effusion"); `backward`: what precedes it ("effusion is not seen"). */
 export type TriggerDirection = 'forward' | 'backward' | 'both';
 
@@ -33,6 +42,8 @@ export interface TriggerRule {
   kind: TriggerRuleKind;
   direction: TriggerDirection;
   patterns: string[];
+  /** Findings the rule does not apply to ("prior" does not make a healed fracture historical: it is still seen). */
+  except?: Finding[];
   note?: string;
 }
 
@@ -43,7 +54,7 @@ export class RuleDataError extends RadReportXError {
   }
 }
 
-const TRIGGER_KINDS: readonly TriggerRuleKind[] = ['negation', 'uncertainty', 'resolved', 'hypothetical', 'historical', 'pseudo', 'terminator'];
+const TRIGGER_KINDS: readonly TriggerRuleKind[] = ['negation', 'uncertainty', 'differential', 'resolved', 'hypothetical', 'historical', 'current', 'pseudo', 'terminator'];
 const DIRECTIONS: readonly TriggerDirection[] = ['forward', 'backward', 'both'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -113,7 +124,7 @@ export function validateTriggers(data: unknown, file = 'triggers'): TriggerRule[
   return data.map((rule, i) => {
     const where = `${file} rule ${i}`;
     if (!isRecord(rule)) throw new RuleDataError(`${where}: expected an object.`);
-    checkKeys(where, rule, ['kind', 'direction', 'patterns', 'note'], ['kind', 'direction', 'patterns']);
+    checkKeys(where, rule, ['kind', 'direction', 'patterns', 'except', 'note'], ['kind', 'direction', 'patterns']);
     if (!TRIGGER_KINDS.includes(rule.kind as TriggerRuleKind)) {
       throw new RuleDataError(`${where}: field "kind" ("${String(rule.kind)}") must be one of ${TRIGGER_KINDS.join(', ')}.`);
     }
@@ -121,10 +132,16 @@ export function validateTriggers(data: unknown, file = 'triggers'): TriggerRule[
       throw new RuleDataError(`${where}: field "direction" ("${String(rule.direction)}") must be one of ${DIRECTIONS.join(', ')}.`);
     }
     if (rule.note !== undefined && typeof rule.note !== 'string') throw new RuleDataError(`${where}: field "note" must be text.`);
+    if (rule.except !== undefined) {
+      if (!Array.isArray(rule.except) || rule.except.some((f) => typeof f !== 'string' || !isFinding(f))) {
+        throw new RuleDataError(`${where}: field "except" must be a list of the 13 findings' names.`);
+      }
+    }
     return {
       kind: rule.kind as TriggerRuleKind,
       direction: rule.direction as TriggerDirection,
       patterns: checkPatterns(`${where} (${String(rule.kind)})`, 'patterns', rule.patterns, false),
+      ...(rule.except === undefined ? {} : { except: rule.except as Finding[] }),
       ...(rule.note === undefined ? {} : { note: rule.note as string }),
     };
   });

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { csvLine, idKey, prepareRow, resolveColumnList, splitColumnSpec } from '../../../src/lib/csv/index.ts';
+import { csvLine, idKey, layoutFor, prepareRow } from '../../../src/lib/csv/index.ts';
 import { EmptyInputError, UsageError } from '../../../src/lib/errors.ts';
 import { PROMPT_VERSION, type PromptProfileId } from '../../../src/lib/prompts/profiles.ts';
 import { isBlankReport, type LabelResult, type Task } from '../../../src/lib/result.ts';
@@ -116,11 +116,9 @@ async function collectExamples(o: DatasetOptions, labels: LabelIndex): Promise<C
   const first = await rows.next();
   if (first.done) throw new EmptyInputError(`The reports file "${o.reports}"`);
   const header = first.value;
-  const textColumns = resolveColumnList(header, o.textColumn, 'text');
-  const idNames = o.idColumns.flatMap((spec) => splitColumnSpec(header, spec));
-  const idColumns = resolveColumnList(header, idNames, 'id');
-  // Same layout as `label`, so the text here is the very text the labels were made from.
-  const layout = { width: header.length, textColumns, idColumns, headings: textColumns.length > 1 ? textColumns.map((i) => header[i]) : undefined };
+  // Same layout as `label` (layoutFor), so the text here is the very text the labels were made from.
+  const layout = layoutFor(header, o.textColumn, o.idColumns);
+  const { idColumns } = layout;
   const c: Collected = { read: 0, kept: [], dropped: new Map(), droppedRows: [csvLine(['key', 'reason'])], usedKeys: new Set() };
   const seenText = new Set<string>();
   for await (const fields of rows) {
