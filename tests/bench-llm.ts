@@ -69,6 +69,11 @@ async function main(): Promise<void> {
     return;
   }
   const limit = values.rows ? Number(values.rows) : Infinity;
+  if (!(limit > 0) || (limit !== Infinity && !Number.isInteger(limit))) {
+    process.stderr.write(`bench:llm: --rows must be a positive whole number (got "${values.rows}").\n`);
+    process.exitCode = 2;
+    return;
+  }
   const rows = readCsvRows(input);
   const header = (await rows.next()).value as string[];
   const textColumns = resolveColumnList(header, values['text-column'] ?? 'findings,impression', 'text');
