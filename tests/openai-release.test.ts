@@ -145,6 +145,8 @@ describe('label --engine openai --prompt-profile release-weak-labels', () => {
     await expect(label(path, 'findings', { 'prompt-profile': 'release-weak-labels' })).rejects.toThrow(/ICD-10 phrases only/);
     await expect(label(path, 'icd10', { 'prompt-profile': 'json', 'sample-seed': '3' })).rejects.toThrow(/--sample-seed only applies/);
     await expect(label(path, 'icd10', { 'prompt-profile': 'legacy' })).rejects.toThrow(/must be one of release, release-weak-labels, json/);
+    // The release profile is for a server with the released weights: OpenAI's own endpoint has no such model.
+    await expect(runOpenAiLabel(run(path, 'both'), { 'prompt-profile': 'release' })).rejects.toThrow(/needs a server with those weights \(vLLM\)/);
     expect(server.requests).toHaveLength(0);
   });
 });
