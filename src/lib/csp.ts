@@ -2,6 +2,7 @@
  * The Content-Security-Policy the built site ships in a `<meta http-equiv>` tag. Pure, so the build
  * (vite.config.ts), the Privacy panel and the tests share one definition.
  */
+import { InvalidMirrorError } from './errors.ts';
 
 export interface DeployConfig {
   /** Extra origins (`https://host[:port]`) that serve model folders. */
@@ -12,13 +13,6 @@ export interface DeployConfig {
    * talks to no other host, and stock models are listed but cannot be downloaded.
    */
   stockModelOrigins?: unknown;
-}
-
-export class InvalidMirrorError extends Error {
-  constructor(value: unknown, why: string, field = 'modelMirrors') {
-    super(`deploy.config.json: ${field} entry ${JSON.stringify(value)} ${why}. Write an origin such as "https://models.example.org".`);
-    this.name = 'InvalidConfig';
-  }
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * The 13 findings RadReportX labels, their canonical names, and the CheXpert encodings.
- * Every module that names a finding imports it from here.
+ * The 13 findings RadReportX labels, their canonical names, and every encoding of their statuses: the words
+ * (and the words people and models write for them), CheXpert's column codes, the letters stored rows keep, the
+ * bytes of the results table, and the precedence that combines two statuses. Every module that names a finding
+ * or encodes a status imports it from here.
  */
 
 export const FINDINGS = [
@@ -36,6 +38,46 @@ export const CHEXPERT_CODE: Record<FindingStatus, '1' | '0' | '-1' | ''> = {
   uncertain: '-1',
   absent: '',
 };
+
+/** CheXpert's precedence, as a rank: positive beats uncertain beats negative beats absent. */
+export const STATUS_RANK: Record<FindingStatus, 0 | 1 | 2 | 3> = { absent: 0, negative: 1, uncertain: 2, positive: 3 };
+
+/** One letter per status: a stored row keeps its 13 statuses as 13 letters, in FINDINGS order. */
+export const STATUS_LETTER: Record<FindingStatus, 'p' | 'n' | 'u' | 'a'> = { positive: 'p', negative: 'n', uncertain: 'u', absent: 'a' };
+
+const STATUS_OF_LETTER: Record<string, FindingStatus> = { p: 'positive', n: 'negative', u: 'uncertain', a: 'absent' };
+
+/** The 13 letters of a stored row. */
+export function findingLetters(findings: Record<Finding, FindingStatus>): string {
+  return FINDINGS.map((f) => STATUS_LETTER[findings[f]]).join('');
+}
+
+/** The statuses of a stored row's letters; a missing or unknown letter reads as absent. */
+export function findingsFromLetters(letters: string): Record<Finding, FindingStatus> {
+  return Object.fromEntries(FINDINGS.map((f, i) => [f, STATUS_OF_LETTER[letters[i]] ?? 'absent'])) as Record<Finding, FindingStatus>;
+}
+
+/** The byte the results table keeps per cell: 0 absent, 1 positive, 2 negative, 3 uncertain. */
+export const STATUS_BYTE: Record<FindingStatus, 0 | 1 | 2 | 3> = { absent: 0, positive: 1, negative: 2, uncertain: 3 };
+
+/** The results-table byte of a stored letter (0, absent, for an unknown one). */
+export function byteOfLetter(letter: string | undefined): number {
+  const status = letter === undefined ? undefined : STATUS_OF_LETTER[letter];
+  return status ? STATUS_BYTE[status] : 0;
+}
+
+// Words models and people write for a status in an answer ("present", "no", "-1", ...). "absent" in an answer
+// is a denial, negative, not the "not mentioned" of FindingStatus.
+const STATUS_WORDS: Record<string, Exclude<FindingStatus, 'absent'>> = {
+  positive: 'positive', present: 'positive', yes: 'positive', true: 'positive', '1': 'positive',
+  negative: 'negative', absent: 'negative', no: 'negative', false: 'negative', resolved: 'negative', '0': 'negative',
+  uncertain: 'uncertain', possible: 'uncertain', maybe: 'uncertain', probable: 'uncertain', '-1': 'uncertain',
+};
+
+/** The status an answer's word stands for (any case, spaces trimmed), or undefined. */
+export function statusFromWord(word: string): Exclude<FindingStatus, 'absent'> | undefined {
+  return Object.hasOwn(STATUS_WORDS, word.trim().toLowerCase()) ? STATUS_WORDS[word.trim().toLowerCase()] : undefined;
+}
 
 export function statusFromChexpertCode(code: string): FindingStatus | undefined {
   switch (code.trim()) {

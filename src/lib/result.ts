@@ -10,6 +10,9 @@ import { FINDINGS, emptyFindings, type Finding, type FindingStatus } from './fin
  */
 export type RowStatus = 'ok' | 'empty' | 'error' | 'unparsed';
 
+/** Every row status, in the order whose index is the byte the results table keeps per row. */
+export const ROW_STATUSES: readonly RowStatus[] = ['ok', 'empty', 'error', 'unparsed'];
+
 export interface Span {
   start: number;
   end: number;

@@ -1,21 +1,19 @@
 /** Which rows of a results table pass the filters: a plain loop over typed arrays, fast at 100,000 rows. */
-import { FINDINGS } from '../lib/findings.ts';
-import { STATUS_CODES, type ResultsTable } from '../worker/api.ts';
+import { FINDINGS, STATUS_BYTE } from '../lib/findings.ts';
+import { ROW_STATUSES, type RowStatus } from '../lib/result.ts';
+import type { ResultsTable } from '../worker/api.ts';
 
 /** `all`, `normal`, or a finding name. */
 export type FindingFilter = 'all' | 'normal' | (typeof FINDINGS)[number];
 export type StatusFilter = 'any' | 'positive' | 'negative' | 'uncertain' | 'absent';
-export type RowStatusFilter = 'any' | (typeof STATUS_CODES)[number];
-
-// Cell codes in ResultsTable.codes.
-const CELL: Record<Exclude<StatusFilter, 'any'>, number> = { absent: 0, positive: 1, negative: 2, uncertain: 3 };
+export type RowStatusFilter = 'any' | RowStatus;
 
 export function filterRows(table: ResultsTable | undefined, finding: FindingFilter, status: StatusFilter, rowStatus: RowStatusFilter): Int32Array {
   if (!table) return new Int32Array(0);
   const out = new Int32Array(table.rows);
-  const wantRow = rowStatus === 'any' ? -1 : STATUS_CODES.indexOf(rowStatus);
+  const wantRow = rowStatus === 'any' ? -1 : ROW_STATUSES.indexOf(rowStatus);
   const f = finding === 'all' || finding === 'normal' ? -1 : FINDINGS.indexOf(finding);
-  const cell = status === 'any' ? -1 : CELL[status];
+  const cell = status === 'any' ? -1 : STATUS_BYTE[status];
   const n = FINDINGS.length;
   let count = 0;
   for (let r = 0; r < table.rows; r++) {

@@ -4,7 +4,7 @@
  */
 import type { Encoding } from '../lib/csv/decode.ts';
 import type { CsvInspection, ReadChoices } from '../lib/csv/reader.ts';
-import type { ErrorCode } from '../lib/errors.ts';
+import type { Outcome } from '../lib/errors.ts';
 import type { GgufApi } from '../lib/llm/gguf-protocol.ts';
 import type { ModelApi } from '../lib/llm/protocol.ts';
 import type { LabelResult, Task } from '../lib/result.ts';
@@ -21,7 +21,7 @@ export interface EngineDescriptor {
   loaded: boolean;
 }
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode | 'FileMismatch' | 'Failed'; message: string; hint?: string };
+export type { Outcome };
 
 export interface LabelRequest {
   text: string;
@@ -76,8 +76,6 @@ export interface ResultsTable {
   codes: Uint8Array;
   normal: Uint8Array;
 }
-
-export const STATUS_CODES = ['ok', 'empty', 'error', 'unparsed'] as const;
 
 export interface RowView {
   row: number;

@@ -4,10 +4,10 @@
  */
 import { findingColumns } from '../lib/csv/truth.ts';
 import { blobChunks, dataRows, HEAD_BYTES, inspectHead, type CsvInspection } from '../lib/csv/reader.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { failure } from '../lib/errors.ts';
 import { csvSide, evaluateSides, guessFormat, type Disagreement, type EvaluationSummary, type LabelSide, type LabeledRow } from '../lib/evaluate/evaluation.ts';
 import { chooseJoin, type JoinRequest } from '../lib/evaluate/join.ts';
-import { FINDINGS, emptyFindings, type FindingStatus } from '../lib/findings.ts';
+import { FINDINGS, findingsFromLetters } from '../lib/findings.ts';
 import { guessIdColumn, guessTextColumn } from '../lib/csv/columns.ts';
 import { getJob, readRowChunks } from '../platform/storage/index.ts';
 import type { CsvSide, EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from './evaluate-protocol.ts';
@@ -56,14 +56,6 @@ async function sideOf(side: CsvSide, idColumn: string | undefined, role: 'refere
   return csvSide(header, fileRows(side.file, progress), side.format, idColumn, role);
 }
 
-const STATUS: Record<string, FindingStatus> = { p: 'positive', n: 'negative', u: 'uncertain', a: 'absent' };
-
-function storedFindings(codes: string) {
-  const findings = emptyFindings();
-  FINDINGS.forEach((f, i) => (findings[f] = STATUS[codes[i]] ?? 'absent'));
-  return findings;
-}
-
 /** A stored job's rows as predictions, keyed by its first id column. */
 function jobSide(jobId: string, idColumn: string | undefined, rowsDone: number, progress: (f: number) => void): LabelSide {
   const at = idColumn === undefined ? -1 : 0;
@@ -72,7 +64,7 @@ function jobSide(jobId: string, idColumn: string | undefined, rowsDone: number, 
     for await (const chunk of readRowChunks(jobId)) {
       for (const stored of chunk.rows) {
         row++;
-        yield { row, id: at < 0 ? undefined : (stored.ids[at] ?? '').trim(), status: stored.status, findings: storedFindings(stored.codes) };
+        yield { row, id: at < 0 ? undefined : (stored.ids[at] ?? '').trim(), status: stored.status, findings: findingsFromLetters(stored.codes) };
       }
       progress(rowsDone ? row / rowsDone : 1);
     }
@@ -130,14 +122,14 @@ export const evaluateApi: EvaluateApi = {
     try {
       return { ok: true, value: await inspect(file, (file as File).name) };
     } catch (e) {
-      return { ok: false, message: errorMessage(e) };
+      return failure(e);
     }
   },
   async run(request, onProgress) {
     try {
       return { ok: true, value: await run(request, onProgress) };
     } catch (e) {
-      return { ok: false, message: errorMessage(e) };
+      return failure(e);
     }
   },
 };

@@ -1,4 +1,5 @@
-/** The page ↔ evaluate-worker API, types only. Failures come back as `{ ok: false, message }`. */
+/** The page ↔ evaluate-worker API, types only. Failures come back as an `Outcome` (`{ ok: false, code, message }`). */
+import type { Outcome } from '../lib/errors.ts';
 import type { UncertainPolicy } from '../lib/metrics.ts';
 import type { Encoding } from '../lib/csv/decode.ts';
 import type { BootstrapOptions } from '../lib/evaluate/bootstrap.ts';
@@ -19,7 +20,6 @@ export interface FileInspection {
   codedFindings: string[];
 }
 
-export type EvaluateOutcome<T> = { ok: true; value: T } | { ok: false; message: string };
 
 export interface CsvSide {
   kind: 'csv';
@@ -57,6 +57,6 @@ export interface EvaluateProgress {
 }
 
 export interface EvaluateApi {
-  inspect(file: Blob): Promise<EvaluateOutcome<FileInspection>>;
-  run(request: EvaluateRequest, onProgress: (p: EvaluateProgress) => void): Promise<EvaluateOutcome<EvaluationSummary>>;
+  inspect(file: Blob): Promise<Outcome<FileInspection>>;
+  run(request: EvaluateRequest, onProgress: (p: EvaluateProgress) => void): Promise<Outcome<EvaluationSummary>>;
 }

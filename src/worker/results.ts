@@ -1,13 +1,13 @@
 /** Reading a job's stored results: the table for the results view, one row with its evidence, and exports. */
-import { FINDINGS } from '../lib/findings.ts';
+import { FINDINGS, byteOfLetter } from '../lib/findings.ts';
 import { csvLine } from '../lib/csv/write.ts';
 import { DuplicateIds, jsonlRecord, outputColumns, outputRecord } from '../lib/output.ts';
-import type { EngineInfo } from '../lib/result.ts';
+import { ROW_STATUSES, type EngineInfo } from '../lib/result.ts';
 import { getJob, readChunkPair, readRow, readRowChunks } from '../platform/storage/jobs.ts';
 import { CHUNK_ROWS, type JobRecord } from '../platform/storage/schema.ts';
-import { STATUS_CODES, type ExportFormat, type ResultsTable, type RowView } from './api.ts';
+import type { ExportFormat, ResultsTable, RowView } from './api.ts';
 import { describeEngines } from './engines.ts';
-import { CODE_OF_LETTER, fromStored } from './rows.ts';
+import { fromStored } from './rows.ts';
 
 function engineInfo(job: JobRecord): EngineInfo {
   if (job.engineInfo) return job.engineInfo;
@@ -38,9 +38,9 @@ export async function loadTable(jobId: string): Promise<ResultsTable> {
       const r = first + i;
       if (r >= n) return;
       table.labels[r] = row.ids.length ? row.ids.join(' / ') : `row ${r + 1}`;
-      table.status[r] = STATUS_CODES.indexOf(row.status);
+      table.status[r] = ROW_STATUSES.indexOf(row.status);
       table.normal[r] = row.normal ? 1 : 0;
-      for (let f = 0; f < FINDINGS.length; f++) table.codes[r * FINDINGS.length + f] = CODE_OF_LETTER[row.codes[f]] ?? 0;
+      for (let f = 0; f < FINDINGS.length; f++) table.codes[r * FINDINGS.length + f] = byteOfLetter(row.codes[f]);
     });
   }
   return table;

@@ -1,5 +1,5 @@
 /** The worker side of `LabelerApi`: wires the engines, the batch runner and the stored results together. */
-import { errorCode, errorMessage } from '../lib/errors.ts';
+import { failure } from '../lib/errors.ts';
 import type { LabelerApi, Outcome } from './api.ts';
 import { describeEngines, engineFor } from './engines.ts';
 import { inspectCsv } from './inspect.ts';
@@ -38,6 +38,6 @@ async function attempt<T>(f: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await f() };
   } catch (e) {
-    return { ok: false, code: errorCode(e) ?? 'Failed', message: errorMessage(e), hint: (e as { hint?: string }).hint };
+    return failure(e);
   }
 }

@@ -4,7 +4,10 @@
  * client exists, so a refused run opens no connection at all.
  */
 import { isIP } from 'node:net';
-import { RadReportXError } from '../../src/lib/errors.ts';
+import { RemoteNotAllowedError } from '../../src/lib/errors.ts';
+
+// Callers have imported it from here; the class lives with every other error.
+export { RemoteNotAllowedError };
 
 /** The hostname of `url` without IPv6 brackets, lower case. */
 export function hostOf(url: string): string {
@@ -24,21 +27,6 @@ export function isLoopbackHost(host: string): boolean {
     return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h);
   }
   return false;
-}
-
-export class RemoteNotAllowedError extends RadReportXError {
-  readonly host: string;
-  readonly reports: number;
-  constructor(host: string, reports: number) {
-    super(
-      'RemoteNotAllowed',
-      `Not sending anything: ${reports.toLocaleString('en-US')} report${reports === 1 ? '' : 's'} would go to ${host}, which is not this machine.`,
-      'Reports may hold patient data. If sending them to this host is allowed (a data processing agreement, ' +
-        'de-identified text), add --allow-remote. A server on 127.0.0.1 or localhost needs no flag.',
-    );
-    this.host = host;
-    this.reports = reports;
-  }
 }
 
 /** Throws `RemoteNotAllowedError` when `url` is not loopback, `reports` > 0 and remote use was not allowed. */

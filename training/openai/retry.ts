@@ -4,24 +4,13 @@
  * or `retry-after-ms`) and otherwise backs off exponentially with jitter.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { redact } from './redact.ts';
+import { CallFailed, type CallFailure as Failure } from '../../src/lib/errors.ts';
 import { realClock, type Clock } from './limiter.ts';
+import { redact } from './redact.ts';
 
-export type FailureKind = 'rate_limit' | 'server' | 'timeout' | 'connection' | 'malformed' | 'client' | 'auth' | 'quota' | 'aborted';
-
-export interface Failure {
-  kind: FailureKind;
-  retryable: boolean;
-  /** Stops the whole run: no later row can succeed (bad key, unknown model, no quota). */
-  fatal: boolean;
-  status?: number;
-  /** What the server asked for, in ms. */
-  retryAfterMs?: number;
-  /** Safe to print: status and error type only, never the server's message (it may quote the request). */
-  summary: string;
-  /** Fuller text for the JSONL line, keys redacted. */
-  message: string;
-}
+// Callers have imported these from here; they live with every other error.
+export { CallFailed };
+export type { CallFailure as Failure } from '../../src/lib/errors.ts';
 
 export interface RetryPolicy {
   maxRetries: number;
@@ -97,17 +86,6 @@ export function classify(e: unknown): Failure {
   // A 200 whose body is not JSON (a proxy's error page, a cut-off body): the request itself was fine.
   if (e instanceof SyntaxError) return { kind: 'malformed', retryable: true, fatal: false, summary: 'malformed response', message };
   return { kind: 'connection', retryable: true, fatal: false, summary: (e as Error)?.name ?? 'error', message };
-}
-
-export class CallFailed extends Error {
-  readonly failure: Failure;
-  readonly attempts: number;
-  constructor(failure: Failure, attempts: number) {
-    super(`${failure.summary} after ${attempts} attempt${attempts === 1 ? '' : 's'}`);
-    this.name = 'CallFailed';
-    this.failure = failure;
-    this.attempts = attempts;
-  }
 }
 
 export interface RetryHooks {

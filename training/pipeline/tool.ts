@@ -5,7 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { RadReportXError } from '../../src/lib/errors.ts';
+import { ToolError } from '../../src/lib/errors.ts';
+
+// Callers have imported it from here; the class lives with every other error.
+export { ToolError };
 
 /** Where a command runs and reports: the CLI passes the process's; tests pass their own PATH and capture output. */
 export interface RunContext {
@@ -38,18 +41,6 @@ export const INSTALL_HINTS: Record<string, string> = {
   'nvidia-smi': 'Install the NVIDIA driver (nvidia-smi comes with it); this host needs a CUDA GPU.',
   emcc: 'Install emscripten (https://emscripten.org/docs/getting_started/downloads.html) and run "source emsdk_env.sh"; needed only for --compile.',
 };
-
-export class ToolError extends RadReportXError {
-  readonly tool: string;
-  readonly exitCode: number | null;
-  readonly lastLines: string[];
-  constructor(tool: string, message: string, hint: string | undefined, exitCode: number | null, lastLines: string[]) {
-    super('ExternalTool', message, hint);
-    this.tool = tool;
-    this.exitCode = exitCode;
-    this.lastLines = lastLines;
-  }
-}
 
 export function toolMissing(tool: string): ToolError {
   return new ToolError(tool, `The "${tool}" command was not found on PATH.`, `${INSTALL_HINTS[tool] ?? `Install ${tool}.`} Run "radreportx doctor" to check this host.`, null, []);

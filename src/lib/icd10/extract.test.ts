@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { extractIcd10, matchPhrases, resolveOverlaps } from './extract.ts';
 import { icd10Lexicon } from './lexicon.ts';
-import type { ReportDoc } from '../rules/report-doc.ts';
+import { forEachTokenStart } from '../rules/matcher.ts';
+import { parseReport, type ReportDoc } from '../rules/report-doc.ts';
+import { generateReports } from '../synthetic.ts';
 
 // [report text, expected [phrase, code] pairs in text order]. Written for this test; no real report text.
 type Case = [string, Array<[string, string]>];
@@ -195,5 +197,31 @@ describe('pipeline stages', () => {
 
   it('matchPhrases ignores text outside the sentences it is given', () => {
     expect(matchPhrases({ ...doc, sentences: [] }, lexicon)).toEqual([]);
+  });
+});
+
+describe('the phrase start index', () => {
+  it('finds exactly the matches that trying every phrase at every word start finds', () => {
+    const lexicon = icd10Lexicon();
+    const texts = [
+      ...[AFFIRMED, SEVERAL, DROPPED, STATUS_CODES, SHORTEST_AND_ONE_PER_CODE, NOT_A_DIAGNOSIS].flat().map(([t]) => t),
+      'T12 and T-7 and T 4 compression fractures; L1 compression deformity. s/p CABG; PICC; NG tube; PE; ptx.',
+      ...generateReports(150, 7),
+    ];
+    const sticky = lexicon.phrases.map((p) => new RegExp(p.regex.source, p.regex.flags.replace('g', 'y')));
+    for (const text of texts) {
+      const doc = parseReport(text, 'all');
+      const brute: string[] = [];
+      doc.sentences.forEach((sentence) =>
+        forEachTokenStart(text, sentence.start, sentence.end, (i) => {
+          lexicon.phrases.forEach((p, k) => {
+            sticky[k].lastIndex = i;
+            if (sticky[k].test(text) && sticky[k].lastIndex <= sentence.end) brute.push(`${i}-${sticky[k].lastIndex} ${p.code} ${p.body}`);
+          });
+        }),
+      );
+      const indexed = matchPhrases(doc, lexicon).map((m) => `${m.start}-${m.end} ${m.rule.code} ${m.rule.body}`);
+      expect(indexed.sort()).toEqual(brute.sort());
+    }
   });
 });

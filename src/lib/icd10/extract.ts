@@ -25,15 +25,11 @@ export function matchPhrases(doc: ReportDoc, lexicon: Icd10Lexicon): PhraseMatch
   const out: PhraseMatch[] = [];
   for (let k = 0; k < sentences.length; k++) {
     const sentence = sentences[k];
-    forEachTokenStart(text, sentence.start, sentence.end, (i) => {
-      const candidates = lexicon.byStart.candidatesAt(text, i);
-      if (!candidates) return;
-      for (const rule of candidates) {
-        rule.sticky.lastIndex = i;
-        // A sticky test() leaves lastIndex at the end of the match: no match array to allocate.
-        if (rule.sticky.test(text) && rule.sticky.lastIndex <= sentence.end) out.push({ start: i, end: rule.sticky.lastIndex, rule, sentence: k });
-      }
-    });
+    forEachTokenStart(text, sentence.start, sentence.end, (i) =>
+      lexicon.byStart.forEachMatch(text, i, (rule, end) => {
+        if (end <= sentence.end) out.push({ start: i, end, rule, sentence: k });
+      }),
+    );
   }
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FINDINGS } from '../findings.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
-import { compileIcd10Lexicon, icd10Lexicon, Icd10DataError, validatePhrases, validateTable } from './lexicon.ts';
+import { RuleDataError } from '../errors.ts';
+import { compileIcd10Lexicon, icd10Lexicon, validatePhrases, validateTable } from './lexicon.ts';
 import { PHRASE_RULES } from './phrases.ts';
 import { ICD10_TABLE, type Icd10TableRow } from './table.ts';
 
@@ -81,14 +82,20 @@ describe('the loader rejects bad data, naming the entry and field', () => {
     expect(() => validatePhrases([{ code: 'J90' }], [row])).toThrow(/at least one of "patterns" or "abbreviations"/);
     expect(() => validatePhrases([{ code: 'J90', patterns: ['effusion(s'] }], [row])).toThrow(/not a valid pattern/);
     expect(() => validatePhrases([{ code: 'J90', patterns: ['(?:effusion)?'] }], [row])).toThrow(/matches empty text/);
-    expect(() => validatePhrases([{ code: 'J90', patterns: ['pleural ?effusion'] }], [row])).toThrow(/puts a quantifier on a space/);
+    expect(() => validatePhrases([{ code: 'J90', patterns: ['pleural *effusion'] }], [row])).toThrow(/puts a quantifier other than "\?" on a space/);
+    expect(() => validatePhrases([{ code: 'J90', patterns: ['pleural (effusion)'] }], [row])).toThrow(/capturing group/);
+  });
+  it('phrases share the findings lexicon\'s pattern syntax: " ?" is an optional run of spaces or hyphens', () => {
+    const lex = compileIcd10Lexicon([row], [{ code: 'J90', patterns: ['pleural ?effusion'] }]);
+    const [phrase] = lex.phrases;
+    for (const text of ['pleuraleffusion', 'pleural effusion', 'pleural-effusion']) expect(text.match(phrase.regex)?.[0]).toBe(text);
   });
   it('errors are named InvalidConfig', () => {
     try {
       validateTable('nope');
       expect.unreachable();
     } catch (e) {
-      expect(e).toBeInstanceOf(Icd10DataError);
+      expect(e).toBeInstanceOf(RuleDataError);
       expect((e as Error).name).toBe('InvalidConfig');
     }
   });

@@ -1,67 +1,43 @@
 /**
- * Strict loader for the ICD-10 data (table.ts, phrases.ts, modifiers.ts): rejects unknown keys, malformed codes,
+ * The ICD-10 data (table.ts, phrases.ts, modifiers.ts) through the one strict rule-data loader and pattern syntax
+ * (rules/rule-data.ts, shared with the findings lexicon and the triggers): rejects unknown keys, malformed codes,
  * duplicate codes, unknown findings, phrases whose code is not in the table and patterns that do not compile,
  * naming the entry and the field, then compiles the phrases once.
  */
-import { RadReportXError } from '../errors.ts';
+import { RuleDataError } from '../errors.ts';
 import { isFinding, type Finding } from '../findings.ts';
-import { firstChars, literalPrefixes } from '../rules/matcher.ts';
+import { firstChars, matchStarts } from '../rules/matcher.ts';
+import { checkKeys, isRecord, optionalText, patternList, patternSource, textList } from '../rules/rule-data.ts';
 import { TABLE_CODE_SHAPE } from './code.ts';
 import { OLD_INJURY_AFTER_PATTERNS, OLD_INJURY_PATTERNS } from './modifiers.ts';
 import { PHRASE_RULES, type PhraseRule } from './phrases.ts';
 import { ICD10_TABLE, type Icd10Default, type Icd10TableRow } from './table.ts';
 
-export class Icd10DataError extends RadReportXError {
-  constructor(message: string) {
-    super('InvalidConfig', message, 'Fix the ICD-10 data file named in the message; every key must be one the schema lists.');
-    this.name = 'InvalidConfig';
-  }
-}
-
 const DEFAULTS: readonly Icd10Default[] = ['initial-encounter', 'closed-fracture', 'unspecified-side', 'unspecified-site'];
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function checkKeys(where: string, entry: Record<string, unknown>, allowed: readonly string[], required: readonly string[]) {
-  for (const key of Object.keys(entry)) {
-    if (!allowed.includes(key)) throw new Icd10DataError(`${where}: unknown field "${key}" (allowed: ${allowed.join(', ')}).`);
-  }
-  for (const key of required) {
-    if (!(key in entry)) throw new Icd10DataError(`${where}: missing field "${key}".`);
-  }
-}
-
-function stringList(where: string, field: string, value: unknown): string[] {
-  if (!Array.isArray(value)) throw new Icd10DataError(`${where}: field "${field}" must be a list.`);
-  value.forEach((v, i) => {
-    if (typeof v !== 'string' || !v.trim()) throw new Icd10DataError(`${where}: field "${field}"[${i}] must be a non-empty string.`);
-  });
-  return value as string[];
-}
-
-/** Validates the code table; returns it typed, or throws Icd10DataError naming the row and field. */
+/** Validates the code table; returns it typed, or throws RuleDataError naming the row and field. */
 export function validateTable(data: unknown, file = 'table'): Icd10TableRow[] {
-  if (!Array.isArray(data)) throw new Icd10DataError(`${file}: expected a list of rows.`);
+  if (!Array.isArray(data)) throw new RuleDataError(`${file}: expected a list of rows.`);
   const seen = new Set<string>();
   return data.map((row, i) => {
     const where = `${file} row ${i}`;
-    if (!isRecord(row)) throw new Icd10DataError(`${where}: expected an object.`);
+    if (!isRecord(row)) throw new RuleDataError(`${where}: expected an object.`);
     checkKeys(where, row, ['code', 'title', 'findings', 'defaults', 'category'], ['code', 'title', 'findings', 'defaults']);
     const { code, title, category } = row;
     if (typeof code !== 'string' || !TABLE_CODE_SHAPE.test(code)) {
-      throw new Icd10DataError(`${where}: field "code" ("${String(code)}") is not an ICD-10-CM code with its dot (e.g. J98.11).`);
+      throw new RuleDataError(`${where}: field "code" ("${String(code)}") is not an ICD-10-CM code with its dot (e.g. J98.11).`);
     }
     const w = `${file} row ${i} (${code})`;
-    if (seen.has(code)) throw new Icd10DataError(`${w}: field "code": "${code}" has a second row.`);
+    if (seen.has(code)) throw new RuleDataError(`${w}: field "code": "${code}" has a second row.`);
     seen.add(code);
-    if (typeof title !== 'string' || !title.trim()) throw new Icd10DataError(`${w}: field "title" must be non-empty text.`);
-    const findings = stringList(w, 'findings', row.findings);
-    for (const f of findings) if (!isFinding(f)) throw new Icd10DataError(`${w}: field "findings": "${f}" is not one of the 13 findings.`);
-    const defaults = stringList(w, 'defaults', row.defaults);
+    if (typeof title !== 'string' || !title.trim()) throw new RuleDataError(`${w}: field "title" must be non-empty text.`);
+    const findings = textList(w, 'findings', row.findings);
+    for (const f of findings) if (!isFinding(f)) throw new RuleDataError(`${w}: field "findings": "${f}" is not one of the 13 findings.`);
+    const defaults = textList(w, 'defaults', row.defaults);
     for (const d of defaults) {
-      if (!DEFAULTS.includes(d as Icd10Default)) throw new Icd10DataError(`${w}: field "defaults": "${d}" must be one of ${DEFAULTS.join(', ')}.`);
+      if (!DEFAULTS.includes(d as Icd10Default)) throw new RuleDataError(`${w}: field "defaults": "${d}" must be one of ${DEFAULTS.join(', ')}.`);
     }
-    if (category !== undefined && category !== true) throw new Icd10DataError(`${w}: field "category" must be true or absent.`);
+    if (category !== undefined && category !== true) throw new RuleDataError(`${w}: field "category" must be true or absent.`);
     return {
       code,
       title,
@@ -72,54 +48,34 @@ export function validateTable(data: unknown, file = 'table'): Icd10TableRow[] {
   });
 }
 
-/** A data pattern as regex source: a plain space matches any run of whitespace or hyphens. */
-export function patternSource(pattern: string): string {
-  return pattern.trim().replace(/ +/g, '[\\s-]+');
-}
-
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // Letters and digits on either side mean the match is inside a longer word ("pacer" in "spacer").
 const wordBounded = (body: string, flags: string) => new RegExp(`(?<![A-Za-z0-9])(?:${body})(?![A-Za-z0-9])`, flags);
 
-function checkPattern(where: string, field: string, i: number, p: string): void {
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${patternSource(p)})$`, 'i');
-  } catch (e) {
-    throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") is not a valid pattern: ${(e as Error).message}`);
-  }
-  if (re.test('')) throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") matches empty text.`);
-  // A space stands for one or more spaces, so "dextro ?curvature" would still require one: a quiet mistake.
-  if (/ [?*{]/.test(p)) {
-    throw new Icd10DataError(`${where}: field "${field}"[${i}] ("${p}") puts a quantifier on a space; write "(?: )?" or "\\s?" instead.`);
-  }
-}
-
-/** Validates the phrase rules against the code table; returns them typed, or throws Icd10DataError. */
+/** Validates the phrase rules against the code table; returns them typed, or throws RuleDataError. */
 export function validatePhrases(data: unknown, table: readonly Icd10TableRow[], file = 'phrases'): PhraseRule[] {
-  if (!Array.isArray(data)) throw new Icd10DataError(`${file}: expected a list of rules.`);
+  if (!Array.isArray(data)) throw new RuleDataError(`${file}: expected a list of rules.`);
   const codes = new Set(table.map((r) => r.code));
   return data.map((rule, i) => {
     const where = `${file} rule ${i}`;
-    if (!isRecord(rule)) throw new Icd10DataError(`${where}: expected an object.`);
+    if (!isRecord(rule)) throw new RuleDataError(`${where}: expected an object.`);
     checkKeys(where, rule, ['code', 'patterns', 'abbreviations', 'status', 'note'], ['code']);
     const { code } = rule;
     if (typeof code !== 'string' || !codes.has(code)) {
-      throw new Icd10DataError(`${where}: field "code" ("${String(code)}") is not in the code table (table.ts).`);
+      throw new RuleDataError(`${where}: field "code" ("${String(code)}") is not in the code table (table.ts).`);
     }
     const w = `${file} rule ${i} (${code})`;
-    const patterns = rule.patterns === undefined ? [] : stringList(w, 'patterns', rule.patterns);
-    const abbreviations = rule.abbreviations === undefined ? [] : stringList(w, 'abbreviations', rule.abbreviations);
-    if (patterns.length + abbreviations.length === 0) throw new Icd10DataError(`${w}: needs at least one of "patterns" or "abbreviations".`);
-    patterns.forEach((p, j) => checkPattern(w, 'patterns', j, p));
-    if (rule.status !== undefined && rule.status !== true) throw new Icd10DataError(`${w}: field "status" must be true or absent.`);
-    if (rule.note !== undefined && typeof rule.note !== 'string') throw new Icd10DataError(`${w}: field "note" must be text.`);
+    const patterns = rule.patterns === undefined ? [] : patternList(w, 'patterns', rule.patterns);
+    const abbreviations = rule.abbreviations === undefined ? [] : textList(w, 'abbreviations', rule.abbreviations);
+    if (patterns.length + abbreviations.length === 0) throw new RuleDataError(`${w}: needs at least one of "patterns" or "abbreviations".`);
+    if (rule.status !== undefined && rule.status !== true) throw new RuleDataError(`${w}: field "status" must be true or absent.`);
+    const note = optionalText(w, 'note', rule.note);
     return {
       code,
       ...(patterns.length ? { patterns } : {}),
       ...(abbreviations.length ? { abbreviations } : {}),
       ...(rule.status ? { status: true as const } : {}),
-      ...(rule.note === undefined ? {} : { note: rule.note as string }),
+      ...(note === undefined ? {} : { note }),
     };
   });
 }
@@ -161,10 +117,8 @@ export function compileIcd10Lexicon(
   const rows = validateTable(tableData);
   const table = new Map(rows.map((r) => [r.code, r]));
   const rules = validatePhrases(phraseData, rows);
-  const old = stringList('modifiers OLD_INJURY_PATTERNS', 'patterns', oldInjuryPatterns);
-  old.forEach((p, i) => checkPattern('modifiers OLD_INJURY_PATTERNS', 'patterns', i, p));
-  const oldAfter = stringList('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', oldInjuryAfterPatterns);
-  oldAfter.forEach((p, i) => checkPattern('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', i, p));
+  const old = patternList('modifiers OLD_INJURY_PATTERNS', 'patterns', oldInjuryPatterns);
+  const oldAfter = patternList('modifiers OLD_INJURY_AFTER_PATTERNS', 'patterns', oldInjuryAfterPatterns);
   const phrases: CompiledPhrase[] = [];
   const sources: string[] = [];
   const add = (base: Omit<CompiledPhrase, 'regex' | 'sticky' | 'body' | 'caseless'>, source: string, body: string, caseless: boolean) => {
@@ -199,19 +153,30 @@ function withoutLeadingLookbehind(source: string): string {
   return source;
 }
 
-/** The phrases worth trying at one position, with one filter regex per case mode so most positions cost one test. */
-interface PhraseBucket {
-  /** All case-insensitive candidates as one sticky alternation: no match means none of them matches here. */
-  readonly caseless: RegExp | undefined;
-  /** The same for the case-sensitive abbreviations. */
-  readonly cased: RegExp | undefined;
+/**
+ * Phrases of one case mode that may start at the same letters, and their union, compiled on first use: one
+ * sticky alternation with each phrase in a capture group, so one exec says whether any phrase matches here and
+ * which is the first. Only the phrases after that one are then tried one by one (matches are rare; one regex per
+ * group keeps the regex compilation of a short run small).
+ */
+interface PhraseGroup {
   readonly phrases: readonly CompiledPhrase[];
+  union: RegExp | undefined;
+}
+
+interface PhraseBucket {
+  readonly groups: readonly PhraseGroup[];
+}
+
+// Group k + 1 is phrase k: the loader allows no capturing groups in the data, so the numbers are the union's.
+function union(group: PhraseGroup): RegExp {
+  const bodies = group.phrases.map((p) => `(${p.body})`);
+  return wordBounded(bodies.join('|'), group.phrases[0].caseless ? 'iy' : 'y');
 }
 
 // Lower-case code of an ASCII letter or digit, else 0 (no key holds 0: keys are letters and digits).
 const keyCode = (code: number) => (code >= 65 && code <= 90 ? code + 32 : (code >= 97 && code <= 122) || (code >= 48 && code <= 57) ? code : 0);
 const key2 = (s: string) => (s.charCodeAt(0) << 7) | s.charCodeAt(1);
-const key3 = (s: string) => (s.charCodeAt(0) << 14) | (s.charCodeAt(1) << 7) | s.charCodeAt(2);
 
 /**
  * Running ~500 patterns over every report costs far more than trying, at each word start, only the patterns whose
@@ -220,51 +185,69 @@ const key3 = (s: string) => (s.charCodeAt(0) << 14) | (s.charCodeAt(1) << 7) | s
  * else its first character, else it is tried everywhere.
  */
 export class PhraseStartIndex {
-  readonly #byThree = new Map<number, PhraseBucket>();
-  readonly #byTwo = new Map<number, PhraseBucket>();
+  /**
+   * By the first two letters (index c0 << 7 | c1, lower case): the bucket for a third letter that some phrase
+   * starts with, else the bucket of the phrases filed under two letters or fewer.
+   */
+  readonly #byTwo: Array<{ third: Array<PhraseBucket | undefined>; rest: PhraseBucket | undefined } | undefined> = new Array(1 << 14).fill(undefined);
   /** By first character: an array for ASCII (looked up without making a string), a map for the rest. */
   readonly #byOneAscii: Array<PhraseBucket | undefined> = new Array(128).fill(undefined);
   readonly #byOne = new Map<string, PhraseBucket>();
   readonly #anywhere: PhraseBucket | undefined;
 
   constructor(sources: readonly string[], phrases: readonly CompiledPhrase[]) {
-    const three = new Map<number, number[]>();
-    const two = new Map<number, number[]>();
+    // Phrase indices by how their matches can start (see matchStarts): three letters; two letters, then a
+    // non-letter or anything (`rest`); two letters, then anything (`wild2`, also tried under every third letter);
+    // one character, ...; anything at all (`anywhere`).
+    const three = new Map<string, number[]>();
+    const rest = new Map<string, number[]>();
+    const wild2 = new Map<string, number[]>();
     const one = new Map<string, number[]>();
+    const wild1 = new Map<string, number[]>();
     const anywhere: number[] = [];
-    const file = <K>(map: Map<K, number[]>, key: K, i: number) => {
+    const file = (map: Map<string, number[]>, key: string, i: number) => {
       const list = map.get(key);
       if (list) list.push(i);
       else map.set(key, [i]);
     };
     sources.forEach((raw, i) => {
-      const source = withoutLeadingLookbehind(raw);
-      const p3 = literalPrefixes(source, 3);
-      const p2 = p3 ? null : literalPrefixes(source, 2);
-      const p1 = p3 || p2 ? null : firstChars(source);
-      if (p3) p3.forEach((k) => file(three, key3(k), i));
-      else if (p2) p2.forEach((k) => file(two, key2(k), i));
-      else if (p1) p1.forEach((k) => file(one, k, i));
-      else anywhere.push(i);
+      const starts = matchStarts(withoutLeadingLookbehind(raw), 3) ?? new Set(['*']);
+      for (const start of starts) {
+        const letters = start.replace(/[#*]$/, '');
+        const wild = start.endsWith('*');
+        if (letters.length === 3) file(three, letters, i);
+        else if (letters.length === 2) file(wild ? wild2 : rest, letters, i);
+        else if (letters.length === 1) file(wild ? wild1 : one, letters, i);
+        else if (wild) anywhere.push(i);
+        // A first character that is not a letter or digit (";", "."): filed by that character.
+        else for (const c of firstChars(raw) ?? ['*']) c === '*' ? anywhere.push(i) : file(one, c, i);
+      }
     });
-    const bucket = (...lists: Array<number[] | undefined>): PhraseBucket => {
+    const bucket = (...lists: Array<number[] | undefined>): PhraseBucket | undefined => {
       const indices = [...new Set(lists.flatMap((l) => l ?? []))].sort((x, y) => x - y);
-      const union = (caseless: boolean) => {
-        const bodies = indices.filter((i) => phrases[i].caseless === caseless).map((i) => `(?:${phrases[i].body})`);
-        return bodies.length ? wordBounded(bodies.join('|'), caseless ? 'iy' : 'y') : undefined;
+      if (!indices.length) return undefined;
+      const group = (caseless: boolean): PhraseGroup[] => {
+        const members = indices.filter((i) => phrases[i].caseless === caseless).map((i) => phrases[i]);
+        return members.length ? [{ phrases: members, union: undefined }] : [];
       };
-      return { caseless: union(true), cased: union(false), phrases: indices.map((i) => phrases[i]) };
+      return { groups: [...group(true), ...group(false)] };
     };
-    // Each bucket holds every phrase that can match where its letters start: its own, plus the shorter keys'.
-    const char = (k: number, shift: number) => String.fromCharCode((k >>> shift) & 127);
-    for (const [k, list] of three) this.#byThree.set(k, bucket(list, two.get(k >>> 7), one.get(char(k, 14)), anywhere));
-    for (const [k, list] of two) this.#byTwo.set(k, bucket(list, one.get(char(k, 7)), anywhere));
-    for (const [k, list] of one) {
-      const b = bucket(list, anywhere);
-      if (k.charCodeAt(0) < 128) this.#byOneAscii[k.charCodeAt(0)] = b;
-      else this.#byOne.set(k, b);
+    // Each bucket holds every phrase that can match where its letters start.
+    for (const c of new Set([...one.keys(), ...wild1.keys()])) {
+      const b = bucket(one.get(c), wild1.get(c), anywhere);
+      if (c.charCodeAt(0) < 128) this.#byOneAscii[c.charCodeAt(0)] = b;
+      else if (b) this.#byOne.set(c, b);
     }
-    this.#anywhere = anywhere.length ? bucket(anywhere) : undefined;
+    this.#anywhere = bucket(anywhere);
+    const entry = (ab: string) =>
+      (this.#byTwo[key2(ab)] ??= {
+        third: new Array(128).fill(undefined),
+        rest: bucket(rest.get(ab), wild2.get(ab), wild1.get(ab[0]), anywhere),
+      });
+    for (const ab of [...rest.keys(), ...wild2.keys()]) entry(ab);
+    for (const [abc, list] of three) {
+      entry(abc.slice(0, 2)).third[abc.charCodeAt(2)] = bucket(list, wild2.get(abc.slice(0, 2)), wild1.get(abc[0]), anywhere);
+    }
   }
 
   #firstChar(code: number): PhraseBucket | undefined {
@@ -272,26 +255,29 @@ export class PhraseStartIndex {
     return code === code ? this.#byOne.get(String.fromCharCode(code).toLowerCase()) : undefined;
   }
 
-  /** The phrases that may match at `i`, when the filter says one of them does; undefined when none can. */
-  candidatesAt(text: string, i: number): readonly CompiledPhrase[] | undefined {
+  /** Calls `visit` with each phrase that matches at `i` and where its match ends. */
+  forEachMatch(text: string, i: number, visit: (phrase: CompiledPhrase, end: number) => void): void {
     const c0 = keyCode(text.charCodeAt(i));
     const c1 = c0 ? keyCode(text.charCodeAt(i + 1)) : 0;
-    const c2 = c1 ? keyCode(text.charCodeAt(i + 2)) : 0;
-    const b =
-      (c2 ? this.#byThree.get((c0 << 14) | (c1 << 7) | c2) : undefined) ??
-      (c1 ? this.#byTwo.get((c0 << 7) | c1) : undefined) ??
-      this.#firstChar(text.charCodeAt(i)) ??
-      this.#anywhere;
-    if (!b) return undefined;
-    if (b.caseless) {
-      b.caseless.lastIndex = i;
-      if (b.caseless.test(text)) return b.phrases;
+    const two = c1 ? this.#byTwo[(c0 << 7) | c1] : undefined;
+    const b = two ? (two.third[keyCode(text.charCodeAt(i + 2))] ?? two.rest) : (this.#firstChar(text.charCodeAt(i)) ?? this.#anywhere);
+    if (!b) return;
+    for (const group of b.groups) {
+      const u = (group.union ??= union(group));
+      u.lastIndex = i;
+      const m = u.exec(text);
+      if (!m) continue;
+      let k = 0;
+      while (m[k + 1] === undefined) k++;
+      // The union's match is the first matching phrase's own match: same alternatives, tried in the same order.
+      visit(group.phrases[k], i + m[0].length);
+      for (let j = k + 1; j < group.phrases.length; j++) {
+        const sticky = group.phrases[j].sticky;
+        sticky.lastIndex = i;
+        // A sticky test() leaves lastIndex at the end of the match: no match array to allocate.
+        if (sticky.test(text)) visit(group.phrases[j], sticky.lastIndex);
+      }
     }
-    if (b.cased) {
-      b.cased.lastIndex = i;
-      if (b.cased.test(text)) return b.phrases;
-    }
-    return undefined;
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import type { Icd10Item, Span } from '../result.ts';
 import { CHRONIC_CODES, EXCLUDES1, HISTORY_RULES, SPECIFICITY, type Excludes1Pair, type HistoryRule, type SpecificityRule } from './coding.ts';
-import { Icd10DataError, icd10Lexicon } from './lexicon.ts';
+import { RuleDataError } from '../errors.ts';
+import { icd10Lexicon } from './lexicon.ts';
 import type { Icd10TableRow } from './table.ts';
 
 export interface CompiledCoding {
@@ -19,18 +20,18 @@ function compile(where: string, pattern: string): RegExp {
   try {
     return new RegExp(pattern);
   } catch (e) {
-    throw new Icd10DataError(`${where}: "${pattern}" is not a valid code pattern: ${(e as Error).message}`);
+    throw new RuleDataError(`${where}: "${pattern}" is not a valid code pattern: ${(e as Error).message}`);
   }
 }
 
 /** Validates the coding rules against the code table: every code they emit must be a table row. */
 export function compileCoding(table: ReadonlyMap<string, Icd10TableRow>, data = { HISTORY_RULES, CHRONIC_CODES, EXCLUDES1, SPECIFICITY }): CompiledCoding {
   const known = (where: string, code: string) => {
-    if (!table.has(code)) throw new Icd10DataError(`${where}: code "${code}" is not in the code table (table.ts).`);
+    if (!table.has(code)) throw new RuleDataError(`${where}: code "${code}" is not in the code table (table.ts).`);
   };
   const history = data.HISTORY_RULES.map((r, i) => {
     const where = `coding HISTORY_RULES[${i}]`;
-    if (!r.history && !r.sequela) throw new Icd10DataError(`${where}: needs "history" or "sequela".`);
+    if (!r.history && !r.sequela) throw new RuleDataError(`${where}: needs "history" or "sequela".`);
     if (r.history) known(where, r.history);
     if (r.sequela) known(where, r.sequela);
     return { ...r, re: compile(where, r.codes) };
@@ -38,7 +39,7 @@ export function compileCoding(table: ReadonlyMap<string, Icd10TableRow>, data = 
   const excludes1 = data.EXCLUDES1.map((p, i) => {
     const where = `coding EXCLUDES1[${i}]`;
     if (p.keep !== 'a' && p.keep !== 'b') known(where, p.keep);
-    if (!p.source.trim()) throw new Icd10DataError(`${where}: "source" must name the Tabular List note.`);
+    if (!p.source.trim()) throw new RuleDataError(`${where}: "source" must name the Tabular List note.`);
     return { ...p, reA: compile(where, p.a), reB: compile(where, p.b) };
   });
   const specificity = data.SPECIFICITY.map((s, i) => {

@@ -5,6 +5,7 @@
  * and every shard in `webllm/model`, and the model library in `webllm/wasm`, each keyed by its absolute URL.
  * Download and folder import both write exactly these entries, so WebLLM then loads without the network.
  */
+import { ModelFolderError } from '../errors.ts';
 import type { ResolvedModel } from './registry.ts';
 
 export const CACHE_NAMES = { config: 'webllm/config', model: 'webllm/model', wasm: 'webllm/wasm' } as const;
@@ -26,13 +27,6 @@ export interface TensorCacheShard {
 
 export interface TensorCacheFile {
   records: TensorCacheShard[];
-}
-
-export class ModelFolderError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ModelNotAvailable';
-  }
 }
 
 /** Parses mlc-chat-config.json; throws a ModelFolderError naming what is wrong. */

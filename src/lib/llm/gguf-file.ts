@@ -3,12 +3,10 @@
  * it needs before loading it, and refuse what llama.cpp would refuse. Layout (llama.cpp's gguf.cpp): magic "GGUF",
  * u32 version, u64 tensor count, u64 metadata count, then key/value pairs; little-endian.
  */
-export class GgufFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidConfig';
-  }
-}
+import { GgufFormatError } from '../errors.ts';
+
+// Callers have imported it from here; the class lives with every other error.
+export { GgufFormatError };
 
 /** The header is longer than the bytes given: read more of the file and try again. */
 export class NeedMoreBytes extends Error {}

@@ -1,6 +1,7 @@
 /** The GGUF (CPU engine) half of the page ↔ worker API, types only. */
 import type { PromptProfileId } from '../prompts/profiles.ts';
-import type { LoadProgressCallback, ModelOutcome } from './protocol.ts';
+import type { Outcome } from '../errors.ts';
+import type { LoadProgressCallback } from './protocol.ts';
 
 /** A GGUF model kept in this browser (Origin Private File System), one file or the parts of a split one. */
 export interface StoredGguf {
@@ -35,8 +36,8 @@ export interface LoadedGguf {
 export interface GgufApi {
   ggufStored(): Promise<StoredGguf[]>;
   /** Checks the files (GGUF header, every part of a split model) and copies them into this browser's storage. */
-  ggufImport(files: File[], onProgress: LoadProgressCallback): Promise<ModelOutcome<StoredGguf>>;
-  ggufLoad(name: string, options: GgufLoadOptions): Promise<ModelOutcome<LoadedGguf>>;
+  ggufImport(files: File[], onProgress: LoadProgressCallback): Promise<Outcome<StoredGguf>>;
+  ggufLoad(name: string, options: GgufLoadOptions): Promise<Outcome<LoadedGguf>>;
   ggufLoaded(): Promise<LoadedGguf | undefined>;
   ggufUnload(): Promise<void>;
   ggufDelete(name: string): Promise<void>;

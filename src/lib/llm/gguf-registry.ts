@@ -3,14 +3,7 @@
  * CLI), listed under `gguf` in src/lib/models/registry.json beside the WebLLM `models`. Validated as strictly.
  */
 import { MODEL_PROFILES, type PromptProfileId } from '../prompts/profiles.ts';
-import { RadReportXError } from '../errors.ts';
-
-// Same message shape as registry.ts's RegistryError (not imported: registry.ts imports this module).
-class RegistryError extends RadReportXError {
-  constructor(message: string) {
-    super('InvalidConfig', `Model registry: ${message}`, 'Fix src/lib/models/registry.json (or the entry `radreportx build-model` wrote) and rebuild the site.');
-  }
-}
+import { RegistryError } from '../errors.ts';
 
 /** llama.cpp's quantization types `build-model --format gguf` makes (tools/quantize/quantize.cpp names). */
 export const GGUF_QUANTIZATIONS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16'] as const;

@@ -2,13 +2,10 @@
  * The model half of the page ↔ worker API, types only. The worker owns the WebLLM engine, its downloads and the
  * model caches; the page probes the GPU and shows progress. Failures come back as `{ ok: false, code, message }`.
  */
-import type { ErrorCode } from '../errors.ts';
+import type { Outcome } from '../errors.ts';
 import type { LoadProgress } from './progress.ts';
 import type { WeightSource } from './registry.ts';
 
-export type ModelOutcome<T> =
-  | { ok: true; value: T }
-  | { ok: false; code: ErrorCode | 'Cancelled' | 'Busy' | 'Failed'; message: string; hint?: string };
 
 export interface ModelCacheStatus {
   modelId: string;
@@ -52,13 +49,13 @@ export type LoadProgressCallback = (p: LoadProgress) => void;
 export interface ModelApi {
   /** The model loaded in the worker now, if any. */
   loadedModel(): Promise<LoadedModel | undefined>;
-  modelCacheStatus(modelId: string, source?: WeightSource): Promise<ModelOutcome<ModelCacheStatus>>;
+  modelCacheStatus(modelId: string, source?: WeightSource): Promise<Outcome<ModelCacheStatus>>;
   /** Downloads what is not cached (with progress), then loads onto the GPU. Resolves when ready, failed or cancelled. */
-  loadModel(modelId: string, source: WeightSource, onProgress: LoadProgressCallback): Promise<ModelOutcome<LoadedModel>>;
+  loadModel(modelId: string, source: WeightSource, onProgress: LoadProgressCallback): Promise<Outcome<LoadedModel>>;
   /** Stops a load in progress; the files already downloaded stay cached. */
   cancelLoad(): Promise<void>;
   unloadModel(): Promise<void>;
-  deleteModel(modelId: string, source?: WeightSource): Promise<ModelOutcome<ModelCacheStatus>>;
+  deleteModel(modelId: string, source?: WeightSource): Promise<Outcome<ModelCacheStatus>>;
   /** Checks a chosen folder against its manifests and writes it into the browser cache under the site's URLs. */
-  importModelFolder(modelId: string, files: ImportFile[], onProgress: LoadProgressCallback): Promise<ModelOutcome<ImportReport>>;
+  importModelFolder(modelId: string, files: ImportFile[], onProgress: LoadProgressCallback): Promise<Outcome<ImportReport>>;
 }

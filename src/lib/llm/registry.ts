@@ -4,7 +4,7 @@
  * module absolute, built from the site's origin and base path, or from a mirror origin in deploy.config.json.
  */
 import { parseGgufEntries, type GgufEntry } from './gguf-registry.ts';
-import { RadReportXError } from '../errors.ts';
+import { RadReportXError, RegistryError } from '../errors.ts';
 import { MODEL_PROFILES, type PromptProfileId } from '../prompts/profiles.ts';
 
 export interface RegistryEntry {
@@ -40,12 +40,6 @@ export interface Registry {
   models: RegistryEntry[];
   /** GGUF models for the CPU engine (entry kind `gguf`, gguf-registry.ts). */
   gguf?: GgufEntry[];
-}
-
-export class RegistryError extends RadReportXError {
-  constructor(message: string) {
-    super('InvalidConfig', `Model registry: ${message}`, 'Fix src/lib/models/registry.json (or the entry `radreportx build-model` wrote) and rebuild the site.');
-  }
 }
 
 const TOP_KEYS = new Set(['$comment', 'libraryVersion', 'models', 'gguf']);

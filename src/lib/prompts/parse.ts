@@ -3,13 +3,14 @@
  * and misspelled names), strict about meaning: an answer that cannot be read becomes `unparsed` with the raw text
  * kept, never a silent `Normal`. The `release` shapes are read by release-parse.ts, the `json` shape here.
  */
-import { emptyFindings, normaliseFindingName, type Finding, type FindingStatus } from '../findings.ts';
+import { STATUS_RANK, emptyFindings, normaliseFindingName, statusFromWord, type Finding, type FindingStatus } from '../findings.ts';
 import { validateIcd10 } from '../icd10/validate.ts';
 import { locate } from '../locate.ts';
 import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type Icd10Item, type Icd10Rejected, type LabelResult } from '../result.ts';
 import { lookupPhraseCode } from './lookup.ts';
 import type { PromptRequest } from './profiles.ts';
-import { AnswerFormatError as ParseFailure, parseReleaseFindings, parseReleaseIcd10 } from './release-parse.ts';
+import { AnswerFormatError as ParseFailure } from '../errors.ts';
+import { parseReleaseFindings, parseReleaseIcd10 } from './release-parse.ts';
 
 /** What one answer says, before it is merged with the other answers for the same report. */
 interface Parsed {
@@ -60,11 +61,6 @@ function parseRelease(raw: string, request: PromptRequest): Parsed {
   return { icd10: a.items, dropped: [], notes };
 }
 
-const STATUS_WORDS: Record<string, Exclude<FindingStatus, 'absent'>> = {
-  positive: 'positive', present: 'positive', yes: 'positive', true: 'positive', '1': 'positive',
-  negative: 'negative', absent: 'negative', no: 'negative', false: 'negative', resolved: 'negative', '0': 'negative',
-  uncertain: 'uncertain', possible: 'uncertain', maybe: 'uncertain', probable: 'uncertain', '-1': 'uncertain',
-};
 
 function parseJsonAnswer(raw: string, request: PromptRequest): Parsed {
   const text = stripFences(raw);
@@ -99,7 +95,7 @@ function parseJsonAnswer(raw: string, request: PromptRequest): Parsed {
     for (const [e, group] of entries) {
       const entry = (typeof e === 'string' ? { name: e } : e) as Record<string, unknown> | null;
       const name = entry && typeof entry.name === 'string' ? normaliseFindingName(entry.name) : undefined;
-      const status = entry ? STATUS_WORDS[String(group ?? entry.status ?? 'positive').trim().toLowerCase()] : undefined;
+      const status = entry ? statusFromWord(String(group ?? entry.status ?? 'positive')) : undefined;
       if (!name || !status) {
         parsed.dropped.push(JSON.stringify(e));
         continue;
@@ -157,9 +153,6 @@ function checkIcd10(items: readonly { phrase: string; code?: string }[], report:
   return { items: out, rejected };
 }
 
-// Precedence when one finding is listed twice: positive beats uncertain beats negative (CheXpert's order).
-const RANK: Record<FindingStatus, number> = { absent: 0, negative: 1, uncertain: 2, positive: 3 };
-
 export interface ParseOptions {
   uncertainAsPositive?: boolean;
   usage?: LabelResult['usage'];
@@ -191,7 +184,8 @@ export function parseAnswers(
   const covered = requests.some((r) => r.task !== 'icd10');
   for (const p of parts) {
     for (const f of p.findings ?? []) {
-      if (RANK[f.status] > RANK[findings[f.name]]) findings[f.name] = f.status;
+      // Listed twice: positive beats uncertain beats negative (CheXpert's order).
+      if (STATUS_RANK[f.status] > STATUS_RANK[findings[f.name]]) findings[f.name] = f.status;
       const span = f.evidence ? locate(report, f.evidence) : undefined;
       if (span) evidence.push({ finding: f.name, status: f.status, mention: span, trigger: { ...span, kind: 'model' } });
     }

@@ -12,15 +12,8 @@
  *   ['Bibasilar atelectasis', 'Enlarged cardiac silhouette']
  *   The reason is: 'Bibasilar atelectasis' (J98.11), 'Enlarged cardiac silhouette' (I51.7)
  */
+import { AnswerFormatError } from '../errors.ts';
 import { isNormalName, normaliseFindingName, type Finding } from '../findings.ts';
-
-/** The answer could not be read; the message says why, in words a user can act on. */
-export class AnswerFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AnswerFormatError';
-  }
-}
 
 /** What a findings answer says. */
 export interface ReleaseFindingsAnswer {

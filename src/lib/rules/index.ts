@@ -19,6 +19,6 @@ export { splitSentences, type Sentence } from './sentences.ts';
 export { findMentions, compileLexicon, type Mention } from './mentions.ts';
 export { assertMention, assertWithTriggers, findTriggers, compileTriggers, type Assertion, type TriggerMatch } from './context.ts';
 export { aggregate, combineStatus } from './aggregate.ts';
-export { validateLexicon, validateTriggers, RuleDataError, type LexiconEntry, type TriggerRule } from './schema.ts';
+export { validateLexicon, validateTriggers, type LexiconEntry, type TriggerRule } from './schema.ts';
 export { LEXICON_DATA } from './lexicon.ts';
 export { TRIGGER_DATA } from './triggers.ts';

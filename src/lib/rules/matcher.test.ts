@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirstCharIndex, firstChars, firstTwoChars, forEachTokenStart, stickyAlternation } from './matcher.ts';
+import { FirstCharIndex, firstChars, firstTwoChars, forEachTokenStart, matchStarts, stickyAlternation } from './matcher.ts';
 
 const chars = (p: string) => {
   const f = firstChars(p);
@@ -42,6 +42,24 @@ describe('firstTwoChars', () => {
     expect(two('(?:a|an) tube')).toBeNull();
     expect(two(';')).toBeNull();
     expect(two('\\d cm')).toBeNull();
+  });
+});
+
+describe('matchStarts', () => {
+  const starts = (p: string) => [...(matchStarts(p, 3) ?? ['null'])].sort().join(',');
+  it('reads up to three letters through groups, optional parts, lookarounds and alternatives', () => {
+    expect(starts('pleural effusions?')).toBe('ple');
+    expect(starts('(?:small )?effusion')).toBe('eff,sma');
+    expect(starts('(?:(?:is|are) )?not seen')).toBe('are,is#,not');
+    expect(starts('(?<!normal )kyphosis')).toBe('kyp');
+    expect(starts('ab|cd')).toBe('ab*,cd*');
+  });
+  it('marks a non-letter next with # and anything next with *', () => {
+    expect(starts('T\\s?-?(?:1|12) fracture')).toBe('t#,t1#,t12');
+    expect(starts('et tube')).toBe('et#');
+    expect(starts('PE')).toBe('pe*');
+    expect(starts('[a-z]+ mass')).toBe('*');
+    expect(starts('\\d cm')).toBe('*');
   });
 });
 

@@ -4,7 +4,7 @@
  * patterns are grouped by the characters they can start with; the text is walked once, and at each token start
  * (the first letter of a word, or a punctuation mark) only the sticky regexes of that character's group run.
  */
-import { patternSource } from './schema.ts';
+import { patternSource } from './rule-data.ts';
 
 
 /** Lower-case characters a pattern can start with, or null when that cannot be worked out (a class, \w, ...). */
@@ -47,18 +47,10 @@ export function firstChars(pattern: string): Set<string> | null {
  * wrong: such a pattern is tried after every token start with its first character.
  */
 export function firstTwoChars(pattern: string): Set<string> | null {
-  return literalPrefixes(pattern, 2);
+  return prefixesOf(pattern.trim(), 2);
 }
 
-/**
- * The lower-case strings of `n` letters or digits that every match of the pattern starts with (through leading
- * groups: "(?:left|right) effusion" → le, ri), or null when that cannot be read simply (an optional or repeated
- * part, a space, a class or an escape among the first `n` characters).
- */
-export function literalPrefixes(pattern: string, n: number): Set<string> | null {
-  return prefixesOf(pattern.trim(), n);
-}
-
+// The lower-case strings of `n` letters or digits every match starts with, through leading groups.
 function prefixesOf(p: string, n: number): Set<string> | null {
   if (n === 0) return new Set(['']);
   if (p.startsWith('(?:')) {
@@ -78,6 +70,66 @@ function prefixesOf(p: string, n: number): Set<string> | null {
   if (!rest) return null;
   const c = p[0].toLowerCase();
   return new Set([...rest].map((r) => c + r));
+}
+
+/**
+ * How a pattern's matches can start, as a set of lower-case letter/digit prefixes of up to `n` characters, each
+ * possibly ending in a marker: `#` when a character that is not a letter or digit comes next (a space, a hyphen,
+ * the end), `*` when anything may come next (a class, a repeat, a construct not read here). "(?:small )?effusion"
+ * gives {sma, eff}; "T\\s?-?1" with n = 3 gives {t#, t1#}; "[a-z]+" gives {*}. Never too narrow: it only lets a
+ * matcher skip places where the pattern cannot start. Null when the set would be large.
+ */
+export function matchStarts(pattern: string, n: number): Set<string> | null {
+  const out = startsOf(pattern.trim(), n, 0);
+  return out && out.size <= 256 ? out : null;
+}
+
+const WILD = new Set(['*']);
+const OTHER = new Set(['#']);
+
+function prepend(c: string, rest: Set<string> | null): Set<string> | null {
+  return rest && new Set([...rest].map((r) => c + r));
+}
+
+function unite(...sets: Array<Set<string> | null>): Set<string> | null {
+  const out = new Set<string>();
+  for (const s of sets) {
+    if (!s || s.size > 256) return null;
+    s.forEach((x) => out.add(x));
+  }
+  return out;
+}
+
+function startsOf(p: string, n: number, depth: number): Set<string> | null {
+  if (n === 0) return new Set(['']);
+  if (depth > 12) return WILD;
+  if (p === '') return WILD; // what follows the pattern is not known here
+  const alts = splitTopLevel(p);
+  if (alts.length > 1) return unite(...alts.map((a) => startsOf(a, n, depth + 1)));
+  if (p.startsWith('(')) {
+    const close = matchingParen(p, 0);
+    if (close < 0) return WILD;
+    const inner = p.startsWith('(?:') ? p.slice(3, close) : p.startsWith('(?') ? null : p.slice(1, close);
+    const after = p.slice(close + 1);
+    // A lookaround consumes nothing: what starts the match is what comes after it (a superset, which is safe).
+    if (inner === null) return /^\(\?(?:=|!|<=|<!)/.test(p) ? startsOf(after, n, depth + 1) : WILD;
+    if (after.startsWith('?')) return unite(startsOf(`(?:${inner})${after.slice(1)}`, n, depth + 1), startsOf(after.slice(1), n, depth + 1));
+    if (/^[*+{]/.test(after)) return WILD;
+    return unite(...splitTopLevel(inner).map((a) => startsOf(a + after, n, depth + 1)));
+  }
+  // One unit: an escaped character, a letter or digit, or other text; then maybe "?".
+  let unit: string;
+  if (p[0] === '\\') unit = p.slice(0, 2);
+  else unit = p[0];
+  const after = p.slice(unit.length);
+  const optional = after.startsWith('?');
+  if (/^[*+{]/.test(after)) return WILD;
+  const rest = optional ? after.slice(1) : after;
+  let taken: Set<string> | null;
+  if (/^[A-Za-z0-9]$/.test(unit)) taken = prepend(unit.toLowerCase(), startsOf(rest, n - 1, depth + 1));
+  else if (unit === ' ' || /^\\[sS.\-,;:()/'"]$/.test(unit) || /^[-,;:'"/&]$/.test(unit)) taken = /^\\[S]$/.test(unit) ? WILD : OTHER;
+  else taken = WILD; // a class, ".", "\\d", "\\w", "^", ...
+  return optional ? unite(taken, startsOf(rest, n, depth + 1)) : taken;
 }
 
 function withOptional(p: string, next: number, set: Set<string>): Set<string> | null {

@@ -3,7 +3,9 @@ import { FINDINGS } from '../findings.ts';
 import { compileTriggers } from './context.ts';
 import { LEXICON_DATA } from './lexicon.ts';
 import { compileLexicon } from './mentions.ts';
-import { RuleDataError, patternSource, validateLexicon, validateTriggers } from './schema.ts';
+import type { RuleDataError } from '../errors.ts';
+import { patternSource } from './rule-data.ts';
+import { validateLexicon, validateTriggers } from './schema.ts';
 import { TRIGGER_DATA } from './triggers.ts';
 
 const err = (f: () => unknown) => {

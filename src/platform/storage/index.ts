@@ -14,6 +14,5 @@ export {
   readRowChunks,
   storeFile,
   updateJob,
-  StorageFullError,
 } from './jobs.ts';
 export { CHUNK_ROWS, type FileMeta, type JobCounts, type JobRecord, type JobState, type RowDetail, type StoredRow } from './schema.ts';

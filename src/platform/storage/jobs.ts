@@ -3,7 +3,7 @@
  * crash leaves either both or neither: resuming from the cursor gives no gaps and no duplicates.
  */
 import { FINDINGS } from '../../lib/findings.ts';
-import { RadReportXError } from '../../lib/errors.ts';
+import { StorageFullError } from '../../lib/errors.ts';
 import { db, isQuotaError } from './db.ts';
 import { CHUNK_ROWS, type DetailChunk, type JobCounts, type JobRecord, type RowChunk, type RowDetail, type StoredRow } from './schema.ts';
 
@@ -14,16 +14,6 @@ export function emptyCounts(): JobCounts {
     uncertain: FINDINGS.map(() => 0),
     normal: 0,
   };
-}
-
-export class StorageFullError extends RadReportXError {
-  constructor(what: string) {
-    super(
-      'StorageFull',
-      `The browser has no room left to store ${what}. Everything saved before this point is kept.`,
-      'Free some disk space or delete old jobs, then resume.',
-    );
-  }
 }
 
 /** Every job, newest first. */

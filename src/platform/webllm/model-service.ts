@@ -4,10 +4,10 @@
  */
 import type { MLCEngine } from '@mlc-ai/web-llm';
 import type { LabelEngine, LabelOptions } from '../../lib/engine.ts';
-import { RadReportXError } from '../../lib/errors.ts';
+import { RadReportXError, type Outcome } from '../../lib/errors.ts';
 import { createLlmEngine } from '../../lib/llm/engine.ts';
 import { fromWebLlm } from '../../lib/llm/progress.ts';
-import type { ImportFile, LoadProgressCallback, LoadedModel, ModelApi, ModelCacheStatus, ModelOutcome } from '../../lib/llm/protocol.ts';
+import type { ImportFile, LoadProgressCallback, LoadedModel, ModelApi, ModelCacheStatus } from '../../lib/llm/protocol.ts';
 import { appConfig, type ResolvedModel, type WeightSource } from '../../lib/llm/registry.ts';
 import { isAbort, mapWebLlmError } from '../../lib/llm/webllm-errors.ts';
 import type { EngineInfo } from '../../lib/result.ts';
@@ -54,13 +54,13 @@ export async function loadedWebLlmEngine(): Promise<LabelEngine> {
   return webLlmEngine;
 }
 
-function failure<T>(e: unknown, context: { modelName?: string; libraryUrl?: string } = {}): ModelOutcome<T> {
+function failure<T>(e: unknown, context: { modelName?: string; libraryUrl?: string } = {}): Outcome<T> {
   if (isAbort(e)) return { ok: false, code: 'Cancelled', message: 'Loading was cancelled. The files downloaded so far stay cached.' };
   const known = e instanceof RadReportXError ? e : mapWebLlmError(e, context);
   return { ok: false, code: known.code, message: known.message, hint: known.hint };
 }
 
-async function outcome<T>(f: () => Promise<T>): Promise<ModelOutcome<T>> {
+async function outcome<T>(f: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await f() };
   } catch (e) {

@@ -9,7 +9,7 @@ import type { LabelEngine, LabelOptions } from '../../lib/engine.ts';
 import { errorCode, errorMessage, RadReportXError } from '../../lib/errors.ts';
 import { createGgufEngine, namesOnlySchema } from '../../lib/llm/gguf-engine.ts';
 import type { GgufApi, GgufLoadOptions, LoadedGguf } from '../../lib/llm/gguf-protocol.ts';
-import type { ModelOutcome } from '../../lib/llm/protocol.ts';
+import type { Outcome } from '../../lib/errors.ts';
 import type { EngineInfo } from '../../lib/result.ts';
 import { createWllamaRuntime } from './runtime.ts';
 import { deleteStored, headerOf, importGguf, listStored, storedFiles } from './store.ts';
@@ -43,7 +43,7 @@ export const wllamaEngine: LabelEngine = {
   },
 };
 
-function fail<T>(e: unknown): ModelOutcome<T> {
+function fail<T>(e: unknown): Outcome<T> {
   return { ok: false, code: errorCode(e) ?? 'Failed', message: errorMessage(e), hint: (e as { hint?: string }).hint };
 }
 

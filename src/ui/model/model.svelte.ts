@@ -5,7 +5,8 @@
 import * as Comlink from 'comlink';
 import { evaluateCapability, type CapabilityReport } from '../../lib/llm/capability.ts';
 import type { LoadProgress } from '../../lib/llm/progress.ts';
-import type { ImportFile, LoadedModel, ModelCacheStatus, ModelOutcome } from '../../lib/llm/protocol.ts';
+import type { FailedOutcome } from '../../lib/errors.ts';
+import type { ImportFile, LoadedModel, ModelCacheStatus } from '../../lib/llm/protocol.ts';
 import type { RegistryEntry, WeightSource } from '../../lib/llm/registry.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import { probeGpu } from '../../platform/webllm/probe.ts';
@@ -54,7 +55,7 @@ class ModelState {
     this.cache[id] = r.ok ? r.value : undefined;
   }
 
-  #fail(r: Extract<ModelOutcome<unknown>, { ok: false }>): void {
+  #fail(r: FailedOutcome): void {
     if (r.code === 'Cancelled') this.notice = r.message;
     else this.problem = { message: r.message, hint: r.hint };
   }
