@@ -10,13 +10,17 @@ export interface AppAlert {
 }
 
 class Alerts {
-  items = $state<AppAlert[]>([]);
+  #items = $state<AppAlert[]>([]);
+
+  get items(): AppAlert[] {
+    return this.#items;
+  }
   #next = 1;
 
   push(kind: AlertKind, message: string, hint?: string): void {
     // The same message twice in a row is one alert, not a growing pile.
-    if (this.items.some((a) => a.message === message)) return;
-    this.items = [...this.items, { id: this.#next++, kind, message, hint }];
+    if (this.#items.some((a) => a.message === message)) return;
+    this.#items = [...this.#items, { id: this.#next++, kind, message, hint }];
   }
 
   error(message: string, hint?: string): void {
@@ -24,11 +28,11 @@ class Alerts {
   }
 
   dismiss(id: number): void {
-    this.items = this.items.filter((a) => a.id !== id);
+    this.#items = this.#items.filter((a) => a.id !== id);
   }
 
   clear(): void {
-    this.items = [];
+    this.#items = [];
   }
 }
 

@@ -25,3 +25,22 @@ export function filterRows(table: ResultsTable | undefined, finding: FindingFilt
   return out.subarray(0, count);
 }
 
+
+/**
+ * Rows of an ICD-10 job that have the code (or any code when `code` is ''), and whose codes, phrases or titles
+ * contain every word of `query` (case-insensitive).
+ */
+export function filterIcd10Rows(table: ResultsTable | undefined, code: string, query: string): Int32Array {
+  if (!table) return new Int32Array(0);
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const out = new Int32Array(table.rows);
+  let count = 0;
+  for (let r = 0; r < table.rows; r++) {
+    const codes = table.icd10Codes[r];
+    if (!codes) continue;
+    if (code && !` ${codes} `.includes(` ${code} `)) continue;
+    if (words.length && !words.every((w) => table.icd10Text[r].includes(w))) continue;
+    out[count++] = r;
+  }
+  return out.subarray(0, count);
+}

@@ -9,16 +9,20 @@ function fromHash(): Tab {
 }
 
 class Nav {
-  tab = $state<Tab>(fromHash());
+  #tab = $state<Tab>(fromHash());
+
+  get tab(): Tab {
+    return this.#tab;
+  }
 
   go(tab: Tab): void {
-    this.tab = tab;
+    this.#tab = tab;
     if (location.hash !== `#${tab}`) history.replaceState(null, '', `#${tab}`);
   }
 
   /** Follows back/forward and edited hashes. */
   listen(): () => void {
-    const onHash = () => (this.tab = fromHash());
+    const onHash = () => (this.#tab = fromHash());
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }

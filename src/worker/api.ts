@@ -75,6 +75,12 @@ export interface ResultsTable {
   status: Uint8Array;
   codes: Uint8Array;
   normal: Uint8Array;
+  /** Each row's ICD-10 codes, space-separated ('' for none or a findings-only job). */
+  icd10Codes: string[];
+  /** Each row's ICD-10 phrases and titles, lower-cased and joined, for the text search. */
+  icd10Text: string[];
+  /** Every ICD-10 code the job found, with its official title and how many rows have it, most frequent first. */
+  icd10Summary: { code: string; title: string; rows: number }[];
 }
 
 export interface RowView {
@@ -100,4 +106,6 @@ export interface LabelerApi extends ModelApi, GgufApi {
   loadTable(jobId: string): Promise<ResultsTable>;
   readRow(jobId: string, row: number): Promise<RowView | undefined>;
   exportJob(jobId: string, format: ExportFormat): Promise<Blob>;
+  /** Gives a job a name of the user's choice ('' goes back to the file name). */
+  renameJob(jobId: string, name: string): Promise<void>;
 }

@@ -31,7 +31,11 @@ export async function loadTable(jobId: string): Promise<ResultsTable> {
     status: new Uint8Array(n),
     codes: new Uint8Array(n * FINDINGS.length),
     normal: new Uint8Array(n),
+    icd10Codes: new Array<string>(n).fill(''),
+    icd10Text: new Array<string>(n).fill(''),
+    icd10Summary: [],
   };
+  const byCode = new Map<string, { code: string; title: string; rows: number }>();
   for await (const chunk of readRowChunks(jobId)) {
     const first = chunk.index * CHUNK_ROWS;
     chunk.rows.forEach((row, i) => {
@@ -41,8 +45,21 @@ export async function loadTable(jobId: string): Promise<ResultsTable> {
       table.status[r] = ROW_STATUSES.indexOf(row.status);
       table.normal[r] = row.normal ? 1 : 0;
       for (let f = 0; f < FINDINGS.length; f++) table.codes[r * FINDINGS.length + f] = byteOfLetter(row.codes[f]);
+      if (row.icd10?.length) {
+        const codes = [...new Set(row.icd10.map((item) => item.code))];
+        table.icd10Codes[r] = codes.join(' ');
+        table.icd10Text[r] = row.icd10.map((item) => `${item.code} ${item.phrase} ${item.title ?? ''}`).join(' | ').toLowerCase();
+        for (const item of row.icd10) {
+          if (!codes.includes(item.code)) continue;
+          const entry = byCode.get(item.code) ?? { code: item.code, title: item.title ?? '', rows: 0 };
+          entry.rows++;
+          byCode.set(item.code, entry);
+          codes.splice(codes.indexOf(item.code), 1); // count a row once per code
+        }
+      }
     });
   }
+  table.icd10Summary = [...byCode.values()].sort((a, b) => b.rows - a.rows || a.code.localeCompare(b.code));
   return table;
 }
 

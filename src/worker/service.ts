@@ -7,6 +7,7 @@ import { labelText, MAX_TYPED_REPORT_CHARS } from './label.ts';
 import { exportJob, loadTable, readRowView } from './results.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
+import { updateJob } from '../platform/storage/jobs.ts';
 import { createModelService } from './webllm-entry.ts';
 import { createGgufService } from './wllama-entry.ts';
 
@@ -31,6 +32,9 @@ export function createLabeler(): LabelerApi {
     },
     readRow: readRowView,
     exportJob,
+    async renameJob(jobId, name) {
+      await updateJob(jobId, { name: name.trim() || undefined });
+    },
   };
 }
 

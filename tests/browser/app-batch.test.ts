@@ -72,7 +72,7 @@ describe.skipIf(!HAVE_IU)('batch labeling of a real CSV', () => {
     await card.getByTestId('job-open-results').click();
     const chart = app.page.getByTestId('prevalence-chart');
     await chart.waitFor();
-    expect(await chart.locator('text', { hasText: 'Pleural Effusion' }).count()).toBe(1);
+    expect(await chart.locator('.chart-label', { hasText: 'Pleural Effusion' }).count()).toBe(1);
 
     const rows = Papa.parse<Record<string, string>>(csvText, { header: true, skipEmptyLines: true }).data;
     const effusion = rows.filter((r) => labelReport([r.findings, r.impression].filter((s) => s.trim()).join('\n\n')).findings['Pleural Effusion'] === 'positive').length;

@@ -13,6 +13,8 @@ export const F32_ID = 'RadReportX-8B-q4f32_1';
 export const F16_ID = 'RadReportX-8B-q4f16_1';
 export const F32_LIBRARY = 'Llama-3-8B-Instruct-q4f32_1_cs1k-webgpu.wasm';
 export const WEIGHTS_PATH = `/models/${F32_ID}/resolve/main/`;
+/** The smallest valid WebAssembly module: magic number and version, no sections. */
+export const EMPTY_WASM = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
 export interface SyntheticModel {
   /** The model folder (manifests, tokenizer, shards). */
@@ -67,6 +69,8 @@ export function syntheticModel(shardSizes = [96_000, 64_000, 80_000, 48_000]): S
   // Not WebAssembly: WebLLM fetches and caches it like the real library, then fails to instantiate it.
   const fakeLibrary = Buffer.from('<!doctype html><p>not a model library</p>');
   writeFileSync(join(libDir, F32_LIBRARY), fakeLibrary);
-  writeFileSync(join(root, 'import', F32_LIBRARY), fakeLibrary);
+  // The import checks that a library is a WebAssembly module, so the folder holds the smallest valid one (no
+  // exports: WebLLM still fails when it looks for the model's functions).
+  writeFileSync(join(root, 'import', F32_LIBRARY), EMPTY_WASM);
   return { dir, importRoot: join(root, 'import'), libDir, shards };
 }

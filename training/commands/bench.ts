@@ -15,6 +15,7 @@ import { TASKS, type RowStatus, type Task } from '../../src/lib/result.ts';
 import { generateReports, reportStream } from '../../src/lib/synthetic.ts';
 import { oneOf, parseCommandArgs, positiveInt } from '../lib/args.ts';
 import { writeFileAtomic } from '../lib/atomic.ts';
+import { checkInputFile, checkNotOverwritingInputs, checkOutputPath } from '../lib/files.ts';
 import type { Command } from '../lib/command.ts';
 import { readCsvRows } from '../lib/csv-stream.ts';
 import type { LabelSummary } from '../lib/label-csv.ts';
@@ -213,6 +214,9 @@ export const bench: Command = {
     const { values } = parseCommandArgs(argv, OPTIONS);
     const seed = positiveInt(values.seed, 'seed', 1);
     const task = oneOf(values.task, 'task', TASKS, 'findings');
+    checkNotOverwritingInputs([values.input], [values.json]);
+    if (values.input) checkInputFile(values.input);
+    if (values.json) checkOutputPath(values.json, '--json report');
     let result: EngineBench | LabelPathBench;
     if (values['label-path']) {
       if (values.input) throw new UsageError('--label-path generates its own CSV; leave out --input.');

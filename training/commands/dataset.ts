@@ -7,7 +7,8 @@ import type { Command } from '../lib/command.ts';
 import { buildDataset, DATASET_FORMATS, DROPPED_FILE, MANIFEST_FILE, TRAIN_FILE, VALIDATION_FILE, type DatasetFormat } from '../pipeline/dataset/build.ts';
 import { formatStats } from '../pipeline/dataset/stats.ts';
 import { processContext, type RunContext } from '../pipeline/tool.ts';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { checkInputFile, checkNotOverwritingInputs } from '../lib/files.ts';
 
 const OPTIONS = {
   reports: { type: 'string' },
@@ -82,6 +83,10 @@ export async function runDataset(argv: string[], ctx: RunContext): Promise<numbe
     validation,
     seed: v.seed ?? '1',
   };
+  // The dataset's files are written into --out; none of them may be one of the inputs.
+  checkInputFile(options.reports, 'reports');
+  checkInputFile(options.labels, 'labels');
+  checkNotOverwritingInputs([options.reports, options.labels], [TRAIN_FILE, VALIDATION_FILE, MANIFEST_FILE, DROPPED_FILE].map((f) => join(options.out, f)));
   const { manifest } = await buildDataset(options, (line) => ctx.err(`${line}\n`));
   ctx.out(v.json ? `${JSON.stringify(manifest.stats, null, 2)}\n` : `${formatStats(manifest.stats, options.task)}\n`);
   ctx.err(`Wrote ${options.out}/{${TRAIN_FILE},${VALIDATION_FILE},${MANIFEST_FILE},${DROPPED_FILE}} ` +

@@ -8,6 +8,7 @@ import { UsageError } from '../../src/lib/errors.ts';
 import { icd10Metrics, type Icd10Metrics, type Icd10Reference, type PrF1, type ReportPair } from '../../src/lib/icd10/metrics.ts';
 import { HelpRequested, oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import { writeFileAtomic } from '../lib/atomic.ts';
+import { checkInputFile, checkNotOverwritingInputs, checkOutputPath } from '../lib/files.ts';
 
 const OPTIONS = {
   task: { type: 'string' },
@@ -199,6 +200,10 @@ export async function runIcd10Evaluate(argv: string[]): Promise<number> {
   oneOf(values.task, 'task', ['icd10'], 'icd10');
   const predictionsPath = required(values.predictions, 'predictions');
   const truthPath = required(values.truth, 'truth');
+  checkNotOverwritingInputs([predictionsPath, truthPath], [values.json]);
+  checkInputFile(predictionsPath, 'predictions');
+  checkInputFile(truthPath, 'truth');
+  if (values.json) checkOutputPath(values.json, '--json report');
   const join = values.join?.trim() || null;
   const [predJoin, truthJoin] = join?.includes('=') ? join.split('=', 2).map((s) => s.trim()) : [join ?? undefined, join ?? undefined];
   const predictions = await readIcd10Jsonl(predictionsPath, predJoin, 'predictions');

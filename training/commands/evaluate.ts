@@ -10,6 +10,7 @@ import type { UncertainPolicy } from '../../src/lib/metrics.ts';
 import { RadReportXError } from '../../src/lib/errors.ts';
 import { oneOf, parseCommandArgs, positiveInt, required } from '../lib/args.ts';
 import { writeFileAtomic } from '../lib/atomic.ts';
+import { checkInputFile, checkNotOverwritingInputs, checkOutputPath } from '../lib/files.ts';
 import type { Command } from '../lib/command.ts';
 import { joinableColumns, openLabelSide } from '../lib/label-files.ts';
 
@@ -189,6 +190,14 @@ export function formatEvaluation(e: EvaluationResult): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Both inputs exist and are files; no output (--json, --metrics-csv, --disagreements) is one of them. */
+function checkFiles(predictions: string | undefined, truth: string | undefined, outputs: Record<string, string | undefined>): void {
+  checkNotOverwritingInputs([predictions, truth], Object.values(outputs));
+  if (predictions !== undefined) checkInputFile(predictions, 'predictions');
+  if (truth !== undefined) checkInputFile(truth, 'truth');
+  for (const [flag, path] of Object.entries(outputs)) if (path !== undefined) checkOutputPath(path, `${flag} file`);
+}
+
 /** Per finding: the confusion counts, and F1 with its bootstrap interval. */
 function confusionTable(e: EvaluationResult, width: number): string[] {
   const ci = e.ci;
@@ -212,6 +221,7 @@ export const evaluate: Command = {
     if (taskOf(argv) === 'icd10') return runIcd10(argv);
     const { values } = parseCommandArgs(argv, OPTIONS);
     oneOf(values.task, 'task', ['findings', 'icd10'], 'findings');
+    checkFiles(values.predictions, values.truth, { '--json': values.json, '--metrics-csv': values['metrics-csv'], '--disagreements': values.disagreements });
     const pad = values['id-pad'] === undefined ? undefined : positiveInt(values['id-pad'], 'id-pad', 1);
     const transform: IdTransform | undefined =
       values['id-strip-prefix'] || values['id-strip-suffix'] || pad

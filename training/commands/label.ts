@@ -8,6 +8,7 @@ import { list, oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import type { Command } from '../lib/command.ts';
 import { ENCODINGS, parseEncoding } from '../../src/lib/csv/decode.ts';
 import { parseDelimiter } from '../../src/lib/csv/reader.ts';
+import { checkInputFile, checkNotOverwritingInputs, checkOutputPath, spoolStdin, STDIO } from '../lib/files.ts';
 import { formatSummary, labelCsv } from '../lib/label-csv.ts';
 
 const OPTIONS = {
@@ -36,10 +37,12 @@ Labels every report in a CSV file with the 13 findings (and/or ICD-10 codes) and
 The file is streamed: any size works in constant memory. The output appears only when the run finishes.
 
 Required:
-  -i, --input FILE          CSV or TSV file (UTF-8 or UTF-16; a BOM, CRLF and quoted newlines are fine)
+  -i, --input FILE          CSV or TSV file (UTF-8 or UTF-16; a BOM, CRLF and quoted newlines are fine);
+                            - reads standard input
   -t, --text-column NAMES   column holding the report text; several columns, comma-separated
                             (e.g. findings,impression), are joined as sections under their names
-  -o, --output FILE         .csv or .jsonl (written to a temporary file, renamed at the end); - for stdout
+  -o, --output FILE         .csv or .jsonl (written to a temporary file, renamed at the end); - for stdout;
+                            never the input file
 
 Options:
       --engine NAME         ${ENGINES.map((e) => e.name).join(' | ')} (default rules)
@@ -102,6 +105,7 @@ function resolveRun(v: LabelValues): LabelRun {
   const engine = v.engine ?? 'rules';
   if (!findEngine(engine)) throw new UsageError(`Unknown engine "${engine}". Engines: ${ENGINES.map((e) => e.name).join(', ')}.`);
   const output = required(v.output, 'output');
+  checkOutputPath(output);
   const extension = extname(output).toLowerCase();
   const inferred = extension === '.jsonl' || extension === '.ndjson' ? 'jsonl' : 'csv';
   if (v.format === undefined && output !== '-' && !['.csv', '.jsonl', '.ndjson', '.txt', '.tsv'].includes(extension)) {
@@ -129,6 +133,15 @@ function resolveRun(v: LabelValues): LabelRun {
   };
 }
 
+async function labelWith(run: LabelRun, values: Record<string, unknown>): Promise<number> {
+  const engine = findEngine(run.engine)!;
+  if (engine.takeOver) return engine.takeOver(run, values);
+  const labeler = await engine.createLabeler!(run);
+  const summary = await labelCsv(run, labeler, (line) => process.stderr.write(`${line}\n`));
+  if (!run.quiet) process.stderr.write(`${formatSummary(summary, run.output)}\n`);
+  return 0;
+}
+
 export const label: Command = {
   name: 'label',
   summary: 'label the reports of a CSV file (findings, ICD-10) into CSV or JSONL',
@@ -138,11 +151,16 @@ export const label: Command = {
   async run(argv) {
     const { values } = parseCommandArgs(argv, { ...OPTIONS, ...engineOptions() });
     const run = resolveRun(values as LabelValues);
-    const engine = findEngine(run.engine)!;
-    if (engine.takeOver) return engine.takeOver(run, values);
-    const labeler = await engine.createLabeler!(run);
-    const summary = await labelCsv(run, labeler, (line) => process.stderr.write(`${line}\n`));
-    if (!run.quiet) process.stderr.write(`${formatSummary(summary, run.output)}\n`);
-    return 0;
+    checkNotOverwritingInputs([run.input], [run.output, run.stats]);
+    if (run.stats !== undefined) checkOutputPath(run.stats, 'statistics file');
+    // Standard input is copied to a temporary file first: the reader looks at the file's start, then streams it.
+    const spooled = run.input === STDIO ? await spoolStdin() : undefined;
+    try {
+      if (spooled) run.input = spooled.path;
+      checkInputFile(run.input);
+      return await labelWith(run, values);
+    } finally {
+      spooled?.remove();
+    }
   },
 };

@@ -12,6 +12,7 @@ import { TASKS, type LabelResult, type RowStatus, type Task } from '../../src/li
 import { oneOf, parseCommandArgs, required } from '../lib/args.ts';
 import { openOutput } from '../lib/atomic.ts';
 import type { Command } from '../lib/command.ts';
+import { checkInputFile, checkNotOverwritingInputs, checkOutputPath } from '../lib/files.ts';
 import { fileSize } from '../lib/csv-stream.ts';
 
 const OPTIONS = {
@@ -118,6 +119,9 @@ export const labelsToCsvCommand: Command = {
     const input = required(values.input, 'input');
     const output = required(values.output, 'output');
     const task = values.task === undefined ? undefined : oneOf(values.task, 'task', TASKS, 'findings');
+    checkNotOverwritingInputs([input], [output]);
+    checkInputFile(input);
+    checkOutputPath(output);
     const log = (s: string) => process.stderr.write(`${s}\n`);
     const r = await labelsToCsv(input, output, task, log);
     const n = (x: number) => x.toLocaleString('en-US');

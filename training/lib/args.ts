@@ -16,6 +16,14 @@ export class HelpRequested extends Error {
   }
 }
 
+/** Thrown for `--version` after a command name; the CLI runner prints the version and exits 0. */
+export class VersionRequested extends Error {
+  constructor() {
+    super('version requested');
+    this.name = 'VersionRequested';
+  }
+}
+
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
 export interface ParseOptions {
@@ -29,6 +37,7 @@ export interface ParseOptions {
  */
 export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(argv: string[], options: O, config: ParseOptions = {}) {
   if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested();
+  if (argv.includes('--version') && !('version' in options)) throw new VersionRequested();
   try {
     const { values, positionals } = parseArgs({
       args: argv,

@@ -2,11 +2,13 @@
  * Output written atomically: everything goes to a temporary file beside the target, renamed over it only when
  * the run succeeds. A crash, an error or Ctrl-C leaves the previous output (or none), never half of a new one.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { UsageError } from '../../src/lib/errors.ts';
+import { checkOutputPath } from './files.ts';
+import { processAlive } from './process-alive.ts';
 
 export interface OutputSink {
   /** Resolves once the output can be written; throws a plain message when it cannot (no folder, no access). */
@@ -51,8 +53,11 @@ export class AtomicFile implements OutputSink {
   #done = false;
 
   constructor(path: string) {
+    // A folder as the output, or a file where a folder should be, is a usage error now, not an EISDIR at the end.
+    checkOutputPath(path);
     this.path = path;
     this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+    removeStalePartials(path);
     this.#stream = createWriteStream(this.tempPath, { flags: 'w' });
     this.#stream.on('error', (e) => {
       this.#error = e;
@@ -131,9 +136,35 @@ export function openOutput(path: string): OutputSink {
   return path === '-' ? new StdoutSink() : new AtomicFile(path);
 }
 
+/**
+ * Removes the temporary files that earlier runs writing the same output left behind when they were killed
+ * (`kill -9` gives no chance to clean up): those whose process id no longer runs. Live runs' files are kept.
+ */
+export function removeStalePartials(path: string): string[] {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.partial')) continue;
+    const pid = Number(name.slice(prefix.length, -'.partial'.length));
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    rmSync(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 function writeError(path: string, e: Error): Error {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new UsageError(`Cannot write "${path}": its folder does not exist.`);
+  if (code === 'ENOTDIR') return new UsageError(`Cannot write "${path}": a part of its folder path is a file, not a folder.`);
+  if (code === 'EISDIR') return new UsageError(`Cannot write "${path}": it is a folder; name a file.`);
   if (code === 'EACCES') return new UsageError(`Cannot write "${path}": permission denied.`);
   if (code === 'ENOSPC') return new Error(`The disk is full while writing "${path}"; nothing was written.`);
   return e;

@@ -4,10 +4,17 @@
  */
 import { RadReportXError, errorCode, errorMessage } from '../../src/lib/errors.ts';
 import { closest } from '../../src/lib/csv/columns.ts';
-import { HelpRequested } from './args.ts';
+import { readFileSync } from 'node:fs';
+import { HelpRequested, VersionRequested } from './args.ts';
 import type { Command } from './command.ts';
 
 export const PROGRAM = 'radreportx';
+
+/** The package's version, from the package.json the CLI ships in. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 const USAGE_CODES = new Set(['BadUsage', 'MissingColumn']);
 
@@ -21,7 +28,7 @@ export function programHelp(commands: readonly Command[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    `Run "${PROGRAM} <command> --help" for a command's options.`,
+    `Run "${PROGRAM} <command> --help" for a command's options, "${PROGRAM} --version" for the version.`,
     '',
   ].join('\n');
 }
@@ -44,6 +51,10 @@ export async function runCli(argv: string[], commands: readonly Command[], io: I
     io.stdout(topic ? withNewline(topic.help) : programHelp(commands));
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout(`${PROGRAM} ${version()}\n`);
+    return 0;
+  }
   const command = commands.find((c) => c.name === name);
   if (!command) {
     const guess = closest(name, commands.map((c) => c.name));
@@ -54,6 +65,10 @@ export async function runCli(argv: string[], commands: readonly Command[], io: I
   try {
     return await command.run(rest);
   } catch (e) {
+    if (e instanceof VersionRequested) {
+      io.stdout(`${PROGRAM} ${version()}\n`);
+      return 0;
+    }
     if (e instanceof HelpRequested) {
       io.stdout(withNewline(command.help));
       return 0;

@@ -6,6 +6,7 @@
 import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readSync, ftruncateSync, writeSync, writeFileSync, readFileSync, unlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { RadReportXError, UsageError } from '../../src/lib/errors.ts';
+import { processAlive } from '../lib/process-alive.ts';
 import type { PromptProfileId } from '../../src/lib/prompts/index.ts';
 import type { LabelResult, RowStatus, Task } from '../../src/lib/result.ts';
 
@@ -212,7 +213,7 @@ export function lockOutput(path: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(readFileSync(lock, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid) /* a zombie counts as gone */) {
         throw new UsageError(`Another run (process ${pid}) is writing "${path}".`, `Wait for it to finish, or delete ${lock} if that process is gone.`);
       }
       unlinkSync(lock);
@@ -221,11 +222,3 @@ export function lockOutput(path: string): () => void {
   throw new UsageError(`Could not lock "${path}".`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -45,6 +45,8 @@ export interface JobRecord {
   engine: string;
   /** Name and version of the engine that labels the job, for its exports (absent on jobs stored before). */
   engineInfo?: EngineInfo;
+  /** A name the user gave the job; the file name when absent. */
+  name?: string;
   task: Task;
   state: JobState;
   /** The cursor: rows [0, rowsDone) are stored, and nothing else. */

@@ -7,6 +7,7 @@ import { CACHE_NAMES, CHAT_CONFIG, TENSOR_CACHE, modelFiles, readChatConfig, rea
 import { eta, type LoadProgress } from '../../lib/llm/progress.ts';
 import type { ResolvedModel } from '../../lib/llm/registry.ts';
 import { RadReportXError } from '../../lib/errors.ts';
+import { looksLikeHtml } from '../../lib/llm/verify-files.ts';
 import { cachedText, isCached, putFile } from './cache.ts';
 
 /** Parallel downloads: enough to fill a connection, few enough not to starve the page. WebLLM uses 4. */
@@ -30,9 +31,27 @@ function notFound(url: string, status: number, kind?: ModelFile['kind']): RadRep
   );
 }
 
+/**
+ * A static host with an SPA fallback answers every path it does not have with the site's own index.html and
+ * HTTP 200. That page is not a model file: say the files are missing, and where they go.
+ */
+function notOnServer(url: string): RadReportXError {
+  const path = new URL(url).pathname;
+  return new RadReportXError(
+    'ModelNotAvailable',
+    `The model files are not on this server: asked for ${path}, the site answered with its own web page (index.html), as sites do for files they do not have.`,
+    `Put the model folder at public/models/ in the project before building (see public/models/README.md), or copy it into the same path of the deployed site (${path.replace(/[^/]*$/, '')}), or use "Import from a folder…" on this card.`,
+  );
+}
+
 async function fetchOk(url: string, signal: AbortSignal, kind?: ModelFile['kind']): Promise<Response> {
   const res = await fetch(url, { signal, cache: 'no-store' });
   if (!res.ok || !res.body) throw notFound(url, res.status, kind);
+  // No model file is HTML; the content type says so without reading the body.
+  if (/^text\/html\b/i.test(res.headers.get('content-type') ?? '')) {
+    void res.body.cancel().catch(() => undefined);
+    throw notOnServer(url);
+  }
   return res;
 }
 
@@ -41,6 +60,8 @@ async function manifest(scope: CacheScope, url: string, signal: AbortSignal): Pr
   const cached = await cachedText(scope, url);
   if (cached !== undefined) return { text: cached, fetched: 0 };
   const text = await (await fetchOk(url, signal)).text();
+  // Some hosts send the fallback page as text/plain or without a type: the manifest's first bytes tell.
+  if (looksLikeHtml(new TextEncoder().encode(text.slice(0, 512)))) throw notOnServer(url);
   const bytes = new TextEncoder().encode(text);
   await putFile(scope, url, bytes, bytes.byteLength, 'application/json');
   return { text, fetched: bytes.byteLength };

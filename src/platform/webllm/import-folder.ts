@@ -13,7 +13,9 @@ import {
   modelRoot,
   readChatConfig,
   readTensorCache,
+  tokenizerFile,
 } from '../../lib/llm/files.ts';
+import { libraryProblem, tokenizerProblem } from '../../lib/llm/verify-files.ts';
 import { eta } from '../../lib/llm/progress.ts';
 import type { ImportFile, ImportReport, LoadProgressCallback } from '../../lib/llm/protocol.ts';
 import type { ResolvedModel } from '../../lib/llm/registry.ts';
@@ -40,9 +42,22 @@ export async function importFolder(model: ResolvedModel, chosen: ImportFile[], o
   const problems = checkFolder(new Map([...byPath].map(([p, f]) => [p, f.size])), config, tensors);
   if (problems.length) throw folderError(`The folder is incomplete: ${describeProblems(problems)}`, 'Copy the whole model folder again (every params_shard file), then import it.');
 
-  // The library may sit in the model folder or beside it (public/models/lib/ layout); it is optional.
+  // Names and sizes are not enough (a folder of right-sized junk passes them): the tokenizer must read as one.
+  const tokName = tokenizerFile(config);
+  const tokProblem = tokenizerProblem(tokName, new Uint8Array(await byPath.get(tokName)!.arrayBuffer()));
+  if (tokProblem) throw folderError(`The folder's tokenizer is not usable: ${tokProblem}`, 'Copy the model folder again from where it was built (mlc_llm gen_config writes the tokenizer), then import it.');
+
+  // The library may sit in the model folder or beside it (public/models/lib/ layout); it is optional, but when
+  // it is there it must be a WebAssembly module, or the card would promise a load without the network.
   const libName = libraryFileName(model.libraryUrl);
   const library = chosen.find((f) => f.path === libName || f.path.endsWith(`/${libName}`))?.file;
+  const libProblem = library && libraryProblem(libName, new Uint8Array(await library.arrayBuffer()));
+  if (libProblem) {
+    throw folderError(
+      `The folder's model library is not usable: ${libProblem}`,
+      `Put the prebuilt WebLLM v0_2_86 library ${libName} in the folder (see public/models/README.md), or leave it out to use the one this site serves.`,
+    );
+  }
 
   // Shards first and manifests last: an interrupted import leaves no tensor-cache.json, so nothing looks cached.
   const order = { shard: 0, tokenizer: 1, library: 2, 'tensor-cache': 3, config: 4 } as const;

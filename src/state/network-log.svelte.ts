@@ -4,8 +4,8 @@
  * module is first imported, which is at app start since App imports the Privacy panel.
  */
 import { untrack } from 'svelte';
-import { batch } from '../../state/batch.svelte.ts';
-import { NETWORK_CHANNEL, type ProbeMessage, type RequestRecord, type RequestSource } from '../../lib/network-protocol.ts';
+import { batch } from './batch.svelte.ts';
+import { NETWORK_CHANNEL, type ProbeMessage, type RequestRecord, type RequestSource } from '../lib/network-protocol.ts';
 
 export interface LabelingRun {
   start: number;
@@ -14,20 +14,37 @@ export interface LabelingRun {
 }
 
 export class NetworkLog {
-  records = $state.raw<RequestRecord[]>([]);
-  runs = $state.raw<LabelingRun[]>([]);
+  #records = $state.raw<RequestRecord[]>([]);
+  #runs = $state.raw<LabelingRun[]>([]);
   readonly origin: string;
   #seen = new Set<string>();
 
   /** Requests to any origin but the page's own. */
-  offSite = $derived(this.records.filter((r) => !this.isSameOrigin(r.url)));
-  lastRun = $derived(this.runs.at(-1));
+  #offSite = $derived(this.#records.filter((r) => !this.isSameOrigin(r.url)));
+  #lastRun = $derived(this.#runs.at(-1));
   /** Requests that started while the last labeling run was going (or since it began, if it still is). */
-  duringLastRun = $derived.by(() => {
-    const run = this.lastRun;
+  #duringLastRun = $derived.by(() => {
+    const run = this.#lastRun;
     if (!run) return [];
-    return this.records.filter((r) => r.at >= run.start && (run.end === undefined || r.at <= run.end));
+    return this.#records.filter((r) => r.at >= run.start && (run.end === undefined || r.at <= run.end));
   });
+
+  /** Every request seen, oldest first. */
+  get records(): readonly RequestRecord[] {
+    return this.#records;
+  }
+  get runs(): readonly LabelingRun[] {
+    return this.#runs;
+  }
+  get offSite(): readonly RequestRecord[] {
+    return this.#offSite;
+  }
+  get lastRun(): LabelingRun | undefined {
+    return this.#lastRun;
+  }
+  get duringLastRun(): readonly RequestRecord[] {
+    return this.#duringLastRun;
+  }
 
   constructor(origin: string) {
     this.origin = origin;
@@ -50,15 +67,15 @@ export class NetworkLog {
       this.#seen.add(key);
       return true;
     });
-    if (fresh.length) this.records = [...this.records, ...fresh].sort((a, b) => a.at - b.at);
+    if (fresh.length) this.#records = [...this.#records, ...fresh].sort((a, b) => a.at - b.at);
   }
 
   /** Called when this tab starts or stops labeling: opens a run, or closes the open one. */
   setLabeling(busy: boolean, at = performance.timeOrigin + performance.now()): void {
-    const last = this.runs.at(-1);
+    const last = this.#runs.at(-1);
     const open = last !== undefined && last.end === undefined;
-    if (busy && !open) this.runs = [...this.runs, { start: at }];
-    else if (!busy && open) this.runs = [...this.runs.slice(0, -1), { ...last, end: at }];
+    if (busy && !open) this.#runs = [...this.#runs, { start: at }];
+    else if (!busy && open) this.#runs = [...this.#runs.slice(0, -1), { ...last, end: at }];
   }
 
   /** Starts observing this page and listening to worker probes. Call once. */
