@@ -7,7 +7,7 @@ import { labelText, MAX_TYPED_REPORT_CHARS } from './label.ts';
 import { exportJob, loadTable, readRowView } from './results.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
-import { updateJob } from '../platform/storage/jobs.ts';
+import { deleteJob, listJobs, updateJob } from '../platform/storage/jobs.ts';
 import { createModelService } from './webllm-entry.ts';
 import { createGgufService } from './wllama-entry.ts';
 
@@ -24,6 +24,8 @@ export function createLabeler(): LabelerApi {
     },
     startJob,
     resumeJob,
+    listJobs,
+    deleteJob,
     pauseJob: async (id) => pauseJob(id),
     cancelJob,
     async loadTable(jobId) {
