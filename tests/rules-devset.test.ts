@@ -20,12 +20,13 @@ const DATA_DIR = fileURLToPath(new URL('../../shared/data/iu-xray/', import.meta
 const REPORTS = `${DATA_DIR}indiana_reports.csv`;
 const TRUTH = `${DATA_DIR}truth.mjs`;
 
-// Measured 2026-12-01 with the defaults (differentials uncertain): micro-F1 0.905, macro-F1 0.87; with
-// `differentials: 'positive'`, the IU indexers' own convention (they list both diagnoses of "atelectasis or
-// scarring"), micro-F1 0.932. The floors sit a little under each (docs/rules.md, docs/conventions.md).
-const MICRO_F1_FLOOR = 0.9;
-const MACRO_F1_FLOOR = 0.86;
-const MICRO_F1_FLOOR_DIFFERENTIALS_POSITIVE = 0.925;
+// Measured 2026-12-01 (issue-11b) with the defaults (differentials uncertain): micro-F1 0.922 (P 0.937, R 0.907),
+// macro-F1 0.894; with `differentials: 'positive'`, the IU indexers' own convention (they list both diagnoses of
+// "atelectasis or scarring"), micro-F1 0.941. The floors sit at or a little under each (docs/rules.md,
+// docs/conventions.md); issue 11 asks for 0.92 with the defaults.
+const MICRO_F1_FLOOR = 0.92;
+const MACRO_F1_FLOOR = 0.885;
+const MICRO_F1_FLOOR_DIFFERENTIALS_POSITIVE = 0.935;
 
 type Row = Record<string, string>;
 

@@ -52,7 +52,9 @@ export const CLINICAL_CASES: ClinicalCase[] = [
   c('issue table', 'Cardiomegaly is unlikely; likely AP technique.', { Cardiomegaly: N }, []),
   c('issue table', '?pneumonia right base', { Pneumonia: U }, []),
   c('issue table', 'Pneumothorax: none. Pleural effusion: none.', { Pneumothorax: N, 'Pleural Effusion': N }, []),
-  c('issue table', 'Left basilar atelectasis or scarring.', { Atelectasis: U, 'Lung Opacity': U }, []),
+  // A differential still: atelectasis is not asserted and nothing is coded. Scarring is a Lung Opacity term, and
+  // both alternatives are opacities, so the opacity itself is certain (docs/conventions.md).
+  c('issue table', 'Left basilar atelectasis or scarring.', { Atelectasis: U, 'Lung Opacity': P }, []),
   c('issue table', 'Right lower lobe atelectasis or pneumonia.', { Atelectasis: U, Pneumonia: U }, []),
   c('issue table', 'Right lower lobe atelectasis versus pneumonia.', { Atelectasis: U, Pneumonia: U }, []),
   c('issue table', 'Right lower lobe opacity could also represent pneumonia.', { Pneumonia: U, 'Lung Opacity': P }, ['R91.8']),
@@ -144,16 +146,29 @@ export const CLINICAL_CASES: ClinicalCase[] = [
   c('structured line', 'Cardiomegaly: present.', { Cardiomegaly: P }, ['I51.7']),
 
   // --- Differentials -------------------------------------------------------------------------------------
-  c('differential', 'Bibasilar scarring or atelectasis.', { Atelectasis: U, 'Lung Opacity': U }, []),
+  c('differential', 'Bibasilar scarring or atelectasis.', { Atelectasis: U, 'Lung Opacity': P }, []),
   c('differential', 'Atelectasis and/or pneumonia in the lingula.', { Atelectasis: U, Pneumonia: U }, []),
   c('differential', 'Left base consolidation vs. atelectasis.', { Consolidation: U, Atelectasis: U }, []),
   c('differential', 'Pleural effusion or pleural thickening at the right base.', { 'Pleural Effusion': U, 'Pleural Other': U }, []),
   c('differential', 'Edema or infection, bilateral.', { Edema: U, Pneumonia: U }, []),
-  c('differential', 'Mild atelectasis or early infiltrate at the right base.', { Atelectasis: U, 'Lung Opacity': U }, []),
+  c('differential', 'Mild atelectasis or early infiltrate at the right base.', { Atelectasis: U, 'Lung Opacity': P }, []),
   c('differential', 'Nodule or mass in the right upper lobe.', { 'Lung Lesion': P }),
   c('differential', 'Streaky atelectasis or scarring at the left base.', { Atelectasis: P, 'Lung Opacity': P }, [], { differentials: 'positive' }),
   c('differential', 'Atelectasis versus pneumonia at the left base.', { Atelectasis: P, Pneumonia: P }, [], { differentials: 'positive' }),
-  c('differential', 'Subsegmental atelectasis versus scarring; no effusion.', { Atelectasis: U, 'Pleural Effusion': N }, []),
+  c('differential', 'Subsegmental atelectasis versus scarring; no effusion.', { Atelectasis: U, 'Lung Opacity': P, 'Pleural Effusion': N }, []),
+  // All alternatives opacities: the opacity is certain, which one it is is not.
+  c('differential', 'Right base airspace disease versus atelectasis.', { 'Lung Opacity': P, Atelectasis: U }),
+  c('differential', 'Scarring and/or atelectasis in the lingula.', { 'Lung Opacity': P, Atelectasis: U }),
+  c('differential', 'Early infiltrate or pneumonia at the left base, follow up advised.', { 'Lung Opacity': P, Pneumonia: U }),
+  // Not all alternatives are opacities of the lung, or only one is named: the opacity stays uncertain.
+  c('differential', 'Basilar airspace disease and/or small effusion on the left.', { 'Lung Opacity': U, 'Pleural Effusion': U }),
+  c('differential', 'Infiltrate versus bronchovascular crowding at the right hilum.', { 'Lung Opacity': U }),
+  c('differential', 'Nodule versus focal scarring in the right upper lobe.', { 'Lung Lesion': U, 'Lung Opacity': U }),
+  // No Lung Opacity term named: findings are not inferred from one another.
+  c('differential', 'Consolidation or edema in both lower lobes.', { Consolidation: U, Edema: U, 'Lung Opacity': A }),
+  // The differential names the alternatives beside it; the opacity they explain is asserted.
+  c('differential', 'Patchy left lower lobe opacity may represent atelectasis versus pneumonia.', { 'Lung Opacity': P, Atelectasis: U, Pneumonia: U }),
+  c('differential', 'Bandlike density at the right base may be atelectasis or scarring.', { 'Lung Opacity': P, Atelectasis: U }),
 
   // --- Lists that are not differentials ------------------------------------------------------------------
   c('list, not differential', 'No effusion or pneumothorax on either side.', { 'Pleural Effusion': N, Pneumothorax: N }, []),
@@ -185,6 +200,12 @@ export const CLINICAL_CASES: ClinicalCase[] = [
   c('temporality', 'Compared to prior, stable cardiomegaly.', { Cardiomegaly: P }, ['I51.7']),
   c('temporality', 'Unchanged from the prior study, small right effusion.', { 'Pleural Effusion': P }, ['J90']),
   c('temporality', 'History of lung cancer, new right upper lobe mass.', { 'Lung Lesion': P }, ['Z85.118', 'R91.8']),
+  // "prior" dates the noun phrase it stands in, not a finding further on in a run-on clause.
+  c('temporality', 'Previous left upper lobe and lingular pneumonia.', { Pneumonia: U }),
+  c('temporality', 'Prior granulomatous disease and low lung volumes with bibasilar atelectasis.', { Atelectasis: P }),
+  // A current-state word cancels a history only between the history and the finding.
+  c('temporality', 'Stable right hilar opacity, compatible with a history of right upper lobe mass.', { 'Lung Opacity': P, 'Lung Lesion': U }),
+  c('temporality', 'Status post right lobectomy, new small effusion.', { 'Pleural Effusion': P }),
 
   // --- Partial resolution --------------------------------------------------------------------------------
   c('partial resolution', 'Almost completely resolved right pleural effusion.', { 'Pleural Effusion': P }, ['J90']),
@@ -230,6 +251,21 @@ export const CLINICAL_CASES: ClinicalCase[] = [
   c('vocabulary', 'Vascular congestion without frank edema.', { Edema: N }, ['R09.89']),
   c('vocabulary', 'Mild pulmonary vascular congestion and interstitial edema.', { Edema: P }, ['R09.89', 'J81.1']),
   c('vocabulary', 'Prominence of the superior mediastinum.', { 'Enlarged Cardiomediastinum': P, Cardiomegaly: A }),
+  c('vocabulary', 'Mild prominence of mediastinum, unchanged.', { 'Enlarged Cardiomediastinum': P }),
+  // "Pleural air (collection)" is a pneumothorax described, not named.
+  c('vocabulary', 'Small right apical pleural air collection.', { Pneumothorax: P }),
+  c('vocabulary', 'No pleural air collection is seen.', { Pneumothorax: N }),
+  c('vocabulary', 'Partial collapse of the left upper and lower lobes.', { Atelectasis: P }),
+  c('vocabulary', 'Scattered calcified nodules from old granulomatous disease.', { 'Lung Lesion': P }),
+  // An opacity placed outside the lung, or explained by something that is not lung disease, is not Lung Opacity.
+  c('vocabulary', 'Nodular density projecting over the anterior left fifth rib.', { 'Lung Opacity': A }),
+  c('vocabulary', 'Opacity at the left base is due to overlying soft tissue.', { 'Lung Opacity': A }),
+  c('vocabulary', 'Substernal density, related to a pectus deformity.', { 'Lung Opacity': A }),
+  c('vocabulary', 'Curvilinear densities over the heart compatible with coronary stents.', { 'Lung Opacity': A }),
+  c('vocabulary', 'Scarring at the left costophrenic angle.', { 'Lung Opacity': A }),
+  c('vocabulary', 'Right lower lobe density consistent with atelectasis.', { 'Lung Opacity': P, Atelectasis: P }),
+  // Dictation that drops "of": "clear consolidation" means clear of it.
+  c('vocabulary', 'Both lungs are clear focal consolidation.', { Consolidation: N }),
 
   // --- ICD-10 coding -------------------------------------------------------------------------------------
   c('icd10 coding', 'Emphysema. COPD.', {}, ['J43.9']),
@@ -238,7 +274,8 @@ export const CLINICAL_CASES: ClinicalCase[] = [
   c('icd10 coding', 'Congestive heart failure with interstitial edema.', { Edema: P }, ['I50.1']),
   c('icd10 coding', 'Diastolic heart failure with pulmonary edema.', { Edema: P }, ['I50.30']),
   c('icd10 coding', 'Multiple calcified granulomas.', {}, ['J98.4']),
-  c('icd10 coding', 'A calcified nodule in the right lung base.', { 'Lung Lesion': A }, ['R91.1']),
+  // A calcified nodule is a nodule (its code says so too); only a calcified granuloma is not a lesion.
+  c('icd10 coding', 'A calcified nodule in the right lung base.', { 'Lung Lesion': P }, ['R91.1']),
   c('icd10 coding', 'Granulomatous disease with scattered calcified granulomas.', {}, ['J98.4']),
   c('icd10 coding', 'Pulmonary fibrosis with honeycombing.', {}, ['J84.10']),
   c('icd10 coding', 'Malignant pleural effusion on the right and a small effusion on the left.', { 'Pleural Effusion': P }, ['J91.0']),

@@ -34,6 +34,18 @@ describe('historicalCode', () => {
 });
 
 describe('resolveItems', () => {
+  it('takes items without a span (a model phrase not in the report): the code once, a located phrase as its own', () => {
+    const unlocated = (code: string, phrase: string): Icd10Item => ({ phrase, code, title: null, start: null, end: null, flags: ['not_in_text'] });
+    const out = resolveItems([unlocated('J90', 'bilateral effusions'), item('J90', 'left effusion', 30), unlocated('I26.99', 'embolism'), unlocated('J90', 'effusion')], coding, table);
+    expect(out.map((i) => [i.code, i.phrase, i.start, i.flags])).toEqual([
+      ['J90', 'left effusion', 30, []],
+      ['I26.99', 'embolism', null, ['not_in_text']],
+    ]);
+    expect(out[0].supporting).toBeUndefined();
+    // Only unlocated phrases of a code: it stays, unlocated, and is listed after the located ones.
+    const only = resolveItems([unlocated('J43.9', 'emphysema'), unlocated('J44.9', 'COPD'), item('J90', 'effusion', 5)], coding, table);
+    expect(only.map((i) => [i.code, i.start])).toEqual([['J90', 5], ['J43.9', null]]);
+  });
   it('lists a code once with its other phrases as support', () => {
     const out = resolveItems([item('J90', 'effusion', 0), item('J90', 'pleural effusion', 20)], coding, table);
     expect(out).toHaveLength(1);

@@ -62,19 +62,25 @@ export function historicalCode(coding: CompiledCoding, code: string, residue: bo
 
 type Merged = Icd10Item & { supporting: Span[] };
 
-const spanOf = (i: Icd10Item): Span => ({ start: i.start!, end: i.end!, text: i.phrase });
+/** Where an item's phrase is; none for a model's phrase that is not in the report (flagged `not_in_text`). */
+const spansOf = (i: Icd10Item): Span[] => (i.start === null || i.end === null ? [] : [{ start: i.start, end: i.end, text: i.phrase }]);
 
 /**
  * One item per code, in text order of its first phrase, with the other phrases as `supporting`; then Excludes1
- * pairs and unspecified-vs-specific duplicates are folded into the code that stays.
+ * pairs and unspecified-vs-specific duplicates are folded into the code that stays. Items may come from a model
+ * (`validateIcd10`): one whose phrase is not in the report has no span, so it gives its code but no supporting
+ * phrase, and a located phrase of the same code is preferred as the item's own.
  */
 export function resolveItems(items: readonly Icd10Item[], coding: CompiledCoding, table: ReadonlyMap<string, Icd10TableRow>): Icd10Item[] {
   if (items.length === 0) return [];
   const byCode = new Map<string, Merged>();
   for (const item of items) {
     const have = byCode.get(item.code);
-    if (have) have.supporting.push(spanOf(item));
-    else byCode.set(item.code, { ...item, supporting: [] });
+    if (!have) byCode.set(item.code, { ...item, flags: [...item.flags], supporting: [] });
+    else if (have.start === null && item.start !== null) {
+      // The located phrase becomes the item's own; the code keeps the flags of the phrase that now carries it.
+      byCode.set(item.code, { ...item, flags: [...item.flags], supporting: have.supporting });
+    } else have.supporting.push(...spansOf(item));
   }
   if (byCode.size > 1) foldPairs(byCode, coding, table);
   const out: Icd10Item[] = [];
@@ -86,11 +92,17 @@ export function resolveItems(items: readonly Icd10Item[], coding: CompiledCoding
     }
     // The earliest phrase is the item's own; the rest support it (each span once).
     const seen = new Set<number>();
-    const all = [spanOf(m), ...supporting].filter((x) => !seen.has(x.start) && seen.add(x.start)).sort((x, y) => x.start - y.start);
+    const all = [...spansOf(m), ...supporting].filter((x) => !seen.has(x.start) && seen.add(x.start)).sort((x, y) => x.start - y.start);
+    if (m.start === null) {
+      // A code whose own phrase is not in the report keeps it; the located ones support it.
+      out.push(all.length ? { ...base, supporting: all } : base);
+      continue;
+    }
     const [first, ...rest] = all;
     out.push({ ...base, phrase: first.text, start: first.start, end: first.end, ...(rest.length ? { supporting: rest } : {}) });
   }
-  return out.sort((x, y) => x.start! - y.start!);
+  // Text order; phrases not in the report last, in the order given.
+  return out.sort((x, y) => (x.start === null ? (y.start === null ? 0 : 1) : y.start === null ? -1 : x.start - y.start));
 }
 
 /** Folds Excludes1 pairs, then unspecified-vs-specific duplicates, into the code that stays. */
@@ -98,7 +110,7 @@ function foldPairs(byCode: Map<string, Merged>, coding: CompiledCoding, table: R
   const fold = (from: Merged, into: string) => {
     byCode.delete(from.code);
     const target = byCode.get(into);
-    if (target) target.supporting.push(spanOf(from), ...from.supporting);
+    if (target) target.supporting.push(...spansOf(from), ...from.supporting);
     else byCode.set(into, { ...from, code: into, title: table.get(into)?.title ?? null, supporting: [...from.supporting] });
   };
   const find = (re: RegExp, not?: string) => {
@@ -125,6 +137,13 @@ function foldPairs(byCode: Map<string, Merged>, coding: CompiledCoding, table: R
     const specific = general && find(rule.re, rule.general);
     if (general && specific) fold(general, specific.code);
   }
+}
+
+let defaultCompiled: CompiledCoding | undefined;
+
+/** The shipped coding rules, compiled once against the shipped code table. */
+export function defaultCoding(): CompiledCoding {
+  return (defaultCompiled ??= compileCoding(icd10Lexicon().table));
 }
 
 let defaultPairs: CompiledCoding['excludes1'] | undefined;

@@ -95,6 +95,63 @@ describe('ICD-10 answers', () => {
   });
 });
 
+// The coder's post-processing the rule engine applies (src/lib/icd10/resolve.ts), on the model's items too.
+describe('ICD-10 answers get the rule engine coding post-processing', () => {
+  const CODED =
+    'FINDINGS: Hyperexpanded lungs with emphysema. Changes of COPD. Small left pleural effusion. Cardiomegaly.\n' +
+    'IMPRESSION: Congestive heart failure with pulmonary edema. Small left pleural effusion, unchanged.';
+  const icd = (items: { phrase: string; code: string }[], profile: PromptProfileId = 'json') => {
+    const requests = buildRequests(profile, 'icd10', CODED);
+    const raw =
+      profile === 'json'
+        ? JSON.stringify({ icd10: items })
+        : `[${items.map((i) => `'${i.phrase}'`).join(', ')}]\nThe reason is: ${items.map((i) => `'${i.phrase}' (${i.code})`).join(', ')}`;
+    return parseAnswers(requests, [raw], CODED, ENGINE);
+  };
+  const phrases = (item: NonNullable<LabelResult['icd10']>[number]) => [item.phrase, ...(item.supporting ?? []).map((s) => s.text)];
+
+  for (const profile of ['json', 'release'] as const) {
+    it(`${profile}: one item per code, its other phrases as supporting spans in the report`, () => {
+      const r = icd([{ phrase: 'Small left pleural effusion', code: 'J90' }, { phrase: 'Cardiomegaly', code: 'I51.7' }, { phrase: 'Small left pleural effusion, unchanged', code: 'J90' }], profile);
+      expect(r.status).toBe('ok');
+      expect(r.icd10!.map((i) => i.code)).toEqual(['J90', 'I51.7']);
+      const j90 = r.icd10![0];
+      expect(phrases(j90)).toEqual(['Small left pleural effusion', 'Small left pleural effusion, unchanged']);
+      for (const s of j90.supporting!) expect(CODED.slice(s.start, s.end)).toBe(s.text);
+      expect(r.icd10Rejected).toBeUndefined();
+    });
+
+    it(`${profile}: never both codes of an Excludes1 pair (emphysema + COPD -> J43.9; CHF + edema -> I50.1)`, () => {
+      const r = icd(
+        [
+          { phrase: 'emphysema', code: 'J43.9' },
+          { phrase: 'COPD', code: 'J44.9' },
+          { phrase: 'Congestive heart failure', code: 'I50.9' },
+          { phrase: 'pulmonary edema', code: 'J81.0' },
+        ],
+        profile,
+      );
+      const codes = r.icd10!.map((i) => i.code);
+      expect(codes).toEqual(['J43.9', 'I50.1']);
+      expect(phrases(r.icd10![0])).toEqual(['emphysema', 'COPD']);
+      expect(phrases(r.icd10![1]).sort()).toEqual(['Congestive heart failure', 'pulmonary edema']);
+      expect(r.icd10![1].title).toMatch(/left ventricular failure/i);
+    });
+  }
+
+  it('a phrase not in the report gives its code once; the located phrase of that code carries it', () => {
+    const r = icd([{ phrase: 'bilateral effusions', code: 'J90' }, { phrase: 'Small left pleural effusion', code: 'J90' }]);
+    expect(r.icd10).toHaveLength(1);
+    expect(r.icd10![0]).toMatchObject({ code: 'J90', phrase: 'Small left pleural effusion', flags: [] });
+    expect(r.icd10![0].start).not.toBeNull();
+  });
+
+  it('keeps the answer order of the codes, not the report order', () => {
+    const r = icd([{ phrase: 'Cardiomegaly', code: 'I51.7' }, { phrase: 'emphysema', code: 'J43.9' }]);
+    expect(r.icd10!.map((i) => i.code)).toEqual(['I51.7', 'J43.9']);
+  });
+});
+
 describe('evidence and blank reports', () => {
   it('locates evidence quotes in the report, across case and spacing', () => {
     const r = parse({ profile: 'json', raw: '{"findings":[{"name":"Support Devices","status":"positive","evidence":"right  PICC line in place"}]}' });

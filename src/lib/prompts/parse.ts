@@ -4,6 +4,8 @@
  * kept, never a silent `Normal`. The `release` shapes are read by release-parse.ts, the `json` shape here.
  */
 import { STATUS_RANK, emptyFindings, normaliseFindingName, statusFromWord, type Finding, type FindingStatus } from '../findings.ts';
+import { icd10Lexicon } from '../icd10/lexicon.ts';
+import { defaultCoding, resolveItems } from '../icd10/resolve.ts';
 import { validateIcd10 } from '../icd10/validate.ts';
 import { locate } from '../locate.ts';
 import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type Icd10Item, type Icd10Rejected, type LabelResult } from '../result.ts';
@@ -149,7 +151,17 @@ function checkIcd10(items: readonly { phrase: string; code?: string }[], report:
       out.push(i);
     }
   }
-  return { items: out, rejected };
+  // The coder's post-processing the rule engine applies too: one item per code with its other phrases as
+  // `supporting`, no Excludes1 pair, an unspecified code folded into a specific one of the same condition. The
+  // items stay in the answer's order (of each code's first phrase), not the report's.
+  const resolved = resolveItems(out, defaultCoding(), icd10Lexicon().table);
+  const firstIndex = (r: Icd10Item) => {
+    const starts = new Set([r.start, ...(r.supporting ?? []).map((s) => s.start)]);
+    const i = out.findIndex((o) => o.code === r.code || (o.start !== null && starts.has(o.start)));
+    return i < 0 ? out.length : i;
+  };
+  const order = new Map(resolved.map((r) => [r, firstIndex(r)]));
+  return { items: resolved.sort((a, b) => order.get(a)! - order.get(b)!), rejected };
 }
 
 export interface ParseOptions {

@@ -116,6 +116,10 @@ const PAIRING = /^(?:and\s*\/\s*)?or$/i;
 // At most this many words between a diagnosis and the "or" that pairs it with another.
 const PAIR_GAP = /^[\s-]*(?:[\w'/-]+[\s-]+){0,3}$/;
 
+const ADJECTIVE_HISTORY = /^(?:prior|previous|remote)$/i;
+// At most this many words between such an adjective and the finding it dates.
+const ADJECTIVE_GAP = /^[\s-]*(?:[\w'/,-]+[\s-]+){0,5}$/;
+
 function hasTerminator(triggers: readonly TriggerMatch[], from: number, to: number): boolean {
   for (const t of triggers) if (t.kind === 'terminator' && t.start >= from && t.end <= to) return true;
   return false;
@@ -153,6 +157,18 @@ function pairsWithSibling(text: string, triggers: readonly TriggerMatch[], t: Tr
 }
 
 /**
+ * A differential names its alternatives: the diagnosis right beside it on each side. It does not reach past
+ * another diagnosis, so in "opacity at the base may represent atelectasis versus scarring" the opacity is
+ * asserted and only atelectasis and scarring are the alternatives.
+ */
+function isNearestAlternative(t: TriggerMatch, start: number, end: number, ctx: AssertContext): boolean {
+  for (const s of ctx.siblings ?? []) {
+    if (t.end <= start ? s.start >= t.end && s.end <= start : s.start >= end && s.end <= t.start) return false;
+  }
+  return true;
+}
+
+/**
  * Status of the mention at [start, end) given its sentence's triggers (from findTriggers). The nearest trigger
  * decides, except that the weak kinds, a history ("prior", "status post") and a paired "or", decide only when no
  * other trigger reaches the mention: "no effusion or pneumothorax" is denied, "status post removal of the chest
@@ -171,13 +187,19 @@ export function assertWithTriggers(
   let weakDistance = Infinity;
   let clause: boolean | undefined;
   let current = false;
+  // Start of the nearest current-state word before the mention: it cancels a history only if it stands between
+  // the history and the mention ("status post lobectomy, new effusion"), not before the history ("stable
+  // opacity, compatible with history of a mass": the mass is still history).
+  let currentBefore = -1;
   const bit = ctx.finding ? 1 << FINDINGS.indexOf(ctx.finding) : 0;
   for (const t of triggers) {
     if (t.kind === 'pseudo' || t.kind === 'terminator' || t.exceptMask & bit) continue;
     if (t.kind === 'current') {
       // "Prior effusion, now smaller": right after the mention, or after it and a comma, the finding is on this
       // image; before it ("new effusion"), anywhere in the clause.
-      if (t.end <= start && t.direction !== 'backward') current ||= !hasTerminator(triggers, t.end, start);
+      if (t.end <= start && t.direction !== 'backward') {
+        if (!hasTerminator(triggers, t.end, start)) currentBefore = Math.max(currentBefore, t.start);
+      }
       else if (t.start >= end && t.direction !== 'forward') current ||= !hasTerminator(triggers, end, t.start) && /^[^,]*(?:,\s*)?$/.test(text.slice(end, t.start)) && !text.slice(end, t.start).trim().includes(' ');
       continue;
     }
@@ -195,6 +217,10 @@ export function assertWithTriggers(
     } else {
       continue;
     }
+    if (t.kind === 'differential' && !isNearestAlternative(t, start, end, ctx)) continue;
+    // "prior", "previous", "remote" are adjectives: they date the noun phrase they stand in ("prior right lower
+    // lobe pneumonia"), not every finding later in a run-on clause.
+    if (t.kind === 'historical' && t.end <= start && ADJECTIVE_HISTORY.test(text.slice(t.start, t.end)) && !ADJECTIVE_GAP.test(text.slice(t.end, start))) continue;
     const pairing = t.kind === 'differential' && PAIRING.test(text.slice(t.start, t.end));
     if (pairing && !pairsWithSibling(text, triggers, t, start, end, ctx)) continue;
     if (pairing || t.kind === 'historical') {
@@ -207,7 +233,8 @@ export function assertWithTriggers(
       bestDistance = distance;
     }
   }
-  const decided = best ?? (current && weak?.kind === 'historical' ? undefined : weak);
+  const cancelled = weak?.kind === 'historical' && (current || (currentBefore >= 0 && (weak.end <= start ? currentBefore >= weak.end : true)));
+  const decided = best ?? (cancelled ? undefined : weak);
   if (!decided) return { status: 'positive' };
   const kind = decided.kind as keyof typeof STATUS_OF;
   return { status: STATUS_OF[kind], trigger: { start: decided.start, end: decided.end, text: text.slice(decided.start, decided.end), kind } };

@@ -5,13 +5,15 @@
  */
 import type { LabelEngine, LabelOptions } from '../engine.ts';
 import { errorMessage } from '../errors.ts';
-import { emptyFindings } from '../findings.ts';
+import { emptyFindings, type Finding } from '../findings.ts';
 import { icd10Items, matchPhrases, resolveOverlaps } from '../icd10/extract.ts';
 import { icd10Lexicon } from '../icd10/lexicon.ts';
 import { failedResult, isBlankReport, isNormal, type EngineInfo, type Evidence, type LabelResult, type Task } from '../result.ts';
 import { decide } from './aggregate.ts';
+import { OPACITY_FINDINGS } from './lexicon.ts';
 import { findMentions, type Mention } from './mentions.ts';
 import { findTypoMentions } from './typos.ts';
+import type { Assertion } from './context.ts';
 import { assertTargets, parseReport, type ReportDoc } from './report-doc.ts';
 import { RULES_VERSION } from './version.ts';
 
@@ -48,9 +50,13 @@ function label(text: string, options: LabelOptions, task: Task): LabelResult {
   const assertions = assertTargets(doc, mentions.length && phrases.length ? [...mentions, ...phrases] : mentions.length ? mentions : phrases);
   // `differentials: 'positive'` counts each diagnosis of a differential as present; the trigger stays as evidence.
   const countDifferentials = options.differentials === 'positive';
+  const opacityCertain = opacityDifferentials(mentions, assertions);
   const evidence: Evidence[] = mentions.map((m, i) => {
     const { trigger } = assertions[i];
-    const status = countDifferentials && trigger?.kind === 'differential' ? 'positive' : assertions[i].status;
+    const status =
+      trigger?.kind === 'differential' && (countDifferentials || (m.finding === 'Lung Opacity' && opacityCertain.has(trigger.start)))
+        ? 'positive'
+        : assertions[i].status;
     return {
       finding: m.finding,
       status,
@@ -73,6 +79,31 @@ function label(text: string, options: LabelOptions, task: Task): LabelResult {
   if (lexicon) result.icd10 = icd10Items(doc, phrases, assertions.slice(mentions.length), lexicon);
   return result;
 }
+
+const OPACITY = new Set(OPACITY_FINDINGS);
+
+/**
+ * Differentials (by trigger start) whose alternatives, two or more, are all opacity-type findings: "atelectasis
+ * or scarring" doubts which opacity it is, not that there is one, so its Lung Opacity mention stays positive.
+ */
+function opacityDifferentials(mentions: readonly Mention[], assertions: readonly Assertion[]): ReadonlySet<number> {
+  let groups: Map<number, Finding[]> | undefined;
+  for (let i = 0; i < mentions.length; i++) {
+    const t = assertions[i].trigger;
+    if (t?.kind !== 'differential') continue;
+    groups ??= new Map();
+    const g = groups.get(t.start);
+    if (g) g.push(mentions[i].finding);
+    else groups.set(t.start, [mentions[i].finding]);
+  }
+  // Most reports have no differential: nothing to allocate.
+  if (!groups) return NONE;
+  const out = new Set<number>();
+  for (const [start, findings] of groups) if (findings.length > 1 && findings.every((f) => OPACITY.has(f))) out.add(start);
+  return out;
+}
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** The lexicon's mentions plus those of misspelt head words ("cardiomegally"), in text order. */
 function withTypos(doc: ReportDoc, mentions: Mention[], typos: boolean): Mention[] {

@@ -3,9 +3,9 @@
  * (a space matches spaces, line breaks or hyphens; matches respect word boundaries).
  *
  * Mapping choices follow the IU X-ray reference (shared/data/iu-xray/README.md): pulmonary (vascular)
- * congestion is not Edema; a calcified granuloma is not a Lung Lesion; surgical clips and sutures are not
- * Support Devices; scarring in the lung is Lung Opacity and pleural thickening or scarring is Pleural Other;
- * "borderline" cardiomegaly is Cardiomegaly. Findings are not inferred from each other (consolidation does not
+ * congestion is not Edema; a calcified granuloma is not a Lung Lesion (a calcified nodule is); surgical clips and
+ * sutures are not Support Devices; scarring in the lung is Lung Opacity and pleural thickening or scarring is
+ * Pleural Other; "borderline" cardiomegaly is Cardiomegaly. Findings are not inferred from each other (consolidation does not
  * imply Lung Opacity here): each label is what the report says.
  */
 import type { Finding } from '../findings.ts';
@@ -24,6 +24,8 @@ export const LEXICON_DATA: LexiconEntry[] = [
       '(?:lobar|lobe|segmental|lung) collapse',
       `(?:lobe|lung) (?:is |are )?${W2}collapsed`,
       'collapse of the (?:right|left)? ?(?:upper|middle|lower)? ?(?:lobe|lung)',
+      // "partial collapse of the left upper and lower lobes", "collapse of a substantial portion of the left lung"
+      `(?:partial |complete |total )?collapse of (?:the |a )?(?:[\\w-]+ ){0,5}(?:lobes|lung|lingula)`,
     ],
   },
   {
@@ -69,7 +71,7 @@ export const LEXICON_DATA: LexiconEntry[] = [
   {
     finding: 'Enlarged Cardiomediastinum',
     mentions: [
-      '(?:widened|wide|widening of the|enlarged|prominent|prominence of the|enlargement of the|fullness of the) (?:superior |upper )?(?:mediastinum|mediastinal (?:silhouette|contour|contours|shadow|width))',
+      '(?:widened|wide|widening of the|enlarged|prominent|prominence of(?: the)?|enlargement of the|fullness of the) (?:superior |upper )?(?:mediastinum|mediastinal (?:silhouette|contour|contours|shadow|width))',
       `(?:mediastinum|mediastinal (?:silhouette|contour|contours|shadow|width)) (?:is |are |appears |remains )?${W2}(?:widened|wide|enlarged|prominent)`,
       '(?:superior |upper )?mediastinal (?:widening|prominence|enlargement|fullness)',
       'mediastinal (?:and hilar )?(?:lymph ?adenopathy|adenopathy)',
@@ -109,7 +111,7 @@ export const LEXICON_DATA: LexiconEntry[] = [
       'lucent lesions? in the (?:lung|lobe)',
     ],
     exclusions: [
-      'calcified (?:granuloma|granulomas|nodule|nodules)',
+      'calcified (?:granuloma|granulomas)',
       '(?:nipple|breast|soft tissue|thyroid|mediastinal|neck|chest wall|axillary|paratracheal|bone|bony|osseous|skin|cutaneous|pleural|pleural based|pericardial|cardiac|adrenal|renal|liver|hepatic|abdominal) (?:mass|masses|nodule|nodules|lesion|lesions)',
       'nipple shadows?',
       'mass effect',
@@ -118,7 +120,7 @@ export const LEXICON_DATA: LexiconEntry[] = [
       'noncalcified nodul(?:e|es)',
       'non calcified nodul(?:e|es)',
     ],
-    note: 'Calcified granulomas are not lesions; "no noncalcified nodule" is a screening phrase. A "nodular opacity" is an opacity (Lung Opacity), as the reference indexes it.',
+    note: 'Calcified granulomas are not lesions, calcified nodules are (R91.1 codes them as nodules); "no noncalcified nodule" is a screening phrase. A "nodular opacity" is an opacity (Lung Opacity), as the reference indexes it.',
   },
   {
     finding: 'Lung Opacity',
@@ -139,11 +141,23 @@ export const LEXICON_DATA: LexiconEntry[] = [
     ],
     exclusions: [
       'pleural (?:scarring|scar)',
+      // The costophrenic angle is a pleural recess: scarring that blunts it is pleural, not of the lung.
+      '(?:scarring|scar|scars) (?:(?:at|of|in|along) )?(?:the )?(?:[\\w-]+ )?costophrenic',
+      'costophrenic (?:[\\w-]+ )?(?:scarring|scar|scars)',
+      '(?:blunting|blunted) (?:[\\w,-]+ ){0,6}(?:scarring|scar|scars)',
       '(?:bone|bony|breast|soft tissue|nipple|calcified|metallic|osseous|sclerotic) (?:density|densities|opacity|opacities)',
       'calcified (?:granuloma|granulomas|nodule|nodules)',
       'density of the (?:bones|spine)',
+      '(?:radiopaque|radio opaque|fat|fatty|fluid containing) (?:density|densities|opacity|opacities)',
+      // An opacity placed outside the lung ("density overlying the anterior 4th rib", "substernal density",
+      // "paratracheal opacity" is mediastinal) or explained by something that is not lung disease ("... represents
+      // a hiatal hernia / nipple shadows / soft tissue / artifact") is not a lung opacity. A granuloma is in the
+      // lung, so "nodular opacity consistent with a granuloma" stays one.
+      `(?:substernal|retrosternal|paratracheal|mediastinal|cardiophrenic|breast) (?:[\\w-]+ )?(?:density|densities|opacity|opacities)`,
+      `(?:density|densities|opacity|opacities|opacification) (?:[\\w'/-]+ ){0,5}(?:overlying|overlies|projecting over|projected over|projects over|over|in|within) (?:the )?(?:[\\w-]+ ){0,4}(?:ribs?|clavicles?|breasts?|breast shadows?|soft tissues?|spine|piriform sinus(?:es)?|subcutaneous)`,
+      `(?:density|densities|opacity|opacities|opacification) (?:[\\w'/,-]+ ){0,8}(?:represents?|representing|reflects?|reflecting|consistent with|compatible with|related to|due to|secondary to|suggestive of|suggesting|from|is|are) (?:[\\w'/-]+ ){0,3}(?:hiatal hernia|hiatus hernia|nipples?|nipple shadows?|soft tissues?|artifacts?|(?:healing )?(?:rib )?fractures?|fat|(?:tortuous )?vascula\\w*|aorta|piercings?|skin folds?|(?:coronary )?stents?|foreign bod(?:y|ies)|projectile|fragments?|superimposed|overlapping|pectus|(?:left )?atrial enlargement|lymph nodes?)`,
     ],
-    note: 'Scarring in the lung counts; pleural scarring is Pleural Other.',
+    note: 'Scarring in the lung counts; pleural scarring is Pleural Other. An opacity the report places outside the lung or explains by something that is not lung disease is not one.',
   },
   {
     finding: 'Pleural Effusion',
@@ -178,7 +192,8 @@ export const LEXICON_DATA: LexiconEntry[] = [
   },
   {
     finding: 'Pneumothorax',
-    mentions: ['pneumothora(?:x|ces|xes)', 'ptx', 'hydropneumothorax', 'hemopneumothorax'],
+    // "Pleural air (collection)" is the descriptive name of a pneumothorax.
+    mentions: ['pneumothora(?:x|ces|xes)', 'ptx', 'hydropneumothorax', 'hemopneumothorax', 'pleural air(?: collections?)?'],
   },
   {
     finding: 'Support Devices',
@@ -253,3 +268,11 @@ export const TYPO_HEAD_WORDS: ReadonlyArray<readonly [Finding, readonly string[]
   ['Pneumothorax', ['pneumothorax']],
   ['Support Devices', ['pacemaker', 'catheter']],
 ];
+
+/**
+ * Findings that are, on a radiograph, an opacity of the lung: a differential whose alternatives are all of these
+ * ("atelectasis or scarring", "atelectasis versus infiltrate") is uncertain about WHICH opacity, not about the
+ * opacity itself, so its Lung Opacity mention is positive (docs/conventions.md). Lung Lesion is not one: "nodule
+ * versus nipple shadow" doubts that anything is in the lung at all.
+ */
+export const OPACITY_FINDINGS: readonly Finding[] = ['Atelectasis', 'Consolidation', 'Edema', 'Lung Opacity', 'Pneumonia'];

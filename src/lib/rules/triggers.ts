@@ -68,6 +68,8 @@ export const TRIGGER_DATA: TriggerRule[] = [
       'negative for',
       'free of',
       'clear of',
+      // Dictation that drops the "of": "lungs are clear airspace disease" is "clear of airspace disease".
+      'clear(?= (?:(?:focal|acute|active) )?(?:air ?space|consolidation|infiltrat|opacit|effusion|pneumothora|edema))',
       'absence of',
       'neither',
       'nor',
