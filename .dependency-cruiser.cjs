@@ -82,6 +82,15 @@ module.exports = {
       to: { path: '^src/worker/', pathNot: '^src/worker/(api|[a-z-]+-protocol)\\.ts$' },
     },
     {
+      name: 'worker-protocol-types-only',
+      severity: 'error',
+      comment:
+        'A worker protocol module is types only, so the page that imports it loads none of the worker code: ' +
+        'it names types with `import type` / `export type` and nothing else.',
+      from: { path: '^src/worker/(api|[a-z-]+-protocol)\\.ts$' },
+      to: { dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'page-not-on-platform',
       severity: 'error',
       comment: 'Storage and WebLLM run in the workers; the page asks a worker.',
