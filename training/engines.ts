@@ -24,6 +24,8 @@ export interface EngineEntry {
   options?: ParseArgsOptionsConfig;
   /** Lines for `label --help` describing those options. */
   help?: string;
+  /** Row-by-row engines that may run in several worker threads at once (`label --jobs`), one labeler each. */
+  threads?: boolean;
   /** Row-by-row engines: build the labeler once; `label` streams the CSV through it. */
   createLabeler?(run: LabelRun): Promise<RowLabeler>;
   /** Engines with their own flow take over: they get the resolved run and every parsed option. */
@@ -41,6 +43,7 @@ export const ENGINES: EngineEntry[] = [
   {
     name: 'rules',
     summary: 'the built-in rule engine (fast, offline, explains each label with evidence)',
+    threads: true,
     createLabeler: createRulesLabeler,
   },
   {

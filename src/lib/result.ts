@@ -129,5 +129,7 @@ export function failedResult(
 
 /** True when the text has nothing to label (only whitespace or de-identification marks). */
 export function isBlankReport(text: string | null | undefined): boolean {
-  return !text || !/[A-Za-z0-9]/.test(text.replace(/X{2,}/g, ''));
+  // A letter or digit other than X, or an X on its own, survives removing the XX... marks; tested in place, so
+  // no copy of every report is made.
+  return !text || !/[0-9A-WYZa-z]|(?<!X)X(?!X)/.test(text);
 }

@@ -59,12 +59,22 @@ export interface BatchProgress {
   rowsPerSecond: number;
   /** Undefined until the rate is known. */
   etaSeconds?: number;
+  /** Workers that have labeled rows of this run: the batch worker and its helpers (rule engine only). */
+  workers?: number;
   message?: string;
 }
 
 export type ProgressCallback = (p: BatchProgress) => void;
 
 export type ExportFormat = 'csv' | 'jsonl';
+
+/** How many helper workers label a rules job (see src/worker/pool.ts). */
+export interface HelperSetting {
+  helpers: number;
+  /** `navigator.hardwareConcurrency - 1`, at least 1. */
+  default: number;
+  max: number;
+}
 
 /**
  * The results table in columns, for the virtualised view: typed arrays are transferred, not copied.
@@ -113,6 +123,11 @@ export interface LabelerApi extends ModelApi, GgufApi {
   loadTable(jobId: string): Promise<ResultsTable>;
   readRow(jobId: string, row: number): Promise<RowView | undefined>;
   exportJob(jobId: string, format: ExportFormat): Promise<Blob>;
+  /**
+   * Helper workers for the next rules job (the batch worker labels too): `undefined` keeps the current number;
+   * out-of-range values are clamped. Resolves to the number in force, the default and the most allowed.
+   */
+  labelingHelpers(n?: number): Promise<HelperSetting>;
   /** Gives a job a name of the user's choice ('' goes back to the file name). */
   renameJob(jobId: string, name: string): Promise<void>;
 }

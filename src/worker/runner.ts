@@ -6,7 +6,8 @@
 import { uniqueHeader } from '../lib/csv/detect.ts';
 import type { CsvRow } from '../lib/csv/parse.ts';
 import { blobChunks, readCsv } from '../lib/csv/reader.ts';
-import { layoutFor, prepareRow } from '../lib/csv/records.ts';
+import { layoutFor, prepareRow, type ColumnLayout } from '../lib/csv/records.ts';
+import type { LabelEngine } from '../lib/engine.ts';
 import { errorCode, errorMessage, RadReportXError } from '../lib/errors.ts';
 import { failedResult, type LabelResult } from '../lib/result.ts';
 import { commitChunk, createJob, emptyCounts, getFile, getJob, readChunkPair, storeFile, updateJob } from '../platform/storage/jobs.ts';
@@ -15,6 +16,8 @@ import type { BatchProgress, JobSettings, Outcome, ProgressCallback } from './ap
 import { engineFor } from './engines.ts';
 import { inspectCsv } from './inspect.ts';
 import { labelText } from './label.ts';
+import { labelRowsPooled } from './pool-run.ts';
+import { helpersAllowed, holdExclusive } from './pool.ts';
 import { toDetail, toStored } from './rows.ts';
 
 /** Progress messages at most this often, so the page is not flooded. */
@@ -143,6 +146,8 @@ class ProgressReporter {
   labeled = 0;
   /** Estimated byte position of the last row handled. */
   position: number;
+  /** Workers labeling this run (the batch worker plus helpers that have returned rows). */
+  workers = 1;
 
   constructor(
     private readonly job: () => JobRecord,
@@ -169,6 +174,7 @@ class ProgressReporter {
       rowsPerSecond: seconds > 0.5 ? this.labeled / seconds : 0,
       etaSeconds: byteRate > 0 && state === 'running' ? Math.max(0, (this.totalBytes - this.position) / byteRate) : undefined,
     };
+    if (this.workers > 1) p.workers = this.workers;
     if (message) p.message = message;
     this.onProgress(p);
   }
@@ -183,6 +189,7 @@ class ChunkWriter {
   #rows: StoredRow[] = [];
   #details: RowDetail[] = [];
   #lastSave = performance.now();
+  #detailsStored = false;
 
   constructor(public job: JobRecord) {
     this.#chunkStart = job.rowsDone - (job.rowsDone % CHUNK_ROWS);
@@ -198,9 +205,11 @@ class ChunkWriter {
     this.#details = pair.details.slice(0, stored);
   }
 
-  add(row: StoredRow, detail: RowDetail): void {
+  /** `detail` undefined: a helper worker has stored this whole chunk's details (pool-run.ts). */
+  add(row: StoredRow, detail: RowDetail | undefined): void {
     this.#rows.push(row);
-    this.#details.push(detail);
+    if (detail) this.#details.push(detail);
+    else this.#detailsStored = true;
   }
 
   /** A full chunk, or rows waiting longer than SAVE_MS. */
@@ -216,7 +225,7 @@ class ChunkWriter {
       firstRow: this.#chunkStart,
       fromRow: this.job.rowsDone,
       rows: this.#rows,
-      details: this.#details,
+      details: this.#detailsStored ? undefined : this.#details,
       bytesDone,
       finished,
     });
@@ -227,6 +236,7 @@ class ChunkWriter {
       this.#chunkStart += CHUNK_ROWS;
       this.#rows = [];
       this.#details = [];
+      this.#detailsStored = false;
     }
     return true;
   }
@@ -358,6 +368,30 @@ async function labelRows(
   const engine = await engineFor(job.engine);
   const layout = layoutFor(job.header, job.textColumns, job.idColumns);
   const problems = new Problems();
+  // The rule engine labels on helper workers too (pool-run.ts); any other engine (a model) runs alone.
+  const helperCount = job.engine === 'rules' ? helpersAllowed() : 0;
+  if (helperCount > 0) {
+    return labelRowsPooled({ writer, stopper, progress, problems, rows: jobRows(job, file), layout, engine, task: job.task, helpers: helperCount });
+  }
+  const release = job.engine === 'rules' ? undefined : holdExclusive();
+  try {
+    return await labelRowsHere(writer, stopper, progress, problems, file, signal, engine, layout);
+  } finally {
+    release?.();
+  }
+}
+
+async function labelRowsHere(
+  writer: ChunkWriter,
+  stopper: Stopper,
+  progress: ProgressReporter,
+  problems: Problems,
+  file: Blob,
+  signal: AbortSignal,
+  engine: LabelEngine,
+  layout: ColumnLayout,
+): Promise<{ stopped: JobRecord } | { note?: string }> {
+  const job = writer.job;
   const stopped = async (): Promise<{ stopped: JobRecord } | undefined> => {
     const s = await stopper.ifAsked();
     return s && { stopped: s };

@@ -5,6 +5,7 @@ import { describeEngines, engineFor } from './engines.ts';
 import { inspectCsv } from './inspect.ts';
 import { labelText, MAX_TYPED_REPORT_CHARS } from './label.ts';
 import { exportJob, loadTable, readRowView } from './results.ts';
+import { defaultHelpers, helpers, MAX_HELPERS, setHelpers } from './pool.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
 import { deleteJob, listJobs, updateJob } from '../platform/storage/jobs.ts';
@@ -34,6 +35,9 @@ export function createLabeler(): LabelerApi {
     },
     readRow: readRowView,
     exportJob,
+    async labelingHelpers(n) {
+      return { helpers: n === undefined ? helpers() : setHelpers(n), default: defaultHelpers(), max: MAX_HELPERS };
+    },
     async renameJob(jobId, name) {
       await updateJob(jobId, { name: name.trim() || undefined });
     },

@@ -3,6 +3,9 @@
  * app's batch screen in headless Chromium, results stored in IndexedDB; then the CSV export and the Evaluate view
  * on the same 100,000 rows. Measures the end-to-end time, the page's main-thread long tasks and its JS heap. Run: `npm run bench:browser` (vite build, then this file).
  * Options: `--rows N` (default 100000), `--seed S` (default 1). Figures: a table on stderr, JSON on stdout's last line.
+ * `--helpers 0,1` (with `--repeat R`): instead, the labeling alone with each number of helper workers (0: the batch
+ * worker labels alone, as before the pool), back to back in one browser, the speed-up over the first, and the
+ * main thread's longest task while labeling.
  */
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +16,9 @@ import { generateReports } from '../../src/lib/synthetic.ts';
 import { chooseBatchFile, runBatch, waitForServiceWorker } from './batch-ui.ts';
 import { isolatedContext, launchBrowser, serveSite } from './harness.ts';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '100000' }, seed: { type: 'string', default: '1' }, helpers: { type: 'string' }, repeat: { type: 'string', default: '1' } },
+});
 const ROWS = Number(values.rows);
 const SEED = Number(values.seed);
 if (!Number.isInteger(ROWS) || ROWS < 1 || !Number.isInteger(SEED)) {
@@ -42,6 +47,67 @@ const bytes = statSync(csv).size;
 
 const server = await serveSite();
 const browser = await launchBrowser();
+if (values.helpers !== undefined) {
+  try {
+    await benchHelpers(values.helpers.split(',').map(Number), Number(values.repeat));
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+/** The batch alone (Start → done) with each helper count, in fresh contexts, alternating `repeat` times. */
+async function benchHelpers(counts: number[], repeat: number): Promise<void> {
+  if (counts.some((c) => !Number.isInteger(c) || c < 0) || !Number.isInteger(repeat) || repeat < 1) throw new Error('--helpers takes counts like 0,1; --repeat a positive number');
+  const { loadavg } = await import('node:os');
+  const loadBefore = loadavg();
+  const runs: { helpers: number; seconds: number; rowsPerSecond: number; maxLongTaskMs: number; longTasks: number; workers: number }[] = [];
+  for (let r = 0; r < repeat; r++) {
+    for (const helpers of counts) {
+      const { context, blocked } = await isolatedContext(browser);
+      const page = await context.newPage();
+      await page.addInitScript((n) => {
+        localStorage.setItem('radreportx.labelingHelpers', String(n));
+        const w = window as unknown as { __longTasks: { start: number; duration: number }[] };
+        w.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
+        }).observe({ type: 'longtask', buffered: true });
+      }, helpers);
+      await page.goto(`${server.origin}/`);
+      await waitForServiceWorker(page);
+      await chooseBatchFile(page, csv, ['report'], ['id']);
+      const startAt = await page.evaluate(() => performance.now());
+      let workers = 1;
+      const run = await runBatch(page, 15 * 60_000, async () => {
+        const w = await page.getByTestId('job-workers').first().getAttribute('data-workers', { timeout: 50 }).catch(() => null);
+        if (w) workers = Math.max(workers, Number(w));
+      });
+      if (run.rows !== ROWS) throw new Error(`Expected ${ROWS} rows, the page shows ${run.rows}.`);
+      if (blocked.length) throw new Error(`The page tried to reach other hosts: ${blocked.join(', ')}`);
+      const long = await page.evaluate(
+        (since) => (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks.filter((t) => t.start >= since),
+        startAt,
+      );
+      const seconds = run.elapsedMs / 1000;
+      runs.push({ helpers, seconds, rowsPerSecond: ROWS / seconds, maxLongTaskMs: Math.round(long.reduce((m, t) => Math.max(m, t.duration), 0)), longTasks: long.length, workers });
+      log(`  helpers ${helpers}: ${seconds.toFixed(1)} s (${Math.round(ROWS / seconds).toLocaleString('en')} rows/s, ${workers} worker(s) labeling), longest main-thread task ${runs.at(-1)!.maxLongTaskMs} ms`);
+      await context.close();
+    }
+  }
+  const loadAfter = loadavg();
+  const best = counts.map((helpers) => runs.filter((x) => x.helpers === helpers).reduce((a, b) => (b.seconds < a.seconds ? b : a)));
+  log('');
+  log(`${ROWS.toLocaleString('en')} reports, ${(bytes / 1e6).toFixed(1)} MB; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after`);
+  log('helpers  seconds  rows/s    speed-up  longest main-thread task');
+  for (const b of best) {
+    log(`${String(b.helpers).padStart(7)}  ${b.seconds.toFixed(1).padStart(7)}  ${Math.round(b.rowsPerSecond).toLocaleString('en').padStart(7)}  ${(best[0].seconds / b.seconds).toFixed(2).padStart(7)}x  ${b.maxLongTaskMs} ms`);
+  }
+  process.stdout.write(`${JSON.stringify({ rows: ROWS, csvMB: +(bytes / 1e6).toFixed(1), loadBefore, loadAfter, runs, best: best.map((b) => ({ ...b, speedup: best[0].seconds / b.seconds })) })}\n`);
+}
+
 try {
   const { context, blocked } = await isolatedContext(browser);
   const page = await context.newPage();

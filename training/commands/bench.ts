@@ -19,6 +19,7 @@ import { checkInputFile, checkNotOverwritingInputs, checkOutputPath } from '../l
 import type { Command } from '../lib/command.ts';
 import { readCsvRows } from '../lib/csv-stream.ts';
 import type { LabelSummary } from '../lib/label-csv.ts';
+import { benchJobs, formatJobsBench } from '../lib/parallel/bench.ts';
 
 const OPTIONS = {
   input: { type: 'string', short: 'i' },
@@ -29,6 +30,9 @@ const OPTIONS = {
   check: { type: 'boolean' },
   json: { type: 'string' },
   task: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
+  repeat: { type: 'string' },
+  'id-column': { type: 'string' },
 } as const;
 
 /** Targets from the project brief: the engine alone on one core, and the whole label path's memory. */
@@ -47,6 +51,11 @@ Options:
       --task TASK           findings (default) | icd10 | both: what the engine labels (the speed target is for findings)
       --label-path          write a generated CSV of N rows (default 200000) and run the real "label"
                             command on it in a child process: rows/s and its peak memory (target < ${TARGETS.labelPeakRssMb} MB)
+  -j, --jobs N              run the real "label" command with --jobs 1, 2, ..., N on the same file (--input, or a
+                            generated CSV of --rows rows, default 200000): rows/s, speed-up over one thread, peak
+                            RSS, whether every run wrote the same bytes, and the load average
+      --repeat R            with --jobs: run the whole series R times (alternating) and keep each count's fastest
+      --id-column NAMES     with --jobs and --input: id column(s) to copy into the output
       --check               exit with status 1 when a target is missed (engine >= ${TARGETS.engineReportsPerSecond.toLocaleString('en-US')} reports per
                             CPU-second, so a busy machine does not fail it; memory as above)
       --json FILE           also write the figures as JSON
@@ -55,6 +64,8 @@ Examples:
   radreportx bench --rows 50000
   radreportx bench -i ../shared/data/iu-xray/indiana_reports.csv -t findings,impression
   radreportx bench --label-path --rows 200000
+  radreportx bench --jobs 2 --rows 200000 --repeat 3
+  radreportx bench --jobs 2 -i ../shared/data/iu-xray/indiana_reports.csv -t findings,impression --id-column uid
 `;
 
 export interface EngineBench {
@@ -157,8 +168,9 @@ export async function benchLabelPath(rows: number, seed: number): Promise<LabelP
     const input = join(dir, 'reports.csv');
     await writeSyntheticCsv(input, rows, seed);
     const stats = join(dir, 'stats.json');
-    // A child process, so its peak memory is the label path's own and not this process's corpus generation.
-    const args = ['--import', 'tsx', CLI, 'label', '-i', input, '-t', 'report', '--id-column', 'id', '-o', join(dir, 'labels.csv'), '--quiet', '--stats', stats];
+    // A child process, so its peak memory is the label path's own and not this process's corpus generation. One
+    // thread, so the figure (and its memory target) means the same on any machine; bench --jobs measures threads.
+    const args = ['--import', 'tsx', CLI, 'label', '-i', input, '-t', 'report', '--id-column', 'id', '-o', join(dir, 'labels.csv'), '--quiet', '--stats', stats, '--jobs', '1'];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -217,6 +229,7 @@ export const bench: Command = {
     checkNotOverwritingInputs([values.input], [values.json]);
     if (values.input) checkInputFile(values.input);
     if (values.json) checkOutputPath(values.json, '--json report');
+    if (values.jobs !== undefined) return runJobsBench(values, seed);
     let result: EngineBench | LabelPathBench;
     if (values['label-path']) {
       if (values.input) throw new UsageError('--label-path generates its own CSV; leave out --input.');
@@ -235,3 +248,33 @@ export const bench: Command = {
     return values.check && !result.target.met ? 1 : 0;
   },
 };
+
+/** `bench --jobs N`: the label command's scaling over threads (training/lib/parallel/bench.ts). */
+async function runJobsBench(values: { jobs?: string; repeat?: string; rows?: string; input?: string; 'text-column'?: string; 'id-column'?: string; json?: string; check?: boolean; 'label-path'?: boolean }, seed: number): Promise<number> {
+  if (values['label-path']) throw new UsageError('--jobs already runs the whole label path; leave out --label-path.');
+  const maxJobs = positiveInt(values.jobs, 'jobs', 2);
+  const repeat = positiveInt(values.repeat, 'repeat', 1);
+  const dir = await mkdtemp(join(tmpdir(), 'radreportx-bench-'));
+  try {
+    let options;
+    if (values.input) {
+      if (!values['text-column']) throw new UsageError('--input needs --text-column to know where the reports are.');
+      options = { input: values.input, textColumn: values['text-column'], idColumn: values['id-column'], corpus: `"${values.input}"` };
+    } else {
+      const rows = positiveInt(values.rows, 'rows', 200_000);
+      const input = join(dir, 'reports.csv');
+      await writeSyntheticCsv(input, rows, seed);
+      options = { input, textColumn: 'report', idColumn: 'id', corpus: `a generated CSV (seed ${seed})` };
+    }
+    const result = await benchJobs({ ...options, maxJobs, repeat });
+    process.stdout.write(formatJobsBench(result));
+    if (values.json) await writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    const met = result.identical && result.best.every((r) => r.peakRssMb < JOBS_PEAK_RSS_MB);
+    return values.check && !met ? 1 : 0;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Peak memory allowed for label with several threads (each thread holds its own engine tables). */
+const JOBS_PEAK_RSS_MB = 400;

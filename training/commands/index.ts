@@ -11,7 +11,8 @@ import { doctor } from './doctor.ts';
 import { evaluate } from './evaluate.ts';
 import { label } from './label.ts';
 import { labelsToCsvCommand } from './labels-to-csv.ts';
+import { merge } from './merge.ts';
 
 export type { Command } from '../lib/command.ts';
 
-export const COMMANDS: Command[] = [label, labelsToCsvCommand, evaluate, bench, dataset, finetune, buildModel, doctor];
+export const COMMANDS: Command[] = [label, merge, labelsToCsvCommand, evaluate, bench, dataset, finetune, buildModel, doctor];

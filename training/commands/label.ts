@@ -10,6 +10,8 @@ import { ENCODINGS, parseEncoding } from '../../src/lib/csv/decode.ts';
 import { parseDelimiter } from '../../src/lib/csv/reader.ts';
 import { checkInputFile, checkNotOverwritingInputs, checkOutputPath, spoolStdin, STDIO } from '../lib/files.ts';
 import { formatSummary, labelCsv } from '../lib/label-csv.ts';
+import { PARALLEL_HELP, PARALLEL_OPTIONS, resolveParallel } from '../lib/parallel/options.ts';
+import { WorkerSet } from '../lib/parallel/pool.ts';
 
 const OPTIONS = {
   engine: { type: 'string' },
@@ -65,7 +67,8 @@ ${ENGINES.map((e) => `                              ${e.name}: ${e.summary}`).jo
       --progress            show progress on stderr even when it is not a terminal
   -q, --quiet               no progress and no summary (warnings still go to stderr)
       --stats FILE          write run statistics (rows, rows/s, peak memory) as JSON
-${ENGINES.filter((e) => e.help).map((e) => `\n${e.help!.trimEnd()}\n`).join('')}
+
+${PARALLEL_HELP}${ENGINES.filter((e) => e.help).map((e) => `\n${e.help!.trimEnd()}\n`).join('')}
 Output:
   CSV:   the id columns, findings ("; "-joined names, Normal, or blank when not labeled), status
          (ok | empty | error | unparsed), [icd10], then one column per finding coded 1 / 0 / -1 / blank
@@ -80,6 +83,7 @@ the run goes on. Exit codes: 0 done, 1 failed (nothing written), 2 bad usage or 
 Examples:
   radreportx label -i notes.csv -t report --id-column study_id -o labels.csv
   radreportx label -i indiana_reports.csv -t findings,impression --id-column uid -o iu.jsonl --task both
+  radreportx label -i archive.csv -t report --id-column id -o part-3.csv --shard 3/8   # then: radreportx merge
 `;
 
 /** The parsed common options (engine-specific ones ride along untyped). */
@@ -99,6 +103,9 @@ interface LabelValues {
   progress?: boolean;
   quiet?: boolean;
   stats?: string;
+  jobs?: string;
+  shard?: string;
+  'chunk-rows'?: string;
 }
 
 function resolveRun(v: LabelValues): LabelRun {
@@ -130,14 +137,27 @@ function resolveRun(v: LabelValues): LabelRun {
     progress: v.progress ? 'on' : 'auto',
     quiet: v.quiet ?? false,
     stats: v.stats,
+    parallel: resolveParallel(v, output, v.input),
   };
 }
 
 async function labelWith(run: LabelRun, values: Record<string, unknown>): Promise<number> {
   const engine = findEngine(run.engine)!;
+  const parallel = run.parallel!;
+  if (!engine.threads && (parallel.jobsGiven && parallel.jobs > 1 || parallel.shard)) {
+    throw new UsageError(`The ${run.engine} engine does not take --jobs or --shard.`, ({ openai: 'It has its own --concurrency.', 'llama-cpp': 'It has its own --threads.' } as Record<string, string>)[run.engine]);
+  }
   if (engine.takeOver) return engine.takeOver(run, values);
-  const labeler = await engine.createLabeler!(run);
-  const summary = await labelCsv(run, labeler, (line) => process.stderr.write(`${line}\n`));
+  if (!engine.threads) parallel.jobs = 1;
+  // The worker threads load their engine while this thread loads its own and reads the header.
+  const workers = parallel.jobs > 1 ? await WorkerSet.start(run, parallel.jobs - 1) : undefined;
+  let summary;
+  try {
+    const labeler = await engine.createLabeler!(run);
+    summary = await labelCsv(run, labeler, (line) => process.stderr.write(`${line}\n`), workers);
+  } finally {
+    await workers?.close();
+  }
   if (!run.quiet) process.stderr.write(`${formatSummary(summary, run.output)}\n`);
   return 0;
 }
@@ -149,7 +169,7 @@ export const label: Command = {
     return help();
   },
   async run(argv) {
-    const { values } = parseCommandArgs(argv, { ...OPTIONS, ...engineOptions() });
+    const { values } = parseCommandArgs(argv, { ...OPTIONS, ...PARALLEL_OPTIONS, ...engineOptions() });
     const run = resolveRun(values as LabelValues);
     checkNotOverwritingInputs([run.input], [run.output, run.stats]);
     if (run.stats !== undefined) checkOutputPath(run.stats, 'statistics file');

@@ -4,13 +4,16 @@
  * `error` rows, empty text becomes `empty`; neither stops the run. The output appears only when the run ends.
  */
 import { csvLine } from '../../src/lib/csv/write.ts';
-import { engineFailure, prepareRow, unlabelableText } from '../../src/lib/csv/records.ts';
-import { EmptyInputError, errorMessage } from '../../src/lib/errors.ts';
-import { DuplicateIds, jsonlRecord, outputColumns, outputRecord } from '../../src/lib/output.ts';
-import { failedResult, type LabelResult, type RowStatus } from '../../src/lib/result.ts';
+import { prepareRow } from '../../src/lib/csv/records.ts';
+import { EmptyInputError } from '../../src/lib/errors.ts';
+import { DuplicateIds, outputColumns } from '../../src/lib/output.ts';
+import type { LabelResult, RowStatus } from '../../src/lib/result.ts';
 import type { LabelRun, RowLabeler } from '../engines.ts';
 import { openOutput, writeFileAtomic } from './atomic.ts';
 import { openRunInput } from './label-input.ts';
+import { sha256File, writeManifest } from './parallel/manifest.ts';
+import { DEFAULT_CHUNK_ROWS, inShard } from './parallel/options.ts';
+import { LabelPool, WorkerSet } from './parallel/pool.ts';
 import { Progress } from './progress.ts';
 
 export interface LabelSummary {
@@ -29,12 +32,15 @@ export interface LabelSummary {
   megabytesPerSecond: number;
   peakRssMb: number;
   engine: LabelResult['engine'];
+  /** Rows each labeling thread did: this one first, then each worker (`--jobs`). */
+  threadRows: number[];
 }
 
 const MAX_ROW_WARNINGS = 10;
 const WRITE_BLOCK = 64 * 1024;
 
-export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: string) => void): Promise<LabelSummary> {
+/** `workers`: worker threads started ahead (parallel/pool.ts); started here for `run.parallel.jobs` when absent. */
+export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: string) => void, workers?: WorkerSet): Promise<LabelSummary> {
   const cpuStart = process.cpuUsage();
   let progress: Progress | undefined;
   // Column problems are usage errors and must surface before any output file is created.
@@ -45,9 +51,12 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
 
   const status: Record<RowStatus, number> = { ok: 0, empty: 0, error: 0, unparsed: 0 };
   const seen = new DuplicateIds();
+  const parallel = run.parallel ?? { jobs: 1, jobsGiven: false, chunkRows: DEFAULT_CHUNK_ROWS };
+  let duplicates = 0;
   let normal = 0;
   let warnings = 0;
   let row = 0;
+  let labeled = 0;
   const warn = (message: string) => {
     if (++warnings <= MAX_ROW_WARNINGS) log(`warning: ${message}`);
   };
@@ -55,48 +64,63 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   let pending = '';
   const sink = openOutput(run.output);
   await sink.ready?.();
+  // Threads label batches of rows; their outputs come back here in input order (parallel/pool.ts).
+  const workerSet = workers ?? (parallel.jobs > 1 ? await WorkerSet.start(run, parallel.jobs - 1) : undefined);
+  const inputHash = parallel.shard ? sha256File(run.input) : undefined;
+  const pool = new LabelPool({
+    labeler,
+    workers: workerSet,
+    format: { format: run.format, task: run.task, idHeader },
+    waitForWorkers: process.env.RADREPORTX_WAIT_FOR_WORKERS === '1',
+    async onOutput(out) {
+      for (const k of Object.keys(status) as RowStatus[]) status[k] += out.status[k];
+      normal += out.normal;
+      labeled += out.rows;
+      out.warnings.forEach(warn);
+      pending += out.text;
+      // Rows are handed to the file in blocks: one write (and one wait for the disk) per row costs more than the row.
+      if (pending.length >= WRITE_BLOCK) {
+        const block = pending;
+        pending = '';
+        await sink.write(block);
+      }
+      progress.tick(out.rows);
+    },
+  });
   try {
     if (run.format === 'csv') await sink.write(csvLine(outputColumns(idHeader, run.task)));
     for await (const { fields, problem } of input.rows) {
       row++;
       const prepared = prepareRow(fields, layout, row, problem);
-      let result: LabelResult;
-      if (!prepared.ok) {
-        result = failedResult('error', labeler.info, prepared.message);
-        warn(prepared.message);
-      } else {
-        result = unlabelableText(prepared.text, labeler.info) ?? labelOne(labeler, prepared.text, row, warn);
-      }
-      status[result.status]++;
-      if (result.status === 'ok' && result.normal) normal++;
-
+      // Decided here, over every row in order, so each shard flags the same rows a whole run would.
       const duplicateId = seen.check(prepared.ids);
-
-      if (run.format === 'csv') {
-        pending += csvLine(outputRecord(prepared.ids, result, run.task));
-      } else {
-        const text = prepared.ok ? prepared.text : '';
-        pending += `${JSON.stringify(jsonlRecord({ row, idNames: idHeader, ids: prepared.ids, text, duplicateId }, result, run.task))}\n`;
-      }
-      // Rows are handed to the file in blocks: one write (and one wait for the disk) per row costs more than the row.
-      if (pending.length >= WRITE_BLOCK) {
-        await sink.write(pending);
-        pending = '';
-      }
-      progress.tick();
+      if (!inShard(row, parallel.shard, parallel.chunkRows)) continue;
+      if (duplicateId) duplicates++;
+      const wait = pool.push(prepared.ok ? { row, ids: prepared.ids, text: prepared.text, duplicateId } : { row, ids: prepared.ids, problem: prepared.message, duplicateId });
+      if (wait) await wait;
     }
+    await pool.finish();
     if (pending) await sink.write(pending);
     if (row === 0) throw new EmptyInputError(`The file "${run.input}" (a header row, no reports)`);
     await sink.commit();
+    if (parallel.shard) {
+      await writeManifest(run.output, {
+        shard: parallel.shard.index, of: parallel.shard.count, chunkRows: parallel.chunkRows, inputRows: row, rows: labeled,
+        input: { name: run.input, bytes, sha256: await inputHash! }, format: run.format, task: run.task, engine: labeler.info,
+        status, normal, duplicates,
+      });
+    }
   } catch (e) {
     await sink.abort();
     throw e;
   } finally {
     progress.done();
+    // Workers handed in belong to the caller, who closes them.
+    if (!workers) await workerSet?.close();
+    inputHash?.catch(() => {});
   }
 
   if (warnings > MAX_ROW_WARNINGS) log(`warning: ... and ${warnings - MAX_ROW_WARNINGS} more rows with problems (status "error").`);
-  const duplicates = seen.count;
   if (duplicates) {
     log(`warning: ${duplicates} row${duplicates === 1 ? ' has an id' : 's have ids'} seen earlier in the file; kept` +
       (run.format === 'jsonl' ? ' and flagged with "duplicateId": true.' : '. Write JSONL to see which.'));
@@ -105,31 +129,22 @@ export async function labelCsv(run: LabelRun, labeler: RowLabeler, log: (line: s
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const summary: LabelSummary = {
-    rows: row,
+    rows: labeled,
     status,
     normal,
     duplicates,
     seconds,
-    rowsPerSecond: row / Math.max(seconds, 1e-9),
+    rowsPerSecond: labeled / Math.max(seconds, 1e-9),
     cpuSeconds,
-    rowsPerCpuSecond: row / Math.max(cpuSeconds, 1e-9),
+    rowsPerCpuSecond: labeled / Math.max(cpuSeconds, 1e-9),
     bytes,
     megabytesPerSecond: bytes / 1e6 / Math.max(seconds, 1e-9),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     engine: labeler.info,
+    threadRows: pool.threadRows,
   };
   if (run.stats) await writeFileAtomic(run.stats, `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
-}
-
-function labelOne(labeler: RowLabeler, text: string, row: number, warn: (m: string) => void): LabelResult {
-  try {
-    return labeler.label(text);
-  } catch (e) {
-    // The error's own message may quote the report, so stderr only names the kind of failure.
-    warn(`row ${row}: the ${labeler.info.name} engine failed (${(e as Error).name ?? 'Error'}); recorded as an error row.`);
-    return engineFailure(labeler.info, errorMessage(e));
-  }
 }
 
 /** The end-of-run line for stderr. */

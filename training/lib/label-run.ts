@@ -4,6 +4,7 @@
  */
 import type { DifferentialMode, SectionMode } from '../../src/lib/engine.ts';
 import type { Task } from '../../src/lib/result.ts';
+import type { ParallelRun } from './parallel/options.ts';
 import type { ProgressMode } from './progress.ts';
 
 /** Everything `label` resolved from its common options. */
@@ -31,4 +32,6 @@ export interface LabelRun {
   quiet: boolean;
   /** Where to write run statistics as JSON, if asked. */
   stats?: string;
+  /** `--jobs`, `--shard`, `--chunk-rows`; absent means one thread, the whole file. */
+  parallel?: ParallelRun;
 }

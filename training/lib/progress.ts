@@ -44,9 +44,10 @@ export class Progress {
 
   /** Counts rows; redraws at most 4 times a second (every 2 s when not a terminal). */
   tick(rows = 1): void {
+    const before = this.#rows;
     this.#rows += rows;
-    // Reading the clock on every row would cost more than labeling a short report.
-    if (!this.#enabled || (this.#rows & 255) !== 0) return;
+    // Reading the clock on every row would cost more than labeling a short report: once per 256 rows.
+    if (!this.#enabled || before >> 8 === this.#rows >> 8) return;
     const t = this.#now();
     if (t - this.#last < (this.#tty ? 250 : 2000)) return;
     this.#last = t;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractIcd10, matchPhrases, resolveOverlaps } from './extract.ts';
 import { icd10Lexicon } from './lexicon.ts';
-import { forEachTokenStart } from '../rules/matcher.ts';
+import { forEachTokenStart, tokenStarts } from '../rules/matcher.ts';
 import { parseReport, type ReportDoc } from '../rules/report-doc.ts';
 import { generateReports } from '../synthetic.ts';
 
@@ -183,7 +183,9 @@ describe('extractIcd10', () => {
 describe('pipeline stages', () => {
   const lexicon = icd10Lexicon();
   const text = 'Malignant pleural effusion.';
-  const doc: ReportDoc = { text, sections: [], sentences: [{ start: 0, end: text.length, section: 'report' }], triggers: [] };
+  const sentences = [{ start: 0, end: text.length, section: 'report' }];
+  const { tokens, offsets } = tokenStarts(text, sentences);
+  const doc: ReportDoc = { text, sections: [], sentences, triggers: [], tokens, sentenceTokens: offsets };
 
   it('matchPhrases finds every overlapping candidate', () => {
     const codes = matchPhrases(doc, lexicon).map((m) => `${m.rule.code}:${text.slice(m.start, m.end)}`);

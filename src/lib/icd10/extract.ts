@@ -5,7 +5,6 @@
 import type { SectionMode } from '../engine.ts';
 import { isBlankReport, type Icd10Item } from '../result.ts';
 import type { Assertion } from '../rules/context.ts';
-import { forEachTokenStart } from '../rules/matcher.ts';
 import { assertTargets, parseReport, type ReportDoc, type Target } from '../rules/report-doc.ts';
 import { icd10Lexicon, type CompiledPhrase, type Icd10Lexicon } from './lexicon.ts';
 import { compileCoding, historicalCode, resolveItems, type CompiledCoding } from './resolve.ts';
@@ -23,13 +22,15 @@ export interface PhraseMatch extends Target {
 export function matchPhrases(doc: ReportDoc, lexicon: Icd10Lexicon): PhraseMatch[] {
   const { text, sentences } = doc;
   const out: PhraseMatch[] = [];
+  const { tokens, sentenceTokens } = doc;
   for (let k = 0; k < sentences.length; k++) {
     const sentence = sentences[k];
-    forEachTokenStart(text, sentence.start, sentence.end, (i) =>
+    for (let t = sentenceTokens[k]; t < sentenceTokens[k + 1]; t++) {
+      const i = tokens[t];
       lexicon.byStart.forEachMatch(text, i, (rule, end) => {
         if (end <= sentence.end) out.push({ start: i, end, rule, sentence: k });
-      }),
-    );
+      });
+    }
   }
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }
@@ -39,6 +40,11 @@ export function matchPhrases(doc: ReportDoc, lexicon: Icd10Lexicon): PhraseMatch
  * ("malignant pleural effusion" over "pleural effusion"). Equal lengths: the rule listed first wins.
  */
 export function resolveOverlaps(matches: readonly PhraseMatch[]): PhraseMatch[] {
+  // Most reports' matches do not overlap at all (each starts at or after the previous one's end): then every
+  // match is kept, in this order, and the ranking below need not run.
+  let disjoint = true;
+  for (let i = 1; i < matches.length && disjoint; i++) disjoint = matches[i].start >= matches[i - 1].end;
+  if (disjoint) return matches.slice();
   const ranked = [...matches].sort((a, b) => b.end - b.start - (a.end - a.start) || a.rule.order - b.rule.order || a.start - b.start);
   const kept: PhraseMatch[] = [];
   for (const m of ranked) {
@@ -60,7 +66,7 @@ export function codeFor(doc: ReportDoc, match: PhraseMatch, assertion: Assertion
   const historical = status === 'uncertain' && trigger?.kind === 'historical';
   if (status !== 'positive' && !historical) return null;
   if (historical && match.rule.status) return match.rule.code;
-  const tb = /^A15\./.test(match.rule.code);
+  const tb = match.rule.code.startsWith('A15.');
   // The old-injury words are read only where they change the code: a history, an injury, tuberculosis.
   if (!historical && !match.rule.acuteInjury && !tb) return match.rule.code;
   const sentence = doc.sentences[match.sentence];

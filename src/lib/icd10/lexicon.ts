@@ -154,23 +154,24 @@ function withoutLeadingLookbehind(source: string): string {
 }
 
 /**
- * Phrases of one case mode that may start at the same letters, and their union, compiled on first use: one
- * sticky alternation with each phrase in a capture group, so one exec says whether any phrase matches here and
- * which is the first. Only the phrases after that one are then tried one by one (matches are rare; one regex per
- * group keeps the regex compilation of a short run small).
+ * Phrases of one case mode that may start at the same letters, and unions of them, compiled on first use:
+ * `tails[k]` is one sticky alternation of phrases k, k + 1, ..., each in a capture group, so one exec says
+ * whether any of them matches here and which is the first. After a match at phrase k only `tails[k + 1]` is tried
+ * next: one regex per phrase that matches, not one per phrase after the first match (matches are rare, and a
+ * union is only compiled where one happened).
  */
 interface PhraseGroup {
   readonly phrases: readonly CompiledPhrase[];
-  union: RegExp | undefined;
+  readonly tails: Array<RegExp | undefined>;
 }
 
 interface PhraseBucket {
   readonly groups: readonly PhraseGroup[];
 }
 
-// Group k + 1 is phrase k: the loader allows no capturing groups in the data, so the numbers are the union's.
-function union(group: PhraseGroup): RegExp {
-  const bodies = group.phrases.map((p) => `(${p.body})`);
+// Group j + 1 is phrase from + j: the loader allows no capturing groups in the data, so the numbers are the union's.
+function union(group: PhraseGroup, from: number): RegExp {
+  const bodies = group.phrases.slice(from).map((p) => `(${p.body})`);
   return wordBounded(bodies.join('|'), group.phrases[0].caseless ? 'iy' : 'y');
 }
 
@@ -228,7 +229,7 @@ export class PhraseStartIndex {
       if (!indices.length) return undefined;
       const group = (caseless: boolean): PhraseGroup[] => {
         const members = indices.filter((i) => phrases[i].caseless === caseless).map((i) => phrases[i]);
-        return members.length ? [{ phrases: members, union: undefined }] : [];
+        return members.length ? [{ phrases: members, tails: [] }] : [];
       };
       return { groups: [...group(true), ...group(false)] };
     };
@@ -263,19 +264,18 @@ export class PhraseStartIndex {
     const b = two ? (two.third[keyCode(text.charCodeAt(i + 2))] ?? two.rest) : (this.#firstChar(text.charCodeAt(i)) ?? this.#anywhere);
     if (!b) return;
     for (const group of b.groups) {
-      const u = (group.union ??= union(group));
-      u.lastIndex = i;
-      const m = u.exec(text);
-      if (!m) continue;
-      let k = 0;
-      while (m[k + 1] === undefined) k++;
-      // The union's match is the first matching phrase's own match: same alternatives, tried in the same order.
-      visit(group.phrases[k], i + m[0].length);
-      for (let j = k + 1; j < group.phrases.length; j++) {
-        const sticky = group.phrases[j].sticky;
-        sticky.lastIndex = i;
-        // A sticky test() leaves lastIndex at the end of the match: no match array to allocate.
-        if (sticky.test(text)) visit(group.phrases[j], sticky.lastIndex);
+      const { phrases, tails } = group;
+      for (let from = 0; from < phrases.length; ) {
+        const u = (tails[from] ??= union(group, from));
+        u.lastIndex = i;
+        const m = u.exec(text);
+        if (!m) break;
+        let k = 1;
+        while (m[k] === undefined) k++;
+        // The union's match is the first matching phrase's own match: same alternatives, tried in the same order.
+        const phrase = from + k - 1;
+        visit(phrases[phrase], i + m[0].length);
+        from = phrase + 1;
       }
     }
   }

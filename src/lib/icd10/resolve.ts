@@ -14,6 +14,11 @@ export interface CompiledCoding {
   chronic: RegExp;
   excludes1: ReadonlyArray<Excludes1Pair & { reA: RegExp; reB: RegExp }>;
   specificity: ReadonlyArray<SpecificityRule & { re: RegExp }>;
+  /**
+   * Whether a code is named by some Excludes1 pair or specificity rule (either side), memoised per code: a report
+   * with fewer than two such codes has nothing to fold, which is most reports, so the rules' regexes need not run.
+   */
+  folds(code: string): boolean;
 }
 
 function compile(where: string, pattern: string): RegExp {
@@ -46,7 +51,15 @@ export function compileCoding(table: ReadonlyMap<string, Icd10TableRow>, data = 
     known(`coding SPECIFICITY[${i}]`, s.general);
     return { ...s, re: compile(`coding SPECIFICITY[${i}]`, s.specific) };
   });
-  return { history, chronic: compile('coding CHRONIC_CODES', data.CHRONIC_CODES), excludes1, specificity };
+  const patterns = [...excludes1.flatMap((p) => [p.reA, p.reB]), ...specificity.map((s) => s.re)];
+  const generals = new Set(specificity.map((s) => s.general));
+  const memo = new Map<string, boolean>();
+  const folds = (code: string) => {
+    let known = memo.get(code);
+    if (known === undefined) memo.set(code, (known = generals.has(code) || patterns.some((re) => re.test(code))));
+    return known;
+  };
+  return { history, chronic: compile('coding CHRONIC_CODES', data.CHRONIC_CODES), excludes1, specificity, folds };
 }
 
 /**
@@ -73,16 +86,20 @@ const spansOf = (i: Icd10Item): Span[] => (i.start === null || i.end === null ? 
  */
 export function resolveItems(items: readonly Icd10Item[], coding: CompiledCoding, table: ReadonlyMap<string, Icd10TableRow>): Icd10Item[] {
   if (items.length === 0) return [];
+  if (nothingToResolve(items, coding)) return items.map((i) => ({ ...i, flags: [...i.flags] })).sort(byTextOrder);
   const byCode = new Map<string, Merged>();
+  let folding = 0; // codes some folding rule names; a fold needs two
   for (const item of items) {
     const have = byCode.get(item.code);
-    if (!have) byCode.set(item.code, { ...item, flags: [...item.flags], supporting: [] });
-    else if (have.start === null && item.start !== null) {
+    if (!have) {
+      byCode.set(item.code, { ...item, flags: [...item.flags], supporting: [] });
+      if (coding.folds(item.code)) folding++;
+    } else if (have.start === null && item.start !== null) {
       // The located phrase becomes the item's own; the code keeps the flags of the phrase that now carries it.
       byCode.set(item.code, { ...item, flags: [...item.flags], supporting: have.supporting });
     } else have.supporting.push(...spansOf(item));
   }
-  if (byCode.size > 1) foldPairs(byCode, coding, table);
+  if (folding > 1) foldPairs(byCode, coding, table);
   const out: Icd10Item[] = [];
   for (const m of byCode.values()) {
     const { supporting, ...base } = m;
@@ -101,8 +118,25 @@ export function resolveItems(items: readonly Icd10Item[], coding: CompiledCoding
     const [first, ...rest] = all;
     out.push({ ...base, phrase: first.text, start: first.start, end: first.end, ...(rest.length ? { supporting: rest } : {}) });
   }
-  // Text order; phrases not in the report last, in the order given.
-  return out.sort((x, y) => (x.start === null ? (y.start === null ? 0 : 1) : y.start === null ? -1 : x.start - y.start));
+  return out.sort(byTextOrder);
+}
+
+/** Text order; phrases not in the report last, in the order given. */
+const byTextOrder = (x: Icd10Item, y: Icd10Item) => (x.start === null ? (y.start === null ? 0 : 1) : y.start === null ? -1 : x.start - y.start);
+
+/**
+ * True when `resolveItems` would only copy the items: every code once, fewer than two codes that a folding rule
+ * names (a fold needs both sides present), and no `supporting` field to reset. Most reports with items are so.
+ */
+function nothingToResolve(items: readonly Icd10Item[], coding: CompiledCoding): boolean {
+  let folding = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if ('supporting' in item) return false;
+    for (let j = 0; j < i; j++) if (items[j].code === item.code) return false;
+    if (coding.folds(item.code) && ++folding > 1) return false;
+  }
+  return true;
 }
 
 /** Folds Excludes1 pairs, then unspecified-vs-specific duplicates, into the code that stays. */

@@ -10,7 +10,7 @@
 import { FINDINGS, type Finding } from '../findings.ts';
 import type { Span, TriggerKind } from '../result.ts';
 import { TRIGGER_DATA } from './triggers.ts';
-import { FirstCharIndex, forEachTokenStart, stickyAlternation } from './matcher.ts';
+import { FirstCharIndex, stickyAlternation, tokenStarts } from './matcher.ts';
 import { validateTriggers, type TriggerDirection, type TriggerRuleKind } from './schema.ts';
 import type { Sentence } from './sentences.ts';
 
@@ -77,21 +77,35 @@ export const DEFAULT_TRIGGERS: CompiledTriggers = compileTriggers(TRIGGER_DATA);
 
 /** Triggers in one sentence, in order, non-overlapping (leftmost first). */
 export function findTriggers(text: string, sentence: Sentence, triggers: CompiledTriggers = DEFAULT_TRIGGERS): TriggerMatch[] {
+  const { tokens } = tokenStarts(text, [sentence]);
+  return triggersAtTokens(text, sentence, tokens, 0, tokens.length, triggers);
+}
+
+/** `findTriggers` given the sentence's token starts, `tokens[first]` to `tokens[last - 1]` (a ReportDoc has them). */
+export function triggersAtTokens(
+  text: string,
+  sentence: Sentence,
+  tokens: readonly number[],
+  first: number,
+  last: number,
+  triggers: CompiledTriggers = DEFAULT_TRIGGERS,
+): TriggerMatch[] {
   const out: TriggerMatch[] = [];
   let lastEnd = -1;
-  forEachTokenStart(text, sentence.start, sentence.end, (i) => {
-    if (i < lastEnd) return;
-    const code = text.charCodeAt(i);
-    const bucket = triggers.index.bucketAt(code);
-    if (!bucket || !triggers.index.mayStart(code, text.charCodeAt(i + 1))) return;
+  for (let k = first; k < last; k++) {
+    const i = tokens[k];
+    if (i < lastEnd) continue;
+    const bucket = triggers.index.bucketFor(text.charCodeAt(i), text.charCodeAt(i + 1));
+    if (!bucket) continue;
     bucket.regex.lastIndex = i;
     const m = bucket.regex.exec(text);
-    if (!m || m[0].length === 0 || i + m[0].length > sentence.end) return;
+    if (!m || m[0].length === 0 || i + m[0].length > sentence.end) continue;
     let g = 1;
     while (m[g] === undefined) g++;
-    out.push({ start: i, end: i + m[0].length, ...bucket.rules[g - 1] });
+    const rule = bucket.rules[g - 1];
+    out.push({ start: i, end: i + m[0].length, kind: rule.kind, direction: rule.direction, exceptMask: rule.exceptMask });
     lastEnd = i + m[0].length;
-  });
+  }
   return out;
 }
 
@@ -156,6 +170,12 @@ function pairsWithSibling(text: string, triggers: readonly TriggerMatch[], t: Tr
   return false;
 }
 
+// Reused by every assertWithTriggers call (labeling is synchronous and the function does not re-enter), so the
+// weak candidates of a mention cost no allocation.
+const weakTriggers: Array<TriggerMatch | undefined> = [];
+const weakDistances: number[] = [];
+const weakPairing: boolean[] = [];
+
 /**
  * A differential names its alternatives: the diagnosis right beside it on each side. It does not reach past
  * another diagnosis, so in "opacity at the base may represent atelectasis versus scarring" the opacity is
@@ -183,8 +203,9 @@ export function assertWithTriggers(
 ): Assertion {
   let best: TriggerMatch | undefined;
   let bestDistance = Infinity;
-  let weak: TriggerMatch | undefined;
-  let weakDistance = Infinity;
+  // The weak triggers that reach the mention, in order, with their distance (in the reused arrays below); a
+  // paired "or" still needs its second diagnosis checked, which is left until no strong trigger decides.
+  let weakCount = 0;
   let clause: boolean | undefined;
   let current = false;
   // Start of the nearest current-state word before the mention: it cancels a history only if it stands between
@@ -212,7 +233,9 @@ export function assertWithTriggers(
       if (clause && (t.kind === 'negation' || t.kind === 'resolved')) continue;
       distance = start - t.end;
     } else if (t.start >= end && t.direction !== 'forward') {
-      if (hasTerminator(triggers, end, t.start) || text.slice(end, t.start).includes(',')) continue;
+      if (hasTerminator(triggers, end, t.start)) continue;
+      const comma = text.indexOf(',', end); // a backward scope ends at a comma
+      if (comma !== -1 && comma < t.start) continue;
       distance = t.start - end;
     } else {
       continue;
@@ -222,17 +245,27 @@ export function assertWithTriggers(
     // lobe pneumonia"), not every finding later in a run-on clause.
     if (t.kind === 'historical' && t.end <= start && ADJECTIVE_HISTORY.test(text.slice(t.start, t.end)) && !ADJECTIVE_GAP.test(text.slice(t.end, start))) continue;
     const pairing = t.kind === 'differential' && PAIRING.test(text.slice(t.start, t.end));
-    if (pairing && !pairsWithSibling(text, triggers, t, start, end, ctx)) continue;
     if (pairing || t.kind === 'historical') {
-      if (distance < weakDistance) {
-        weak = t;
-        weakDistance = distance;
-      }
+      weakTriggers[weakCount] = t;
+      weakDistances[weakCount] = distance;
+      weakPairing[weakCount++] = pairing;
     } else if (distance < bestDistance) {
       best = t;
       bestDistance = distance;
     }
   }
+  // The nearest weak trigger (the first of equals) among those that apply: a paired "or" only with a second diagnosis.
+  let weak: TriggerMatch | undefined;
+  if (!best) {
+    let weakDistance = Infinity;
+    for (let w = 0; w < weakCount; w++) {
+      const t = weakTriggers[w]!;
+      if (weakDistances[w] >= weakDistance || (weakPairing[w] && !pairsWithSibling(text, triggers, t, start, end, ctx))) continue;
+      weak = t;
+      weakDistance = weakDistances[w];
+    }
+  }
+  weakTriggers.fill(undefined, 0, weakCount); // hold no trigger past this call
   const cancelled = weak?.kind === 'historical' && (current || (currentBefore >= 0 && (weak.end <= start ? currentBefore >= weak.end : true)));
   const decided = best ?? (cancelled ? undefined : weak);
   if (!decided) return { status: 'positive' };

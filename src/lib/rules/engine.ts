@@ -51,23 +51,23 @@ function label(text: string, options: LabelOptions, task: Task): LabelResult {
   // `differentials: 'positive'` counts each diagnosis of a differential as present; the trigger stays as evidence.
   const countDifferentials = options.differentials === 'positive';
   const opacityCertain = opacityDifferentials(mentions, assertions);
+  // Each entry is built with all its fields (a role set below), in one of two literal shapes, rather than
+  // spread together and given a field afterwards: cheaper objects on the hot path, the same JSON.
   const evidence: Evidence[] = mentions.map((m, i) => {
     const { trigger } = assertions[i];
     const status =
       trigger?.kind === 'differential' && (countDifferentials || (m.finding === 'Lung Opacity' && opacityCertain.has(trigger.start)))
         ? 'positive'
         : assertions[i].status;
-    return {
-      finding: m.finding,
-      status,
-      mention: { start: m.start, end: m.end, text: text.slice(m.start, m.end) },
-      ...(trigger ? { trigger } : {}),
-      section: doc.sentences[m.sentence].section,
-    };
+    const mention = { start: m.start, end: m.end, text: text.slice(m.start, m.end) };
+    const section = doc.sentences[m.sentence].section;
+    return trigger
+      ? { finding: m.finding, status, mention, trigger, section, role: 'secondary' }
+      : { finding: m.finding, status, mention, section, role: 'secondary' };
   });
   const decided = decide(evidence);
   // The mention that decided each finding's status is `decisive`; the finding's other mentions are `secondary`.
-  evidence.forEach((e, i) => (e.role = decided.decisive.get(e.finding) === i ? 'decisive' : 'secondary'));
+  for (const i of decided.decisive.values()) evidence[i].role = 'decisive';
   const findings = task === 'icd10' ? emptyFindings() : decided.findings;
   const result: LabelResult = {
     status: 'ok',

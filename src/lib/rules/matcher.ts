@@ -190,10 +190,21 @@ export class FirstCharIndex<T> {
   readonly #second: Array<Uint8Array | null> = new Array(128).fill(null);
   readonly #byChar = new Map<string, T>();
   readonly #fallback: T | undefined;
+  /**
+   * By ASCII first and second character (index lower(first) << 7 | lower(second)): the items whose pattern can
+   * start with both, built on first use; null when none can.
+   */
+  readonly #pairs: Array<T | null | undefined> = new Array(1 << 14).fill(undefined);
+  readonly #firsts: ReadonlyArray<Set<string> | null>;
+  readonly #twos: ReadonlyArray<Set<string> | null>;
+  readonly #build: (indices: number[]) => T | undefined;
 
   constructor(patterns: readonly string[], build: (indices: number[]) => T | undefined) {
     const firsts = patterns.map(firstChars);
     const twos = patterns.map(firstTwoChars);
+    this.#firsts = firsts;
+    this.#twos = twos;
+    this.#build = build;
     const unknown = firsts.flatMap((f, i) => (f ? [] : [i]));
     const chars = new Set<string>();
     for (const f of firsts) f?.forEach((c) => chars.add(c));
@@ -220,6 +231,34 @@ export class FirstCharIndex<T> {
   bucketAt(code: number): T | undefined {
     if (code < 128) return this.#ascii[code];
     return this.#byChar.get(String.fromCharCode(code).toLowerCase()) ?? this.#fallback;
+  }
+
+  /**
+   * Items that can start with these two characters (codes, either case): a bucket of only the patterns whose
+   * first two characters fit, so the regex tried at a token start is a short alternation, not every pattern of
+   * the first letter ("ef" → the effusion patterns, not also "edema", "emphysema", ...). A pattern can match only
+   * where its two-character starts (firstTwoChars) fit, so leaving the others out changes no match; the kept
+   * patterns keep their order. Undefined when none can start there.
+   */
+  bucketFor(first: number, second: number): T | undefined {
+    const lowerFirst = first >= 65 && first <= 90 ? first + 32 : first;
+    const lowerSecond = second >= 65 && second <= 90 ? second + 32 : second;
+    // Outside ASCII (or at the end of the text: NaN) the first-character bucket, as before.
+    if (!(lowerFirst < 128 && lowerSecond < 128)) return this.mayStart(first, second) ? this.bucketAt(first) : undefined;
+    const key = (lowerFirst << 7) | lowerSecond;
+    let bucket = this.#pairs[key];
+    if (bucket === undefined) {
+      const c = String.fromCharCode(lowerFirst);
+      const two = c + String.fromCharCode(lowerSecond);
+      const indices: number[] = [];
+      for (let i = 0; i < this.#firsts.length; i++) {
+        const f = this.#firsts[i];
+        const t = this.#twos[i];
+        if ((!f || f.has(c)) && (!t || t.has(two))) indices.push(i);
+      }
+      this.#pairs[key] = bucket = (indices.length ? this.#build(indices) : undefined) ?? null;
+    }
+    return bucket ?? undefined;
   }
 
   /** False when no pattern can start with these two characters (codes), so the bucket need not be tried. */
@@ -251,3 +290,28 @@ export function forEachTokenStart(text: string, start: number, end: number, visi
   }
 }
 
+/**
+ * The token starts (as `forEachTokenStart` visits them) of each range, in one array: range k's are
+ * `tokens[offsets[k]]` to `tokens[offsets[k + 1] - 1]`. A report is walked character by character once, here,
+ * and every matcher (mentions, exclusions, ICD-10 phrases, triggers) then visits only its few token starts.
+ */
+export function tokenStarts(text: string, ranges: ReadonlyArray<{ start: number; end: number }>): { tokens: number[]; offsets: number[] } {
+  const tokens: number[] = [];
+  const offsets: number[] = [0];
+  for (const { start, end } of ranges) {
+    let prevWord = start > 0 && classOf(text.charCodeAt(start - 1)) === WORD;
+    for (let i = start; i < end; i++) {
+      const kind = classOf(text.charCodeAt(i));
+      if (kind === WORD ? !prevWord : kind === OTHER_CHAR) tokens.push(i);
+      prevWord = kind === WORD;
+    }
+    offsets.push(tokens.length);
+  }
+  return { tokens, offsets };
+}
+
+// Character classes for the token walk, by table for ASCII (one load per character instead of several
+// comparisons): the same classes as isWordCode / isSpaceCode.
+const SPACE_CHAR = 0, WORD = 1, OTHER_CHAR = 2;
+const ASCII_CLASS = Uint8Array.from({ length: 128 }, (_, c) => (isWordCode(c) ? WORD : isSpaceCode(c) ? SPACE_CHAR : OTHER_CHAR));
+const classOf = (code: number) => (code < 128 ? ASCII_CLASS[code] : isSpaceCode(code) ? SPACE_CHAR : OTHER_CHAR);

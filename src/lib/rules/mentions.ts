@@ -4,7 +4,7 @@
  */
 import { FINDINGS, type Finding } from '../findings.ts';
 import { LEXICON_DATA } from './lexicon.ts';
-import { FirstCharIndex, forEachTokenStart, stickyAlternation } from './matcher.ts';
+import { FirstCharIndex, stickyAlternation } from './matcher.ts';
 import type { ReportDoc, Target } from './report-doc.ts';
 import { validateLexicon } from './schema.ts';
 
@@ -65,17 +65,34 @@ const EXCLUSION_REACH = 40;
 const lastEnd = new Int32Array(FINDINGS.length);
 
 /**
- * Matches of one index in [start, end) of a sentence: for each finding, the leftmost matches that do not
- * overlap each other (what a global regex per finding would find); only findings in the `wanted` bit mask.
+ * Matches of one index at the token starts `tokens[first..last)` that lie in [start, end): for each finding, the
+ * leftmost matches that do not overlap each other (what a global regex per finding would find), ending by
+ * `limit`; only findings in the `wanted` bit mask.
  */
-function scan(text: string, start: number, end: number, limit: number, idx: FirstCharIndex<Bucket>, wanted: number, out: Array<[number, number, number]>) {
+function scan(
+  text: string,
+  tokens: readonly number[],
+  first: number,
+  last: number,
+  start: number,
+  end: number,
+  limit: number,
+  idx: FirstCharIndex<Bucket>,
+  wanted: number,
+  out: Array<[number, number, number]>,
+) {
   lastEnd.fill(-1);
-  forEachTokenStart(text, start, end, (i) => {
-    const code = text.charCodeAt(i);
-    const bucket = idx.bucketAt(code);
-    if (!bucket || !idx.mayStart(code, text.charCodeAt(i + 1))) return;
-    bucket.any.lastIndex = i;
-    if (!bucket.any.test(text)) return;
+  for (let k = first; k < last; k++) {
+    const i = tokens[k];
+    if (i < start) continue;
+    if (i >= end) break;
+    const bucket = idx.bucketFor(text.charCodeAt(i), text.charCodeAt(i + 1));
+    if (!bucket) continue;
+    // `any` only filters; a two-character bucket often holds one finding's patterns, whose own regex says the same.
+    if (bucket.byFinding.length > 1) {
+      bucket.any.lastIndex = i;
+      if (!bucket.any.test(text)) continue;
+    }
     for (const { finding, regex } of bucket.byFinding) {
       if (i < lastEnd[finding] || !(wanted & (1 << finding))) continue;
       regex.lastIndex = i;
@@ -85,7 +102,7 @@ function scan(text: string, start: number, end: number, limit: number, idx: Firs
         lastEnd[finding] = regex.lastIndex;
       }
     }
-  });
+  }
 }
 
 const ALL = (1 << FINDINGS.length) - 1;
@@ -99,12 +116,14 @@ export function findMentions(doc: ReportDoc, lexicon: CompiledLexicon = DEFAULT_
   for (let k = 0; k < sentences.length; k++) {
     const sentence = sentences[k];
     found.length = 0;
-    scan(text, sentence.start, sentence.end, sentence.end, lexicon.mentions, ALL, found);
+    const first = doc.sentenceTokens[k];
+    const last = doc.sentenceTokens[k + 1];
+    scan(text, doc.tokens, first, last, sentence.start, sentence.end, sentence.end, lexicon.mentions, ALL, found);
     for (const [f, s, e] of found) {
       // Exclusions are looked for only near a mention of a finding that has them: they must overlap it.
       if (lexicon.exclusionMask & (1 << f)) {
         excluded.length = 0;
-        scan(text, Math.max(sentence.start, s - EXCLUSION_REACH), e, sentence.end, lexicon.exclusions, 1 << f, excluded);
+        scan(text, doc.tokens, first, last, Math.max(sentence.start, s - EXCLUSION_REACH), e, sentence.end, lexicon.exclusions, 1 << f, excluded);
         if (excluded.some(([, xs, xe]) => xs < e && xe > s)) continue;
       }
       out.push({ finding: FINDINGS[f], start: s, end: e, sentence: k });

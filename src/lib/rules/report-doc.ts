@@ -8,7 +8,8 @@
  */
 import type { SectionMode } from '../engine.ts';
 import type { Finding } from '../findings.ts';
-import { assertWithTriggers, findTriggers, type Assertion, type TriggerMatch } from './context.ts';
+import { assertWithTriggers, triggersAtTokens, type Assertion, type TriggerMatch } from './context.ts';
+import { tokenStarts } from './matcher.ts';
 import { splitSections, type Section } from './sections.ts';
 import { splitSentences, type Sentence } from './sentences.ts';
 
@@ -22,6 +23,12 @@ export interface ReportDoc {
    * by `sentenceTriggers` on first use: a sentence with no target is never scanned.
    */
   readonly triggers: Array<readonly TriggerMatch[] | undefined>;
+  /**
+   * Token starts of the sentences (word starts and punctuation, where any rule pattern can start), found in one
+   * walk: sentence i's are `tokens[sentenceTokens[i]]` up to `tokens[sentenceTokens[i + 1] - 1]`.
+   */
+  readonly tokens: readonly number[];
+  readonly sentenceTokens: readonly number[];
 }
 
 /** Something an annotator found whose status ConText decides: a findings mention or an ICD-10 phrase. */
@@ -42,13 +49,14 @@ export interface Target {
 export function parseReport(text: string, mode?: SectionMode): ReportDoc {
   const sections = splitSections(text, mode);
   const sentences = splitSentences(text, sections);
-  return { text, sections, sentences, triggers: new Array(sentences.length) };
+  const { tokens, offsets } = tokenStarts(text, sentences);
+  return { text, sections, sentences, triggers: new Array(sentences.length), tokens, sentenceTokens: offsets };
 }
 
 /** The trigger spans of one sentence, found once and kept in the doc. */
 export function sentenceTriggers(doc: ReportDoc, sentence: number): readonly TriggerMatch[] {
   let found = doc.triggers[sentence];
-  if (!found) doc.triggers[sentence] = found = findTriggers(doc.text, doc.sentences[sentence]);
+  if (!found) doc.triggers[sentence] = found = triggersAtTokens(doc.text, doc.sentences[sentence], doc.tokens, doc.sentenceTokens[sentence], doc.sentenceTokens[sentence + 1]);
   return found;
 }
 

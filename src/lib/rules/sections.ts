@@ -87,7 +87,8 @@ function colonHeaders(text: string, out: Header[]) {
     for (let words = 0; words < MAX_HEADER_WORDS && k > 0 && isLetter(text[k - 1]); words++) {
       while (k > 0 && isLetter(text[k - 1])) k--;
       const phrase = text.slice(k, e);
-      const name = NAME_OF.get(phrase.toLowerCase().replace(/[ \t]+/g, ''));
+      const lower = phrase.toLowerCase();
+      const name = NAME_OF.get((lower.includes(' ') || lower.includes('\t')) ? lower.replace(/[ \t]+/g, '') : lower);
       if (name) {
         let b = k;
         while (b > 0 && isBlank(text[b - 1])) b--;
@@ -158,11 +159,15 @@ export function splitSections(text: string, mode: SectionMode = 'findings,impres
   // question header sits inside the findings ("FINDINGS: Chest  Comparison: ... The heart is enlarged.").
   // Skipping that text would read as Normal.
   let seenObservations = false;
-  sections = sections.flatMap((s) => {
+  // A loop rather than flatMap: no one-element array per section (this runs on every report).
+  const kept: Section[] = [];
+  for (const s of sections) {
     const cut = SKIPPED_BY_DEFAULT.has(s.name) && (!hasObservations || seenObservations);
     seenObservations ||= READ_BY_DEFAULT.has(s.name);
-    return cut ? cutQuestion(text, s) : [s];
-  });
+    if (cut) kept.push(...cutQuestion(text, s));
+    else kept.push(s);
+  }
+  sections = kept;
   for (const s of sections) {
     s.labeled =
       mode === 'all' ||

@@ -23,6 +23,15 @@ const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 
 const mayStartMarker = (c: number) => isDigit(c) || c === DASH || c === STAR || c === BULLET;
 
+/**
+ * Characters where a running sentence can end: ".", "?", "!", a line break, or a space before what may start a
+ * list marker (a digit, "-", "*", "•"). Every other character inside a sentence changes nothing. One character
+ * long matches, so `lastIndex - 1` is where the candidate is.
+ */
+const NEXT_CANDIDATE = /[.?!\n]|[\t-\r \u00a0](?=[0-9*\u2022-])/g;
+const isBoundaryCandidate = (text: string, i: number, c: number) =>
+  c === DOT || c === QUESTION || c === BANG || c === LF || (isSpace(c) && mayStartMarker(text.charCodeAt(i + 1)));
+
 /** Length of a list marker ("1. ", "2) ", "- ", "* ", "• ") at `i`, or 0. Only called at a token start. */
 function listMarkerLength(text: string, i: number, end: number): number {
   const c = text.charCodeAt(i);
@@ -73,6 +82,14 @@ export function splitSentences(text: string, sections: Section[]): Sentence[] {
         if (i === end) break;
       }
       const c = text.charCodeAt(i);
+      if (s >= 0 && !isBoundaryCandidate(text, i, c)) {
+        // Inside a sentence only an end mark, a line break or a space before a list marker can end it: jump to the
+        // next such character with one native regex scan rather than looking at every letter here.
+        NEXT_CANDIDATE.lastIndex = i + 1;
+        const next = NEXT_CANDIDATE.test(text) ? NEXT_CANDIDATE.lastIndex - 1 : end;
+        i = (next < end ? next : end) - 1;
+        continue;
+      }
       if (s < 0) {
         if (isSpace(c)) continue;
         // Skip list markers at a sentence start so "1." is not a sentence of its own.

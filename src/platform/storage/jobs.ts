@@ -95,7 +95,8 @@ export interface ChunkCommit {
   fromRow: number;
   /** Every row of the chunk from its first, stored part included (a chunk is rewritten whole as it fills). */
   rows: StoredRow[];
-  details: RowDetail[];
+  /** Undefined when a helper worker has stored the chunk's details already (putDetailChunk). */
+  details: RowDetail[] | undefined;
   bytesDone: number;
   /** Set on the last chunk of the file. */
   finished?: boolean;
@@ -109,13 +110,16 @@ export interface ChunkCommit {
  */
 export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined> {
   if (c.firstRow % CHUNK_ROWS !== 0) throw new Error('Chunks must start on a chunk boundary.');
-  if (c.rows.length !== c.details.length) throw new Error('Rows and details differ in length.');
+  if (c.details && c.rows.length !== c.details.length) throw new Error('Rows and details differ in length.');
   if (c.rows.length > CHUNK_ROWS || c.fromRow < c.firstRow || c.fromRow > c.firstRow + c.rows.length) {
     throw new Error('A chunk commit must cover the stored part of its chunk and stay inside it.');
   }
   const d = await db();
   try {
-    const tx = d.transaction(['jobs', 'rows', 'details'], 'readwrite');
+    // Without details (a helper stored them) the transaction leaves that store out, so it does not wait on the
+    // helpers' own writes to it.
+    const stores: ('jobs' | 'rows' | 'details')[] = c.details ? ['jobs', 'rows', 'details'] : ['jobs', 'rows'];
+    const tx = d.transaction(stores, 'readwrite');
     const job = await tx.objectStore('jobs').get(c.jobId);
     if (!job || job.rowsDone !== c.fromRow || job.state === 'cancelled') {
       tx.abort();
@@ -136,7 +140,7 @@ export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined
     };
     if (c.rows.length > 0) {
       await tx.objectStore('rows').put({ jobId: c.jobId, index, rows: c.rows } satisfies RowChunk);
-      await tx.objectStore('details').put({ jobId: c.jobId, index, details: c.details } satisfies DetailChunk);
+      if (c.details) await tx.objectStore('details').put({ jobId: c.jobId, index, details: c.details } satisfies DetailChunk);
     }
     await tx.objectStore('jobs').put(next);
     await tx.done;
@@ -152,6 +156,20 @@ function tally(counts: JobCounts, row: StoredRow): void {
   for (let i = 0; i < row.codes.length; i++) {
     if (row.codes[i] === 'p') counts.positive[i]++;
     else if (row.codes[i] === 'u') counts.uncertain[i]++;
+  }
+}
+
+/**
+ * Stores the details of a whole chunk ahead of its rows: a helper labeling worker writes them itself, so the bulk
+ * of a chunk (text and evidence) never travels back through the batch worker. Harmless beyond the cursor: the
+ * rows and the cursor are committed afterwards, in order, by commitChunk, and a chunk past the cursor is
+ * rewritten when the job resumes.
+ */
+export async function putDetailChunk(jobId: string, index: number, details: RowDetail[]): Promise<void> {
+  try {
+    await (await db()).put('details', { jobId, index, details } satisfies DetailChunk);
+  } catch (e) {
+    throw isQuotaError(e) ? new StorageFullError('more results') : e;
   }
 }
 
