@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type HtmlTagDescriptor, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { buildCsp, mirrorOrigins, type DeployConfig } from './src/lib/csp.ts';
+import { buildCsp, connectOrigins, type DeployConfig } from './src/lib/csp.ts';
 
 const deploy = JSON.parse(readFileSync(new URL('./deploy.config.json', import.meta.url), 'utf8')) as DeployConfig;
-const mirrors = mirrorOrigins(deploy);
+// Model mirrors and the origins enabled for stock models: the only hosts besides the site in connect-src.
+const mirrors = connectOrigins(deploy);
 const PRECACHE_MAX_BYTES = 2 * 1024 * 1024;
 
 /**

@@ -43,7 +43,8 @@ function run(input: string, task: LabelRun['task']): LabelRun {
   return { engine: 'openai', input, textColumn: 'findings,impression', idColumns: ['uid'], output: output(), format: 'jsonl', task, delimiter: ',', encoding: 'utf-8', progress: 'off', quiet: true };
 }
 
-const label = (input: string, task: LabelRun['task'], values: Record<string, unknown>) => runOpenAiLabel(run(input, task), { 'base-url': server.baseURL, 'retry-base-ms': '20', ...values });
+const label = (input: string, task: LabelRun['task'], values: Record<string, unknown>, quiet = true) =>
+  runOpenAiLabel({ ...run(input, task), quiet }, { 'base-url': server.baseURL, 'retry-base-ms': '20', ...values });
 
 async function lines(): Promise<LabelLine[]> {
   return (await readFile(output(), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as LabelLine);
@@ -56,7 +57,8 @@ describe('label --engine openai --prompt-profile release', () => {
   it('sends the raw prompts of both tasks to /v1/completions and reads both answer shapes', async () => {
     const { path, reports } = await writeIuSample(dir, 8);
     const withText = reports.filter((r) => (r.findings + r.impression).trim());
-    expect(await label(path, 'both', { 'prompt-profile': 'release', model: 'radreportx' })).toBe(0);
+    expect(await label(path, 'both', { 'prompt-profile': 'release', model: 'radreportx' }, false)).toBe(0);
+    expect(stderr.join('')).toMatch(/prompt release \(release-a7f70a8\), raw completions \(\/completions\), task both/);
     expect(server.chatRequests).toHaveLength(0);
     const sent = server.completionRequests;
     expect(sent).toHaveLength(withText.length * 2);
@@ -104,7 +106,8 @@ describe('label --engine openai --prompt-profile release', () => {
 describe('label --engine openai --prompt-profile release-weak-labels', () => {
   it('sends the teacher prompt over chat, logs each row draw, and draws the same again on a rerun', async () => {
     const { path, reports } = await writeIuSample(dir, 10);
-    expect(await label(path, 'icd10', { 'prompt-profile': 'release-weak-labels', 'sample-seed': '7' })).toBe(0);
+    expect(await label(path, 'icd10', { 'prompt-profile': 'release-weak-labels', 'sample-seed': '7' }, false)).toBe(0);
+    expect(stderr.join('')).toMatch(/prompt release-weak-labels \(release-weak-labels-a7f70a8, sample seed 7\), task icd10/);
     expect(server.completionRequests).toHaveLength(0);
     const first = await lines();
     const ok = first.filter((l) => l.status === 'ok');
@@ -142,6 +145,8 @@ describe('label --engine openai --prompt-profile release-weak-labels', () => {
     await expect(label(path, 'findings', { 'prompt-profile': 'release-weak-labels' })).rejects.toThrow(/ICD-10 phrases only/);
     await expect(label(path, 'icd10', { 'prompt-profile': 'json', 'sample-seed': '3' })).rejects.toThrow(/--sample-seed only applies/);
     await expect(label(path, 'icd10', { 'prompt-profile': 'legacy' })).rejects.toThrow(/must be one of release, release-weak-labels, json/);
+    // The release profile is for a server with the released weights: OpenAI's own endpoint has no such model.
+    await expect(runOpenAiLabel(run(path, 'both'), { 'prompt-profile': 'release' })).rejects.toThrow(/needs a server with those weights \(vLLM\)/);
     expect(server.requests).toHaveLength(0);
   });
 });

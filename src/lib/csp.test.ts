@@ -1,5 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { buildCsp, cspDirectives, mirrorOrigins } from './csp.ts';
+import deploy from '../../deploy.config.json' with { type: 'json' };
+import { buildCsp, connectOrigins, connectSources, cspDirectives, mirrorOrigins, stockOrigins } from './csp.ts';
+
+describe('the shipped deploy.config.json', () => {
+  it("keeps the default policy at connect-src 'self': no mirror, no stock model origin", () => {
+    expect(connectOrigins(deploy)).toEqual([]);
+    expect(new Map(cspDirectives(connectOrigins(deploy))).get('connect-src')).toEqual(["'self'"]);
+    expect(buildCsp(connectOrigins(deploy))).toContain("connect-src 'self'; ");
+  });
+});
+
+describe('stockModelOrigins', () => {
+  it('adds the enabled stock model origins to connect-src, after the mirrors, once each', () => {
+    const config = { modelMirrors: ['https://m.example.org'], stockModelOrigins: ['https://huggingface.co', 'https://raw.githubusercontent.com/', 'https://m.example.org'] };
+    expect(stockOrigins(config)).toEqual(['https://huggingface.co', 'https://raw.githubusercontent.com', 'https://m.example.org']);
+    expect(connectOrigins(config)).toEqual(['https://m.example.org', 'https://huggingface.co', 'https://raw.githubusercontent.com']);
+  });
+
+  it('reads the allowed origins back out of a built policy', () => {
+    expect(connectSources(buildCsp([]))).toEqual([]);
+    expect(connectSources(buildCsp(['https://huggingface.co', 'https://raw.githubusercontent.com']))).toEqual(['https://huggingface.co', 'https://raw.githubusercontent.com']);
+    expect(connectSources(undefined)).toEqual([]);
+  });
+
+  it('refuses a bad entry, naming the field', () => {
+    expect(() => stockOrigins({ stockModelOrigins: ['https://huggingface.co/mlc-ai'] })).toThrow(/stockModelOrigins entry .* without a path/);
+    expect(() => stockOrigins({ stockModelOrigins: 'https://huggingface.co' })).toThrow(/stockModelOrigins.*list of origins/);
+  });
+});
 
 describe('buildCsp', () => {
   it('allows only this site, wasm compilation and blob workers when there are no mirrors', () => {

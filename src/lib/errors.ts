@@ -141,8 +141,9 @@ export class GgufFormatError extends RadReportXError {
 
 /** A `modelMirrors` entry of deploy.config.json that is not an origin. */
 export class InvalidMirrorError extends RadReportXError {
-  constructor(value: unknown, why: string) {
-    super('InvalidConfig', `deploy.config.json: modelMirrors entry ${JSON.stringify(value)} ${why}. Write an origin such as "https://models.example.org".`);
+  /** `field`: the deploy.config.json list the entry is in (modelMirrors, stockModelOrigins). */
+  constructor(value: unknown, why: string, field = 'modelMirrors') {
+    super('InvalidConfig', `deploy.config.json: ${field} entry ${JSON.stringify(value)} ${why}. Write an origin such as "https://models.example.org".`);
   }
 }
 

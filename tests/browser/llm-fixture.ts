@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 export const F32_ID = 'RadReportX-8B-q4f32_1';
 export const F16_ID = 'RadReportX-8B-q4f16_1';
-export const F32_LIBRARY = 'Llama-3_1-8B-Instruct-q4f32_1_cs1k-webgpu.wasm';
+export const F32_LIBRARY = 'Llama-3-8B-Instruct-q4f32_1_cs1k-webgpu.wasm';
 export const WEIGHTS_PATH = `/models/${F32_ID}/resolve/main/`;
 /** The smallest valid WebAssembly module: magic number and version, no sections. */
 export const EMPTY_WASM = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);

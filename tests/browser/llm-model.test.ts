@@ -107,7 +107,7 @@ describe('Model tab (software WebGPU, synthetic model)', () => {
       releaseShards();
       const problem = page.getByTestId('model-problem');
       await problem.waitFor({ timeout: 90_000 });
-      expect(await problem.textContent()).toMatch(/model library \(Llama-3_1-8B-Instruct-q4f32_1_cs1k-webgpu\.wasm\) is missing or is not a WebLLM model library/);
+      expect(await problem.textContent()).toMatch(/model library \(Llama-3-8B-Instruct-q4f32_1_cs1k-webgpu\.wasm\) is missing or is not a WebLLM model library/);
       expect(await problem.textContent()).toMatch(/public\/models\/lib/);
       // The failure is WebLLM's own reload() instantiating the library it read from the cache.
       expect(logs.join('\n')).toMatch(/CompileError: WebAssembly\.instantiate\(\): expected magic word/);

@@ -31,8 +31,18 @@ describe('smoke:model arguments', () => {
     const problems = missingFiles(r.options.model, '/site', (p) => present.has(p));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/tensor-cache\.json is missing: put the model folder under public\/models\/RadReportX-8B-q4f16_1\/resolve\/main\//);
-    expect(problems[1]).toMatch(/Llama-3_1-8B-Instruct-q4f16_1_cs1k-webgpu\.wasm is missing: download the prebuilt WebLLM library/);
+    expect(problems[1]).toMatch(/Llama-3-8B-Instruct-q4f16_1_cs1k-webgpu\.wasm is missing: download the prebuilt WebLLM library/);
     expect(missingFiles(r.options.model, '/nowhere', () => false)[0]).toMatch(/run `npm run build` first/);
+  });
+
+  it('for a stock model, names the origins deploy.config.json must enable, and passes once they are', () => {
+    const r = parseSmokeArgs(['--model', 'Llama-3.2-1B-Instruct-q4f16_1-MLC']);
+    if (!r.ok) throw new Error('expected ok');
+    expect(r.options.model.promptProfile).toBe('json');
+    const present = () => true;
+    const [problem] = missingFiles(r.options.model, '/site', present, []);
+    expect(problem).toMatch(/downloads from https:\/\/huggingface\.co, https:\/\/raw\.githubusercontent\.com: add them to deploy\.config\.json "stockModelOrigins"/);
+    expect(missingFiles(r.options.model, '/site', present, ['https://huggingface.co', 'https://raw.githubusercontent.com'])).toEqual([]);
   });
 
   it('exits 2 with the reason and usage on bad arguments, 0 on --help', () => {
@@ -50,6 +60,7 @@ describe('smoke:model arguments', () => {
     const help = run(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/Usage: npm run smoke:model -- --model <id>/);
+    expect(help.out).toMatch(/`release` for RadReportX/);
   });
 
   it('ships example reports with expected labels', () => {

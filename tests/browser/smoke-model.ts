@@ -10,14 +10,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { FINDINGS, type Finding } from '../../src/lib/findings.ts';
-import { parseRegistry, type RegistryEntry } from '../../src/lib/llm/registry.ts';
+import deploy from '../../deploy.config.json' with { type: 'json' };
+import { connectOrigins } from '../../src/lib/csp.ts';
+import { blockedOrigins, parseRegistry, type RegistryEntry } from '../../src/lib/llm/registry.ts';
 import registryData from '../../src/lib/models/registry.json' with { type: 'json' };
 import { DIST, findChromium, serveSite } from './harness.ts';
 
 export const HELP = `Usage: npm run smoke:model -- --model <id> [options]
 
-Loads a RadReportX model in a real Chrome/Chromium with hardware WebGPU and labels example reports.
-Needs: a GPU, \`npm run build\` done, and the model files in public/models/ (see public/models/README.md).
+Loads a model in a real Chrome/Chromium with hardware WebGPU and labels example reports with the model's prompt
+profile: \`release\` for RadReportX (the authors' raw prompts through WebLLM's completions API), \`json\` for a
+stock model. Prints each report's latency as it finishes, then a summary.
+Needs: a GPU, \`npm run build\` done, and the model files in public/models/ (see public/models/README.md); a
+stock model instead needs its origins in deploy.config.json (stockModelOrigins) before the build, and internet.
 
 Options:
   --model <id>        model id from src/lib/models/registry.json (required)
@@ -71,9 +76,14 @@ export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
 }
 
 /** What must exist before a browser is worth starting; each line says what is missing and how to get it. */
-export function missingFiles(model: RegistryEntry, dist = DIST, exists: (p: string) => boolean = existsSync): string[] {
+export function missingFiles(model: RegistryEntry, dist = DIST, exists: (p: string) => boolean = existsSync, enabled: readonly string[] = connectOrigins(deploy)): string[] {
   const problems: string[] = [];
   if (!exists(join(dist, 'index.html'))) return [`${join(dist, 'index.html')} is missing: run \`npm run build\` first.`];
+  if (model.stock) {
+    const blocked = blockedOrigins(model, { origin: 'http://127.0.0.1', base: '/' }, enabled);
+    if (blocked.length) problems.push(`${model.id} downloads from ${blocked.join(', ')}: add them to deploy.config.json "stockModelOrigins" (with Hugging Face's file CDN), then \`npm run build\`.`);
+    return problems;
+  }
   if (/^https?:/.test(model.weights)) return problems;
   const folder = join(dist, model.weights);
   for (const f of ['mlc-chat-config.json', 'tensor-cache.json']) {
@@ -138,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const loadSeconds = (Date.now() - started) / 1000;
-    process.stderr.write(`Loaded ${model.id} in ${loadSeconds.toFixed(1)} s\n`);
+    process.stderr.write(`Loaded ${model.id} in ${loadSeconds.toFixed(1)} s; prompt profile ${model.promptProfile}\n`);
 
     let cells = 0;
     let agreeCells = 0;
@@ -166,10 +176,11 @@ async function main(argv: string[]): Promise<number> {
       tokens += completion;
       ms += latency;
       rows.push(`${i + 1}\t${status}\t${latency}\t${completion}\t${got.join(', ') || '(none)'}\t${r.positive.join(', ') || '(none)'}`);
+      process.stderr.write(`report ${i + 1}/${SMOKE_REPORTS.length}: ${status}, ${latency} ms, ${completion} answer tokens (${model.promptProfile})\n`);
     }
     process.stdout.write(`report\tstatus\tlatency_ms\tanswer_tokens\tmodel_positive\texpected_positive\n${rows.join('\n')}\n`);
     process.stdout.write(
-      `model=${model.id} load_s=${loadSeconds.toFixed(1)} reports=${SMOKE_REPORTS.length} mean_latency_ms=${Math.round(ms / SMOKE_REPORTS.length)} ` +
+      `model=${model.id} profile=${model.promptProfile} load_s=${loadSeconds.toFixed(1)} reports=${SMOKE_REPORTS.length} mean_latency_ms=${Math.round(ms / SMOKE_REPORTS.length)} ` +
         `tokens_per_s=${ms ? ((tokens * 1000) / ms).toFixed(1) : 'n/a'} finding_agreement=${(agreeCells / cells).toFixed(3)} exact_reports=${exact}/${SMOKE_REPORTS.length}\n`,
     );
     return 0;

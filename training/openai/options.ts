@@ -137,6 +137,13 @@ export function resolveConfig(run: LabelRun, values: Values, env: NodeJS.Process
   } catch {
     throw new UsageError(`The server address "${baseURL}" is not an http(s) URL.`, 'For example --base-url http://127.0.0.1:8000/v1.');
   }
+  if (profile === 'release' && (azure || baseURL === DEFAULT_BASE_URL)) {
+    // GPT-4o has no completions endpoint; the release profile asks the released weights themselves.
+    throw new UsageError(
+      '--prompt-profile release sends the released RadReportX raw prompts to /v1/completions: it needs a server with those weights (vLLM), not OpenAI or Azure OpenAI.',
+      'Give --base-url http://HOST:PORT/v1 and --model with the served model name; for GPT-4o use --prompt-profile json or release-weak-labels.',
+    );
+  }
   const batch = Boolean(values.batch) || str(values['batch-id']) !== undefined;
   if (values.detach && !batch) throw new UsageError('--detach only applies with --batch.');
   const model = str(values.model) ?? deployment ?? 'gpt-4o';

@@ -5,6 +5,7 @@
  * Exit codes: 0 done (failed rows are recorded and counted), 1 stopped early (refused key or model, server
  * down), 2 bad usage or the guard refused, 130 interrupted (finished rows are kept).
  */
+import type OpenAI from 'openai';
 import { errorCode, errorMessage, RadReportXError, UsageError } from '../../src/lib/errors.ts';
 import { buildRequests, PROMPT_VERSION } from '../../src/lib/prompts/index.ts';
 import { isBlankReport } from '../../src/lib/result.ts';
@@ -51,7 +52,8 @@ function describe(config: OpenAiConfig): string {
   const local = isLoopbackHost(hostOf(config.baseURL)) ? 'this machine' : 'remote';
   const limits = [`concurrency ${config.concurrency}`, config.rpm ? `${n(config.rpm)} rpm` : '', config.tpm ? `${n(config.tpm)} tpm` : '', `timeout ${config.timeoutMs / 1000} s`, `${config.retry.maxRetries} retries`].filter(Boolean);
   return (
-    `openai: model ${config.model} at ${where} (${local}); prompt ${config.profile} (${PROMPT_VERSION[config.profile]}), task ${config.run.task}; ` +
+    `openai: model ${config.model} at ${where} (${local}); prompt ${config.profile} (${PROMPT_VERSION[config.profile]}${config.profile === 'release-weak-labels' ? `, sample seed ${config.sampleSeed}` : ''}), ` +
+    `${config.profile === 'release' ? 'raw completions (/completions), ' : ''}task ${config.run.task}; ` +
     `${config.batch ? 'Batch API' : limits.join(', ')}${config.retryFailed ? '; retrying failed rows only' : ''}`
   );
 }
@@ -99,9 +101,110 @@ async function plan(config: OpenAiConfig, store: StoreState, outstanding: Set<st
   return p;
 }
 
+type Say = (line: string) => void;
+
+/** Refuses to append to an output whose lines were made with other settings (model, prompts, task, seed). */
+function checkSettings(config: OpenAiConfig, store: StoreState): void {
+  const { run } = config;
+  const mine = settingsKey({
+    model: config.model,
+    profile: config.profile,
+    promptVersion: PROMPT_VERSION[config.profile],
+    task: run.task,
+    sampleSeed: config.profile === 'release-weak-labels' ? config.sampleSeed : undefined,
+  });
+  const others = [...store.settings].filter((s) => s !== mine);
+  if (others.length) {
+    throw new UsageError(
+      `${run.output} already holds labels made with different settings (${others.slice(0, 2).join('; ')}); this run is ${mine}.`,
+      'Use another --output, or the same --model, --prompt-profile, --sample-seed and --task as before.',
+    );
+  }
+}
+
+function warnAboutRows(say: Say, p: Plan): void {
+  if (p.duplicates) say(`warning: ${n(p.duplicates)} rows repeat an id seen earlier in the input; only the first of each is labeled.`);
+  if (p.rowNumberIds) say(`warning: ${n(p.rowNumberIds)} rows have a blank id; they are identified by row number (row-N).`);
+}
+
+function sayDryRun(say: Say, config: OpenAiConfig, p: Plan): void {
+  const cost = costOf(config.price, p.promptTokens, p.maxCompletionTokens, config.batch);
+  say(
+    `Dry run: ${n(p.send)} reports to send to ${hostOf(config.baseURL)}, ${n(p.offline)} rows need no call (empty or unreadable), ` +
+      `${n(p.skipped)} already in ${config.run.output}${p.inBatch ? `, ${n(p.inBatch)} in batches not yet collected` : ''}. ` +
+      `About ${n(p.promptTokens)} prompt tokens and at most ${n(p.maxCompletionTokens)} answer tokens: ${config.price ? `at most ${formatCost(cost)}` : formatCost(undefined)}${config.batch ? ' at Batch API prices' : ''}.`,
+  );
+}
+
+/** What one labeling session holds open: the output writer, the counters and the Ctrl-C handling. */
+interface Session {
+  stats: RunStats;
+  record(line: LabelLine): void;
+  log: Say;
+  interrupt: AbortController;
+  close(): void;
+}
+
+function openSession(config: OpenAiConfig, store: StoreState, total: number, say: Say): Session {
+  const { run } = config;
+  const writer = new LineWriter(run.output);
+  const stats = new RunStats(total, config.price, config.batch);
+  const progress = new ProgressLine(stats, run.progress, run.quiet);
+  const log = (line: string) => {
+    progress.clear();
+    say(line);
+  };
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) process.exit(130);
+    log(`${signal}: stopping; rows already finished are saved (press again to quit at once).`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stats,
+    log,
+    interrupt,
+    record(line) {
+      writer.append(line);
+      store.latest.set(line.id, { status: line.status, row: line.row, batchId: line.batchId });
+      stats.add(line.status, line.usage);
+    },
+    close() {
+      progress.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      writer.close();
+    },
+  };
+}
+
+/** Runs the rows through the Batch API or online; returns the exit code. */
+async function label(config: OpenAiConfig, client: OpenAI, session: Session, store: StoreState, rows: AsyncIterable<InputRow>): Promise<number> {
+  const { record, log, stats, interrupt } = session;
+  if (config.batch) {
+    const outcome = await runBatch(
+      { config, client, record, mergedBy: (id) => store.latest.get(id)?.batchId, rows: () => readInputRows(config.run), log, signal: interrupt.signal },
+      rows,
+    );
+    if (!outcome.pending.length) return 0;
+    log(
+      `${config.detach ? 'Submitted; not waiting' : 'Stopped while waiting'}: batch${outcome.pending.length > 1 ? 'es' : ''} ${outcome.pending.join(', ')} ` +
+        `not collected yet. Run the same command again to collect ${outcome.pending.length > 1 ? 'them' : 'it'}.`,
+    );
+    return outcome.interrupted ? 130 : 0;
+  }
+  const { runOnline } = await import('./online.ts');
+  const stop = await runOnline({ config, client, record, stats, log, signal: interrupt.signal }, rows);
+  if (!stop) return 0;
+  log(stop.message);
+  return stop.kind === 'interrupted' ? 130 : 1;
+}
+
 async function main(run: LabelRun, values: Record<string, unknown>): Promise<number> {
   const config = resolveConfig(run, values);
-  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const say: Say = (line) => process.stderr.write(`${line}\n`);
   if (!run.quiet) say(describe(config));
   if (!config.run.idColumns.length) {
     say('warning: no --id-column: rows are identified by their row number, so resuming is safe only if the input file does not change.');
@@ -110,19 +213,11 @@ async function main(run: LabelRun, values: Record<string, unknown>): Promise<num
   const release = config.dryRun ? () => {} : lockOutput(run.output);
   try {
     const store = await readStore(run.output, (m) => say(`warning: ${m}`), { readOnly: config.dryRun });
-    const mine = settingsKey({ model: config.model, profile: config.profile, promptVersion: PROMPT_VERSION[config.profile], task: run.task, sampleSeed: config.profile === 'release-weak-labels' ? config.sampleSeed : undefined });
-    const others = [...store.settings].filter((s) => s !== mine);
-    if (others.length) {
-      throw new UsageError(
-        `${run.output} already holds labels made with different settings (${others.slice(0, 2).join('; ')}); this run is ${mine}.`,
-        'Use another --output, or the same --model, --prompt-profile and --task as before.',
-      );
-    }
+    checkSettings(config, store);
     const batchState = config.batch ? loadState(run.output) : undefined;
     const outstanding = outstandingIds(batchState);
     const p = await plan(config, store, outstanding);
-    if (p.duplicates) say(`warning: ${n(p.duplicates)} rows repeat an id seen earlier in the input; only the first of each is labeled.`);
-    if (p.rowNumberIds) say(`warning: ${n(p.rowNumberIds)} rows have a blank id; they are identified by row number (row-N).`);
+    warnAboutRows(say, p);
 
     // --batch-id only collects: rows outside that batch wait for a run without it.
     const collectOnly = config.batch && config.batchId !== undefined;
@@ -132,12 +227,7 @@ async function main(run: LabelRun, values: Record<string, unknown>): Promise<num
     checkDestination(config.baseURL, p.send, config.allowRemote);
 
     if (config.dryRun) {
-      const cost = costOf(config.price, p.promptTokens, p.maxCompletionTokens, config.batch);
-      say(
-        `Dry run: ${n(p.send)} reports to send to ${hostOf(config.baseURL)}, ${n(p.offline)} rows need no call (empty or unreadable), ` +
-          `${n(p.skipped)} already in ${run.output}${p.inBatch ? `, ${n(p.inBatch)} in batches not yet collected` : ''}. ` +
-          `About ${n(p.promptTokens)} prompt tokens and at most ${n(p.maxCompletionTokens)} answer tokens: ${config.price ? `at most ${formatCost(cost)}` : formatCost(undefined)}${config.batch ? ' at Batch API prices' : ''}.`,
-      );
+      sayDryRun(say, config, p);
       return 0;
     }
     const nothingOutstanding = !config.batch || (outstanding.size === 0 && !config.batchId && !batchState?.batches.some((b) => !b.merged));
@@ -149,76 +239,25 @@ async function main(run: LabelRun, values: Record<string, unknown>): Promise<num
 
     const { createClient } = await import('./client.ts');
     const client = createClient(config);
-    const writer = new LineWriter(run.output);
-    const stats = new RunStats(p.send + p.offline + p.inBatch, config.price, config.batch);
-    const progress = new ProgressLine(stats, run.progress, run.quiet);
-    const log = (line: string) => {
-      progress.clear();
-      say(line);
-    };
-    const record = (line: LabelLine) => {
-      writer.append(line);
-      store.latest.set(line.id, { status: line.status, row: line.row, batchId: line.batchId });
-      stats.add(line.status, line.usage);
-    };
-    const interrupt = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (interrupt.signal.aborted) process.exit(130);
-      log(`${signal}: stopping; rows already finished are saved (press again to quit at once).`);
-      interrupt.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-
+    const session = openSession(config, store, p.send + p.offline + p.inBatch, say);
     // Rows that need no call are recorded first; the rest stream to the chosen mode.
     async function* pending(): AsyncGenerator<InputRow> {
       if (collectOnly) return;
       for await (const row of readInputRows(run)) {
         if (!wanted(row, store, config, outstanding)) continue;
         const offline = offlineResult(config, row);
-        if (offline) record(makeLine(config, row, offline, { mode: config.batch ? 'batch' : 'online' }));
+        if (offline) session.record(makeLine(config, row, offline, { mode: config.batch ? 'batch' : 'online' }));
         else yield row;
       }
     }
-
-    let code = 0;
+    let code: number;
     try {
-      if (config.batch) {
-        const outcome = await runBatch(
-          {
-            config,
-            client,
-            record,
-            mergedBy: (id) => store.latest.get(id)?.batchId,
-            rows: () => readInputRows(run),
-            log,
-            signal: interrupt.signal,
-          },
-          pending(),
-        );
-        if (outcome.pending.length) {
-          log(
-            `${config.detach ? 'Submitted; not waiting' : 'Stopped while waiting'}: batch${outcome.pending.length > 1 ? 'es' : ''} ${outcome.pending.join(', ')} ` +
-              `not collected yet. Run the same command again to collect ${outcome.pending.length > 1 ? 'them' : 'it'}.`,
-          );
-          if (outcome.interrupted) code = 130;
-        }
-      } else {
-        const { runOnline } = await import('./online.ts');
-        const stop = await runOnline({ config, client, record, stats, log, signal: interrupt.signal }, pending());
-        if (stop) {
-          log(stop.message);
-          code = stop.kind === 'interrupted' ? 130 : 1;
-        }
-      }
+      code = await label(config, client, session, store, pending());
     } finally {
-      progress.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      writer.close();
+      session.close();
     }
-    if (!run.quiet || code !== 0) summary(say, stats, store, run.output);
-    if (run.stats) await writeStats(run.stats, stats);
+    if (!run.quiet || code !== 0) summary(say, session.stats, store, run.output);
+    if (run.stats) await writeStats(run.stats, session.stats);
     return code;
   } finally {
     release();

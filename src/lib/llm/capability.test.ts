@@ -34,6 +34,12 @@ const check = (r: ReturnType<typeof evaluateCapability>, modelId: string, id: st
   r.models.find((m) => m.modelId === modelId)!.checks.find((c) => c.id === id);
 
 describe('evaluateCapability', () => {
+  it('recommends RadReportX over the smaller stock models, and a stock model only when no RadReportX fits', () => {
+    expect(evaluateCapability(gpu(), MODELS).recommended).toBe('RadReportX-8B-q4f16_1');
+    const r = evaluateCapability(gpu({ deviceMemoryGB: 8 }), MODELS.filter((m) => m.stock));
+    expect(r.recommended).toBe('Llama-3.2-1B-Instruct-q4f16_1-MLC');
+  });
+
   it('recommends the f16 variant on a GPU with shader-f16', () => {
     const r = evaluateCapability(gpu(), MODELS);
     expect(r.recommended).toBe('RadReportX-8B-q4f16_1');

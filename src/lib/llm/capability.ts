@@ -219,8 +219,9 @@ export function evaluateCapability(d: GpuDescription, models: readonly RegistryE
     const own = modelChecks(d, m, f32);
     return { modelId: m.id, canRun: !deviceFails && !own.some((c) => c.level === 'fail'), checks: own };
   });
-  // Prefer the smallest download that can run: f16 where the GPU has it (smaller and faster), else f32.
-  const runnable = models.filter((m, i) => verdicts[i].canRun).sort((a, b) => a.downloadMB - b.downloadMB);
+  // Prefer RadReportX over stock models (general models asked zero-shot), then the smallest download that can run:
+  // f16 where the GPU has it (smaller and faster), else f32.
+  const runnable = models.filter((m, i) => verdicts[i].canRun).sort((a, b) => Number(!!a.stock) - Number(!!b.stock) || a.downloadMB - b.downloadMB);
   const recommended = runnable[0]?.id;
   const software = checks.some((c) => c.id === 'software');
   let summary: string;

@@ -5,6 +5,8 @@ import { createLlmEngine, tokensPerSecond, type ChatLike, type ChatRequest, type
 import { parseRegistry } from './registry.ts';
 
 const MODEL = parseRegistry(shipped).models[1];
+/** A stock WebLLM model: json profile by default. */
+const STOCK = parseRegistry(shipped).models.find((m) => m.stock)!;
 const REPORT = 'FINDINGS: Moderate right pleural effusion. No pneumothorax. Heart size is normal.\nIMPRESSION: Right pleural effusion.';
 
 type Script = string | Error | ((r: ChatRequest) => string);
@@ -58,7 +60,7 @@ const now = () => (clock += 500);
 describe('createLlmEngine', () => {
   it('sends deterministic json requests with the schema and the request budget', async () => {
     const s = scripted('{"findings":[{"name":"Pleural Effusion","status":"positive","evidence":"Moderate right pleural effusion"},{"name":"Pneumothorax","status":"negative","evidence":"No pneumothorax"}]}');
-    const engine = createLlmEngine(s.chat, MODEL, { now });
+    const engine = createLlmEngine(s.chat, STOCK, { now });
     const r = await engine.label(REPORT);
     expect(s.requests).toHaveLength(1);
     const req = s.requests[0];
@@ -75,7 +77,9 @@ describe('createLlmEngine', () => {
     expect(r.findings.Pneumothorax).toBe('negative');
     expect(r.findings.Atelectasis).toBe('absent');
     expect(r.normal).toBe(false);
-    expect(r.engine).toEqual({ name: 'webllm', version: 'RadReportX-8B-q4f32_1+json' });
+    // A stock model's results name that model, never RadReportX.
+    expect(r.engine).toEqual({ name: 'webllm', version: `${STOCK.id}+json` });
+    expect(JSON.stringify(r.engine)).not.toMatch(/RadReportX/i);
     expect(r.raw).toContain('Pleural Effusion');
     expect(r.usage).toEqual({ promptTokens: 300, completionTokens: 20, latencyMs: 500 });
     const ev = r.evidence.find((e) => e.finding === 'Pleural Effusion')!;
@@ -84,7 +88,7 @@ describe('createLlmEngine', () => {
 
   it('keeps a malformed answer as unparsed with its raw text, never Normal', async () => {
     const s = scripted('{"findings":[{"name":"Pleural Effusion","status":"posi');
-    const r = await createLlmEngine(s.chat, MODEL, { now }).label(REPORT);
+    const r = await createLlmEngine(s.chat, STOCK, { now }).label(REPORT);
     expect(r.status).toBe('unparsed');
     expect(r.normal).toBe(false);
     expect(r.raw).toBe('{"findings":[{"name":"Pleural Effusion","status":"posi');
@@ -92,9 +96,10 @@ describe('createLlmEngine', () => {
     expect(r.usage?.completionTokens).toBe(20);
   });
 
-  it('asks the release profile through raw completions, twice for both tasks, with BOS in the prompt text', async () => {
+  it('asks RadReportX (release, its registry default) through raw completions, twice for both tasks, with BOS in the prompt text', async () => {
     const s = scripted('[Pleural Effusion]\nEvidence:\n- Pleural Effusion: "Moderate right pleural effusion"', "['Right pleural effusion']\nThe reason is: 'Right pleural effusion' (J90)");
-    const r = await createLlmEngine(s.chat, MODEL, { profile: 'release', seed: 7, now }).label(REPORT, { task: 'both' });
+    expect(MODEL.promptProfile).toBe('release');
+    const r = await createLlmEngine(s.chat, MODEL, { seed: 7, now }).label(REPORT, { task: 'both' });
     expect(s.requests).toHaveLength(0);
     expect(s.completions).toHaveLength(2);
     for (const q of s.completions) {
@@ -149,7 +154,7 @@ describe('createLlmEngine', () => {
   });
 
   it('labels a report with no findings as normal only when the answer says so', async () => {
-    const r = await createLlmEngine(scripted('{"findings":[]}').chat, MODEL).label('Lungs are clear.');
+    const r = await createLlmEngine(scripted('{"findings":[]}').chat, STOCK).label('Lungs are clear.');
     expect(r).toMatchObject({ status: 'ok', normal: true });
   });
 

@@ -7,8 +7,8 @@
  * (temperature 0, fixed seed) so a report labels the same way twice.
  */
 import type { LabelEngine, LabelOptions } from '../engine.ts';
-import { errorCode, RadReportXError } from '../errors.ts';
-import { buildRequests, promptText, type ChatMessage, type ChatPromptRequest, type CompletionPromptRequest, type PromptProfileId } from '../prompts/profiles.ts';
+import { RadReportXError } from '../errors.ts';
+import { buildRequests, promptText, type ChatMessage, type ChatPromptRequest, type CompletionPromptRequest, type PromptProfileId, type PromptRequest } from '../prompts/profiles.ts';
 import { parseAnswers } from '../prompts/parse.ts';
 import { failedResult, isBlankReport, type EngineInfo, type LabelResult } from '../result.ts';
 import type { RegistryEntry } from './registry.ts';
@@ -97,7 +97,10 @@ export function createLlmEngine(chat: ChatLike, model: RegistryEntry, options: L
   const now = options.now ?? (() => performance.now());
   const info: EngineInfo = { name: 'webllm', version: `${model.id}+${profile}` };
 
-  async function ask(request: ChatPromptRequest | CompletionPromptRequest, signal?: AbortSignal): Promise<Answer> {
+  const noAnswer = () => new RadReportXError('ModelLoadFailed', 'The model returned no answer.', 'Reload the model and try again.');
+
+  /** One call: chat completions for chat requests, the raw completions API for completion requests (release). */
+  async function ask(request: PromptRequest, signal?: AbortSignal): Promise<Answer> {
     if (signal?.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
     const onAbort = () => chat.interruptGenerate?.();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -105,13 +108,13 @@ export function createLlmEngine(chat: ChatLike, model: RegistryEntry, options: L
       if (request.kind === 'chat') {
         const response = await chat.chat.completions.create(chatRequest(request, seed));
         const choice = response.choices[0];
-        if (!choice) throw new RadReportXError('ModelLoadFailed', 'The model returned no answer.', 'Reload the model and try again.');
+        if (!choice) throw noAnswer();
         return { text: choice.message.content ?? '', usage: response.usage };
       }
       if (!chat.completions) throw new RadReportXError('ModelLoadFailed', 'This engine has no raw completions API, which the release prompt profile needs.', 'Use the json prompt profile.');
       const response = await chat.completions.create(completionRequest(request, seed));
       const choice = response.choices[0];
-      if (!choice) throw new RadReportXError('ModelLoadFailed', 'The model returned no answer.', 'Reload the model and try again.');
+      if (!choice) throw noAnswer();
       return { text: choice.text ?? '', usage: response.usage };
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -132,7 +135,8 @@ export function createLlmEngine(chat: ChatLike, model: RegistryEntry, options: L
         try {
           response = await ask(r, opts.signal);
         } catch (e) {
-          if (opts.signal?.aborted || isAbort(e) || errorCode(e) === 'ModelLoadFailed') throw e;
+          // Our own errors (no answer, no completions API) already say what to do.
+          if (opts.signal?.aborted || isAbort(e) || e instanceof RadReportXError) throw e;
           const mapped = mapWebLlmError(e, { modelName: model.name });
           if (ROW_ERRORS.has(String((e as { name?: string })?.name ?? String(e).split(':')[0]))) {
             return failedResult('error', info, `${mapped.message} ${mapped.hint ?? ''}`.trim(), { raw: raws.length ? JSON.stringify(raws) : undefined });

@@ -19,10 +19,10 @@ describe('model files', () => {
       ['webllm/model', `${base}tensor-cache.json`],
       ['webllm/model', `${base}params_shard_0.bin`],
       ['webllm/model', `${base}params_shard_1.bin`],
-      ['webllm/wasm', 'http://127.0.0.1:4173/models/lib/Llama-3_1-8B-Instruct-q4f32_1_cs1k-webgpu.wasm'],
+      ['webllm/wasm', 'http://127.0.0.1:4173/models/lib/Llama-3-8B-Instruct-q4f32_1_cs1k-webgpu.wasm'],
     ]);
     expect(files[3].size).toBe(100);
-    expect(files[5].path).toBe('Llama-3_1-8B-Instruct-q4f32_1_cs1k-webgpu.wasm');
+    expect(files[5].path).toBe('Llama-3-8B-Instruct-q4f32_1_cs1k-webgpu.wasm');
     expect(shardBytes(tensors)).toBe(150);
   });
 

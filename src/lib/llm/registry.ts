@@ -27,6 +27,12 @@ export interface RegistryEntry {
   promptProfile: PromptProfileId;
   /** Optional: one line shown under the name. */
   description?: string;
+  /**
+   * A stock model: one of WebLLM's own prebuilt models (its `prebuiltAppConfig`), not RadReportX, downloaded from
+   * the origins its absolute URLs name, and only when deploy.config.json enables them (`stockModelOrigins`).
+   * Zero-shot with the `json` profile; results name the model, never RadReportX.
+   */
+  stock?: true;
 }
 
 export interface Registry {
@@ -38,7 +44,7 @@ export interface Registry {
 
 const TOP_KEYS = new Set(['$comment', 'libraryVersion', 'models', 'gguf']);
 const REQUIRED_KEYS = ['id', 'name', 'base', 'weights', 'library', 'quantization', 'requiredFeatures', 'downloadMB', 'vramMB', 'contextWindow', 'promptProfile'] as const;
-const OPTIONAL_KEYS = ['description'] as const;
+const OPTIONAL_KEYS = ['description', 'stock'] as const;
 const ENTRY_KEYS = new Set<string>([...REQUIRED_KEYS, ...OPTIONAL_KEYS]);
 /** WebGPU feature names a model library may ask for (the ones WebLLM checks before loading). */
 const KNOWN_FEATURES = new Set(['shader-f16', 'subgroups', 'timestamp-query', 'float32-filterable']);
@@ -107,6 +113,16 @@ function checkEntry(raw: unknown, index: number): RegistryEntry {
     promptProfile: promptProfile as PromptProfileId,
   };
   if ('description' in raw) entry.description = str('description');
+  if ('stock' in raw) {
+    if (raw.stock !== true) throw new RegistryError(`${label}: "stock" must be true or absent.`);
+    for (const key of ['weights', 'library'] as const) {
+      if (!/^https:\/\//.test(entry[key])) throw new RegistryError(`${label}: a stock model's "${key}" must be an absolute https URL (where WebLLM publishes it).`);
+    }
+    // A general model asked our prompts zero-shot: only the schema-constrained json profile fits it.
+    if (promptProfile !== 'json') throw new RegistryError(`${label}: a stock model answers the json prompt profile (zero-shot with its schema), not "${promptProfile}".`);
+    if (/radreportx/i.test(entry.name) || /radreportx/i.test(entry.id)) throw new RegistryError(`${label}: a stock model is not RadReportX and must not be named so.`);
+    entry.stock = true;
+  }
   return entry;
 }
 
@@ -166,8 +182,18 @@ export function siteRoot(site: SiteLocation): string {
  * `models/<id>/resolve/main/` on the site is `<mirror>/models/<id>/resolve/main/` there. The library always comes
  * from the site (or its absolute URL): it is small and tied to this WebLLM version.
  */
-export function resolveModel(entry: RegistryEntry, site: SiteLocation, source: WeightSource = 'site', mirrors: readonly string[] = []): ResolvedModel {
+export function resolveModel(entry: RegistryEntry, site: SiteLocation, source: WeightSource = 'site', mirrors: readonly string[] = [], enabledOrigins?: readonly string[]): ResolvedModel {
   const root = siteRoot(site);
+  if (enabledOrigins) {
+    const blocked = blockedOrigins(entry, site, enabledOrigins);
+    if (blocked.length) {
+      throw new RadReportXError(
+        'ModelNotAvailable',
+        `${entry.name} downloads from ${blocked.map((o) => new URL(o).host).join(' and ')}, which this site does not allow.`,
+        `The site's deployer can enable ${blocked.join(', ')} in deploy.config.json ("stockModelOrigins"); until then only self-hosted models load.`,
+      );
+    }
+  }
   let weightsBase = root;
   if (source !== 'site') {
     if (!mirrors.includes(source)) throw new RegistryError(`"${source}" is not one of the mirrors in deploy.config.json (${mirrors.join(', ') || 'none'}).`);
@@ -179,6 +205,18 @@ export function resolveModel(entry: RegistryEntry, site: SiteLocation, source: W
     weightsUrl: new URL(entry.weights, weightsBase).href,
     libraryUrl: new URL(entry.library, root).href,
   };
+}
+
+/** The origins a model's files come from other than the site itself: for a stock model, its weights' and library's. */
+export function modelOrigins(entry: RegistryEntry, site: SiteLocation): string[] {
+  const root = siteRoot(site);
+  const origins = [new URL(entry.weights, root).origin, new URL(entry.library, root).origin].filter((o) => o !== new URL(root).origin);
+  return [...new Set(origins)];
+}
+
+/** The origins of `entry` that deploy.config.json does not enable (empty: it may be downloaded). */
+export function blockedOrigins(entry: RegistryEntry, site: SiteLocation, enabled: readonly string[]): string[] {
+  return modelOrigins(entry, site).filter((o) => !enabled.includes(o));
 }
 
 /** The subset of WebLLM's `ModelRecord` we fill in (structural, so this module imports nothing from WebLLM). */

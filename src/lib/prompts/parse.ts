@@ -27,8 +27,9 @@ interface Parsed {
 
 const stripFences = (raw: string) => raw.replace(/```[a-zA-Z]*\s*/g, '').replace(/```/g, '').trim();
 
-/** The first balanced `open ... close` block in `s` (strings respected), or undefined when it never closes. */
-function balanced(s: string, open: '[' | '{', close: ']' | '}'): string | undefined {
+/** The first balanced `{ ... }` block in `s` (strings respected), or undefined when it never closes. */
+function balancedObject(s: string): string | undefined {
+  const [open, close] = ['{', '}'];
   const start = s.indexOf(open);
   if (start < 0) return undefined;
   let depth = 0;
@@ -65,7 +66,7 @@ function parseRelease(raw: string, request: PromptRequest): Parsed {
 
 function parseJsonAnswer(raw: string, request: PromptRequest): Parsed {
   const text = stripFences(raw);
-  const block = balanced(text, '{', '}');
+  const block = balancedObject(text);
   if (block === undefined) throw new ParseFailure(text.includes('{') ? 'the JSON never closes (truncated answer?)' : 'no JSON object in the answer');
   let obj: unknown;
   try {

@@ -207,6 +207,10 @@ const ICD10_CASES: [string, Icd10Case][] = [
     { raw: "['Small left pleural effusion', 'Enlarged cardiac silhouette']\nThe reason is:\n- 'Small left pleural effusion' (J90)\n- 'Enlarged cardiac silhouette' (I51.7)", status: 'ok', items: [['Small left pleural effusion', 'J90', []], ['Enlarged cardiac silhouette', 'I51.7', []]] },
   ],
   [
+    "reasons written as 'phrase': CODE",
+    { raw: "['Small left pleural effusion', 'Enlarged cardiac silhouette']\nThe reason is:\n'Small left pleural effusion': J90\n'Enlarged cardiac silhouette' - I51.7", status: 'ok', items: [['Small left pleural effusion', 'J90', []], ['Enlarged cardiac silhouette', 'I51.7', []]] },
+  ],
+  [
     'a reason for a phrase the list lacks is noted, not added',
     { raw: "['Small left pleural effusion']\nThe reason is: 'Small left pleural effusion' (J90), 'Pneumothorax' (J93.9)", status: 'ok', items: [['Small left pleural effusion', 'J90', []]], message: /does not hold \(Pneumothorax J93\.9\)/ },
   ],

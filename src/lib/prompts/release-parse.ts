@@ -226,13 +226,18 @@ export function phraseKey(phrase: string): string {
 // letter and a digit, the rest is checked against the code table later.
 const REASON = /(?:^|(?<=[,:;\n)]))\s*(?:[-*•]|\d+[.)])?\s*(?:(['"“‘])(.+?)(?:['"”’])|([^,:;\n()'"]+?))\s*\(\s*(?:ICD-?10(?:-CM)?(?:\s+code)?\s*[:\-]?\s*)?([A-Za-z][0-9][^\s),;]*)[^)\n]*\)/g;
 
-/** Every `phrase (CODE)` pair in `text`. */
+// `'phrase': J90` or `'phrase' - J90`, one reason per line: the other shape chat models write.
+const REASON_COLON = /(['"“‘])([^'"”’\n]+?)['"”’]\s*[:\-–]\s*\(?\s*(?:ICD-?10(?:-CM)?(?:\s+code)?\s*[:\-]?\s*)?([A-Za-z][0-9][^\s),;]*)/g;
+
+/** Every `phrase (CODE)` pair in `text`, then the `'phrase': CODE` ones. */
 function reasons(text: string): { phrase: string; code: string }[] {
   const out: { phrase: string; code: string }[] = [];
-  for (const m of text.matchAll(REASON)) {
-    const phrase = cleanItem(m[2] ?? m[3] ?? '').replace(/^(?:and|the reason is)\s+/i, '');
-    if (phrase) out.push({ phrase, code: m[4].replace(/[.,;:]+$/, '') });
-  }
+  const add = (rawPhrase: string, code: string) => {
+    const phrase = cleanItem(rawPhrase).replace(/^(?:and|the reason is)\s+/i, '');
+    if (phrase) out.push({ phrase, code: code.replace(/[.,;:]+$/, '') });
+  };
+  for (const m of text.matchAll(REASON)) add(m[2] ?? m[3] ?? '', m[4]);
+  for (const m of text.matchAll(REASON_COLON)) add(m[2], m[3]);
   return out;
 }
 

@@ -44,14 +44,14 @@ export const webLlmEngine: LabelEngine = {
     return current?.engine.info ?? { name: WEBLLM_INFO.name, version: WEBLLM_INFO.version };
   },
   label(text: string, options?: LabelOptions) {
-    if (!current) return Promise.reject(new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX on the Model tab first.'));
+    if (!current) return Promise.reject(new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX or a stock model on the Model tab first.'));
     return current.engine.label(text, options);
   },
 };
 
 /** For the engine slot's lazy load: succeed only once a model is loaded. */
 export async function loadedWebLlmEngine(): Promise<LabelEngine> {
-  if (!current) throw new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX on the Model tab first.');
+  if (!current) throw new RadReportXError('ModelNotAvailable', 'No model is loaded.', 'Load RadReportX or a stock model on the Model tab first.');
   return webLlmEngine;
 }
 
@@ -81,7 +81,8 @@ async function engineFor(model: ResolvedModel, onProgress: LoadProgressCallback)
 
 async function load(modelId: string, source: WeightSource, onProgress: LoadProgressCallback, signal: AbortSignal): Promise<LoadedModel> {
   const started = performance.now();
-  const model = resolve(modelId, source);
+  // A stock model whose origins this build does not enable is refused before any request (the CSP would block it).
+  const model = resolve(modelId, source, true);
   try {
     const { bytesDownloaded } = await downloadModel(model, signal, onProgress);
     onProgress({ phase: 'library' });

@@ -3,7 +3,7 @@
  * into absolute URLs.
  */
 import deploy from '../../../deploy.config.json' with { type: 'json' };
-import { mirrorOrigins } from '../../lib/csp.ts';
+import { connectOrigins, mirrorOrigins } from '../../lib/csp.ts';
 import { findModel, resolveModel, type ResolvedModel, type SiteLocation, type WeightSource } from '../../lib/llm/registry.ts';
 import { shippedRegistry } from '../../lib/models/shipped.ts';
 
@@ -15,6 +15,12 @@ export function site(): SiteLocation {
   return { origin: globalThis.location.origin, base: import.meta.env.BASE_URL };
 }
 
-export function resolve(modelId: string, source: WeightSource = 'site'): ResolvedModel {
-  return resolveModel(findModel(shippedRegistry(), modelId), site(), source, mirrors());
+/** Origins besides the site that this build's CSP lets the page and workers reach (mirrors, stock model origins). */
+export function enabledOrigins(): string[] {
+  return connectOrigins(deploy);
+}
+
+/** Absolute URLs for a model; `forDownload` refuses one whose origins deploy.config.json does not enable. */
+export function resolve(modelId: string, source: WeightSource = 'site', forDownload = false): ResolvedModel {
+  return resolveModel(findModel(shippedRegistry(), modelId), site(), source, mirrors(), forDownload ? enabledOrigins() : undefined);
 }
