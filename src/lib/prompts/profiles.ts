@@ -32,6 +32,7 @@ import { FINDINGS } from '../findings.ts';
 import type { Task } from '../result.ts';
 import { FINDINGS_PROMPT, ICD10_PROMPT, NOTE_PLACEHOLDER, WEAK_LABEL_PROMPT, WEAK_LABEL_SEED_EXAMPLES, WEAK_LABEL_SYSTEM_MESSAGE } from './release-data.ts';
 import { responseSchema } from './schema.ts';
+import { seededRandom } from '../synthetic.ts';
 
 export type PromptProfileId = 'release' | 'release-weak-labels' | 'json';
 
@@ -137,24 +138,12 @@ function hash32(text: string, seed: number): number {
   return h;
 }
 
-/** mulberry32: small and seedable; the draw only needs to be repeatable, not strong. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Three distinct seed examples for one report, in drawn order, like the authors' `random.sample(SEED_EXAMPLES, 3)`
  * but repeatable: the same seed and report always give the same three.
  */
 export function drawSeedExamples(report: string, sampleSeed = 0, count = 3): number[] {
-  const random = mulberry32(hash32(report, sampleSeed));
+  const random = seededRandom(hash32(report, sampleSeed));
   const pool = WEAK_LABEL_SEED_EXAMPLES.map((_, i) => i);
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(random() * (pool.length - i));
