@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { extractIcd10, lookupCode } from '../src/lib/icd10/index.ts';
+import { extractIcd10 } from '../src/lib/icd10/extract.ts';
+import { lookupCode } from '../src/lib/icd10/lexicon.ts';
 import { excludes1Violations } from '../src/lib/icd10/resolve.ts';
 
 // MeSH major heading(s) → the ICD-10-CM codes that express the same condition.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobRecord } from '../platform/storage/schema.ts';
+import type { JobRecord } from '../worker/api.ts';
 import type { BatchProgress } from '../worker/api.ts';
 import { batch } from './batch.svelte.ts';
 

@@ -11,9 +11,7 @@
 import * as Comlink from 'comlink';
 import { errorMessage } from '../lib/errors.ts';
 import type { Task } from '../lib/result.ts';
-import { deleteJob, listJobs } from '../platform/storage/jobs.ts';
-import type { JobRecord } from '../platform/storage/schema.ts';
-import type { BatchProgress, CsvInspection, ExportFormat, Outcome, ReadChoices } from '../worker/api.ts';
+import type { BatchProgress, CsvInspection, ExportFormat, JobRecord, Outcome, ReadChoices } from '../worker/api.ts';
 import { saveBlob } from './download.ts';
 import { LARGE_JOB_BYTES, requestPersistence } from './local-data.ts';
 import { alerts } from './alerts.svelte.ts';
@@ -186,7 +184,7 @@ class Batch {
 
   async refreshJobs(): Promise<void> {
     try {
-      this.#jobs = await listJobs();
+      this.#jobs = await labeler().listJobs();
     } catch (e) {
       alerts.error(`Saved jobs could not be read: ${errorMessage(e)}`);
     }
@@ -327,7 +325,7 @@ class Batch {
     }
     if (this.#running.has(jobId)) await labeler().cancelJob(jobId);
     try {
-      await deleteJob(jobId);
+      await labeler().deleteJob(jobId);
     } catch (e) {
       alerts.error(`The job could not be deleted: ${errorMessage(e)}`);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../platform/storage/schema.ts';
+import type { JobRecord } from '../worker/api.ts';
 import type { EvaluateRequest, FileInspection } from '../worker/evaluate-protocol.ts';
 import { EvaluateState, type EvaluateWorker } from './evaluate.svelte.ts';
 
@@ -65,5 +65,23 @@ describe('EvaluateState', () => {
     expect(ev.jobs.map((j) => j.id)).toEqual(['a']);
     expect(ev.jobId).toBe('a');
     expect(ev.predictionsKind).toBe('job');
+  });
+
+  it("reads a disagreement's report text from the evaluated job's row (0-based), and none without a job", async () => {
+    const asked: [string, number][] = [];
+    const rows = async (jobId: string, row: number) => {
+      asked.push([jobId, row]);
+      if (row > 5) throw new Error('no such job');
+      return { text: `report ${row}` };
+    };
+    const ev = new EvaluateState(worker().api, async () => [job('a')], rows);
+    expect(await ev.jobReportText(1)).toBeUndefined();
+    await ev.refreshJobs();
+    await ev.pickReference(file('truth.csv'));
+    await ev.run();
+    expect(ev.resultJob?.id).toBe('a');
+    expect(await ev.jobReportText(3)).toBe('report 2');
+    expect(await ev.jobReportText(10)).toBeUndefined();
+    expect(asked).toEqual([['a', 2], ['a', 9]]);
   });
 });

@@ -4,12 +4,13 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type { UncertainPolicy } from '../lib/metrics.ts';
-import { listJobs, type JobRecord } from '../platform/storage/index.ts';
 import type { EvaluationSummary, LabelFormat } from '../lib/evaluate/evaluation.ts';
 import { disagreementsCsv, metricsCsv, metricsJson } from '../lib/evaluate/export.ts';
 import type { IdTransform } from '../lib/evaluate/join.ts';
 import { saveBlob } from './download.ts';
+import type { JobRecord, RowView } from '../worker/api.ts';
 import type { EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from '../worker/evaluate-protocol.ts';
+import { labeler } from './labeler.ts';
 
 export interface CsvChoice {
   file: File;
@@ -22,6 +23,8 @@ export interface CsvChoice {
 export type EvaluateWorker = Pick<Remote<EvaluateApi>, 'inspect' | 'run'>;
 /** Where stored jobs come from (tests pass a list). */
 export type JobSource = () => Promise<JobRecord[]>;
+/** Where a stored job's row comes from (0-based row; tests pass a stand-in). */
+export type RowSource = (jobId: string, row: number) => Promise<Pick<RowView, 'text'> | undefined>;
 
 export class EvaluateState {
   #reference = $state.raw<CsvChoice | undefined>();
@@ -49,11 +52,14 @@ export class EvaluateState {
 
   #api: EvaluateWorker | undefined;
   readonly #listJobs: JobSource;
+  readonly #readRow: RowSource;
   #runId = 0;
 
-  constructor(worker?: EvaluateWorker, jobs: JobSource = listJobs) {
+  // Stored jobs are the labeling worker's: the page asks it rather than reading the browser's storage itself.
+  constructor(worker?: EvaluateWorker, jobs: JobSource = () => labeler().listJobs(), rows: RowSource = (id, row) => labeler().readRow(id, row)) {
     this.#api = worker;
     this.#listJobs = jobs;
+    this.#readRow = rows;
   }
 
   get reference(): CsvChoice | undefined {
@@ -113,6 +119,19 @@ export class EvaluateState {
   }
   get resultJob(): JobRecord | undefined {
     return this.#resultJob;
+  }
+  /**
+   * The report text of a disagreement's row (1-based, as `predictionRow`) in the job the last result came from;
+   * undefined without such a job or when the row can no longer be read.
+   */
+  async jobReportText(predictionRow: number): Promise<string | undefined> {
+    const job = this.#resultJob;
+    if (!job) return undefined;
+    try {
+      return (await this.#readRow(job.id, predictionRow - 1))?.text;
+    } catch {
+      return undefined;
+    }
   }
   get canRun(): boolean {
     return this.#canRun;

@@ -9,8 +9,10 @@ import type { FailedOutcome } from '../lib/errors.ts';
 import type { ImportFile, LoadedModel, ModelCacheStatus } from '../lib/llm/protocol.ts';
 import type { RegistryEntry, WeightSource } from '../lib/llm/registry.ts';
 import { plainMessage, plainText } from './messages.ts';
-import { probeGpu } from '../platform/webllm/probe.ts';
-import { mirrors, modelRegistry } from '../platform/webllm/site.ts';
+import { mirrorOrigins } from '../lib/csp.ts';
+import { shippedRegistry } from '../lib/models/shipped.ts';
+import deploy from '../../deploy.config.json' with { type: 'json' };
+import { probeGpu } from './gpu-probe.ts';
 import { engines } from './engines.svelte.ts';
 import { labeler } from './labeler.ts';
 
@@ -44,7 +46,7 @@ export class ModelState {
   #persisted = $state<boolean | undefined>();
   readonly #worker: () => ModelWorker;
 
-  constructor(models: readonly RegistryEntry[] = modelRegistry().models, mirrorList: readonly string[] = mirrors(), worker: () => ModelWorker = labeler) {
+  constructor(models: readonly RegistryEntry[] = shippedRegistry().models, mirrorList: readonly string[] = mirrorOrigins(deploy), worker: () => ModelWorker = labeler) {
     this.models = models;
     this.mirrors = mirrorList;
     this.#worker = worker;

@@ -23,6 +23,9 @@ export interface EngineDescriptor {
 
 export type { Outcome };
 
+/** A stored batch job as the worker keeps it (the page reads jobs through this API, never from storage). */
+export type { JobRecord, JobState };
+
 export interface LabelRequest {
   text: string;
   engine: EngineId;
@@ -111,6 +114,10 @@ export interface LabelerApi extends ModelApi, GgufApi {
   startJob(file: File, settings: JobSettings, onProgress: ProgressCallback): Promise<Outcome<JobRecord>>;
   /** Continues a stored job from its cursor; `file` is required when the job could not store its file. */
   resumeJob(jobId: string, file: File | undefined, onProgress: ProgressCallback): Promise<Outcome<JobRecord>>;
+  /** Every stored job, newest first. */
+  listJobs(): Promise<JobRecord[]>;
+  /** Deletes a job with its rows and stored file (cancel it first if it runs). */
+  deleteJob(jobId: string): Promise<void>;
   pauseJob(jobId: string): Promise<void>;
   cancelJob(jobId: string): Promise<void>;
   loadTable(jobId: string): Promise<ResultsTable>;

@@ -9,7 +9,7 @@ import { csvSide, evaluateSides, guessFormat, type Disagreement, type Evaluation
 import { chooseJoin, type JoinRequest } from '../lib/evaluate/join.ts';
 import { FINDINGS, findingsFromLetters } from '../lib/findings.ts';
 import { guessIdColumn, guessTextColumn } from '../lib/csv/columns.ts';
-import { getJob, readRowChunks } from '../platform/storage/index.ts';
+import { getJob, readRowChunks } from '../platform/storage/jobs.ts';
 import type { CsvSide, EvaluateApi, EvaluateProgress, EvaluateRequest, FileInspection } from './evaluate-protocol.ts';
 
 async function inspectFile(file: Blob, name = ''): Promise<CsvInspection> {

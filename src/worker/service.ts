@@ -8,7 +8,7 @@ import { exportJob, loadTable, readRowView } from './results.ts';
 import { defaultHelpers, helpers, MAX_HELPERS, setHelpers } from './pool.ts';
 import { cancelJob, pauseJob, resumeJob, startJob } from './runner.ts';
 import * as Comlink from 'comlink';
-import { updateJob } from '../platform/storage/jobs.ts';
+import { deleteJob, listJobs, updateJob } from '../platform/storage/jobs.ts';
 import { createModelService } from './webllm-entry.ts';
 import { createGgufService } from './wllama-entry.ts';
 
@@ -25,6 +25,8 @@ export function createLabeler(): LabelerApi {
     },
     startJob,
     resumeJob,
+    listJobs,
+    deleteJob,
     pauseJob: async (id) => pauseJob(id),
     cancelJob,
     async loadTable(jobId) {

@@ -89,20 +89,10 @@ function taskOf(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-interface IcdEvaluateModule {
-  runIcd10Evaluate(argv: string[]): Promise<number>;
-}
-
 async function runIcd10(argv: string[]): Promise<number> {
-  // A variable specifier: the module belongs to the ICD-10 area and is loaded only for --task icd10.
-  const specifier = './evaluate-icd10.ts';
-  let module: IcdEvaluateModule;
-  try {
-    module = (await import(specifier)) as IcdEvaluateModule;
-  } catch (e) {
-    throw new RadReportXError('ExternalTool', `ICD-10 evaluation is not available: ${(e as Error).message}`);
-  }
-  return module.runIcd10Evaluate(argv);
+  // Loaded only for --task icd10 (a literal specifier, so the type-check and the layer checks follow it).
+  const { runIcd10Evaluate } = await import('./evaluate-icd10.ts');
+  return runIcd10Evaluate(argv);
 }
 
 export interface EvaluateOptions {

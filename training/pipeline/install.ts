@@ -35,14 +35,6 @@ export interface ModelManifest {
   totalBytes: number;
 }
 
-export interface InstallResult {
-  weightsDir: string;
-  libraryPath: string;
-  files: InstalledFile[];
-  library: InstalledFile;
-  totalBytes: number;
-}
-
 /**
  * Copies `files` (relative names in `fromDir`) into public/models/<id>/resolve/main/, hashing as it copies. Shards
  * whose md5 differs from the one tensor-cache.json records (`expectMd5`) stop the install before anything moves.

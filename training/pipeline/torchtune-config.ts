@@ -110,14 +110,6 @@ export function resolveInterpolations(config: Config): Config {
   return visit(config, 0) as Config;
 }
 
-export interface Derived {
-  effectiveBatch: number;
-  gpus: number;
-  trainExamples?: number;
-  stepsPerEpoch?: number;
-  totalSteps?: number;
-}
-
 /** Steps per epoch as torchtune counts them: full batches per rank (drop_last), divided by accumulation. */
 export function stepsPerEpoch(examples: number, batchSize: number, gpus: number, accumulation: number, maxSteps: unknown): number {
   const batches = Math.floor(examples / (batchSize * gpus));

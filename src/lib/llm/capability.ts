@@ -1,6 +1,6 @@
 /**
  * Can this browser run a model? A pure decision over a plain description of the GPU (gathered in the browser by
- * src/platform/webllm/probe.ts), made before anything is downloaded. Each failed check carries a plain-language message and a
+ * src/state/gpu-probe.ts), made before anything is downloaded. Each failed check carries a plain-language message and a
  * next step: another browser or flag, the f32 variant, or the rule engine.
  */
 import type { RegistryEntry } from './registry.ts';

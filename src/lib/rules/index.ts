@@ -13,12 +13,3 @@ export function labelFindings(text: string, options: Omit<LabelOptions, 'task'> 
 
 export { labelReport, rulesEngine, RULES_ENGINE_INFO } from './engine.ts';
 export { RULES_VERSION } from './version.ts';
-export { parseReport, sentenceTriggers, assertTargets, type ReportDoc, type Target } from './report-doc.ts';
-export { splitSections, type Section } from './sections.ts';
-export { splitSentences, type Sentence } from './sentences.ts';
-export { findMentions, compileLexicon, type Mention } from './mentions.ts';
-export { assertMention, assertWithTriggers, findTriggers, compileTriggers, type Assertion, type TriggerMatch } from './context.ts';
-export { aggregate, combineStatus } from './aggregate.ts';
-export { validateLexicon, validateTriggers, type LexiconEntry, type TriggerRule } from './schema.ts';
-export { LEXICON_DATA } from './lexicon.ts';
-export { TRIGGER_DATA } from './triggers.ts';

@@ -216,16 +216,3 @@ export async function deleteJob(jobId: string): Promise<void> {
     tx.done,
   ]);
 }
-
-/** Removes every job, row and file this app stored. */
-export async function deleteEverything(): Promise<void> {
-  const d = await db();
-  const tx = d.transaction(['jobs', 'rows', 'details', 'files'], 'readwrite');
-  await Promise.all([
-    tx.objectStore('jobs').clear(),
-    tx.objectStore('rows').clear(),
-    tx.objectStore('details').clear(),
-    tx.objectStore('files').clear(),
-    tx.done,
-  ]);
-}

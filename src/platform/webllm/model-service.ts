@@ -14,7 +14,8 @@ import type { EngineInfo } from '../../lib/result.ts';
 import { cacheStatus, deleteModelFiles } from './cache.ts';
 import { downloadModel } from './download.ts';
 import { importFolder } from './import-folder.ts';
-import { modelRegistry, resolve } from './site.ts';
+import { shippedRegistry } from '../../lib/models/shipped.ts';
+import { resolve } from './site.ts';
 
 interface Current {
   model: ResolvedModel;
@@ -157,7 +158,7 @@ export function createModelService(): ModelApi {
           current = undefined;
           await mlc?.unload();
         }
-        const others = modelRegistry().models.map((m) => resolve(m.id, 'site'));
+        const others = shippedRegistry().models.map((m) => resolve(m.id, 'site'));
         await deleteModelFiles(model, others);
         return cacheStatus(model);
       });

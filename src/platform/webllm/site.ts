@@ -1,21 +1,13 @@
 /**
- * The registry and mirrors this build ships, with the site's own location: everything needed to turn a model id
- * into absolute URLs, in the page and in the worker alike.
+ * The shipped registry and mirrors with the site's own location: everything the worker needs to turn a model id
+ * into absolute URLs.
  */
 import deploy from '../../../deploy.config.json' with { type: 'json' };
 import { connectOrigins, mirrorOrigins } from '../../lib/csp.ts';
-import data from '../../lib/models/registry.json' with { type: 'json' };
-import { findModel, parseRegistry, resolveModel, type Registry, type ResolvedModel, type SiteLocation, type WeightSource } from '../../lib/llm/registry.ts';
+import { findModel, resolveModel, type ResolvedModel, type SiteLocation, type WeightSource } from '../../lib/llm/registry.ts';
+import { shippedRegistry } from '../../lib/models/shipped.ts';
 
-let registry: Registry | undefined;
-
-/** The validated registry (validated once: a bad entry fails loudly on first use, not halfway through a load). */
-export function modelRegistry(): Registry {
-  registry ??= parseRegistry(data);
-  return registry;
-}
-
-export function mirrors(): string[] {
+function mirrors(): string[] {
   return mirrorOrigins(deploy);
 }
 
@@ -30,5 +22,5 @@ export function enabledOrigins(): string[] {
 
 /** Absolute URLs for a model; `forDownload` refuses one whose origins deploy.config.json does not enable. */
 export function resolve(modelId: string, source: WeightSource = 'site', forDownload = false): ResolvedModel {
-  return resolveModel(findModel(modelRegistry(), modelId), site(), source, mirrors(), forDownload ? enabledOrigins() : undefined);
+  return resolveModel(findModel(shippedRegistry(), modelId), site(), source, mirrors(), forDownload ? enabledOrigins() : undefined);
 }

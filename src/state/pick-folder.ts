@@ -1,9 +1,10 @@
 /**
  * Lets the person choose a model folder: the File System Access picker where the browser has it (Chromium), else
  * an `<input type=file webkitdirectory>`. Either way the result is a list of paths and File objects; nothing is
- * read until the import checks the manifests.
+ * read until the import checks the manifests. Page code: the picker needs the click's user gesture and exists
+ * only in a window; the worker gets the File objects it returns.
  */
-import type { ImportFile } from '../../lib/llm/protocol.ts';
+import type { ImportFile } from '../lib/llm/protocol.ts';
 
 interface DirectoryHandle {
   kind: 'directory';

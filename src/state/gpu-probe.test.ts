@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCapability } from '../../lib/llm/capability.ts';
-import { parseRegistry } from '../../lib/llm/registry.ts';
-import registry from '../../lib/models/registry.json' with { type: 'json' };
-import { probeGpu } from './probe.ts';
+import { evaluateCapability } from '../lib/llm/capability.ts';
+import { parseRegistry } from '../lib/llm/registry.ts';
+import registry from '../lib/models/registry.json' with { type: 'json' };
+import { probeGpu } from './gpu-probe.ts';
 
 // A stand-in navigator shaped like Chromium's, for the mapping from WebGPU objects to the plain description.
 function fakeNavigator(adapter: unknown, extra: Record<string, unknown> = {}) {

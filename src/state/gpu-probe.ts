@@ -1,8 +1,9 @@
 /**
- * Gathers the plain GPU description that src/lib/llm/capability.ts decides on. Runs in the page or a worker;
- * asks for an adapter only (no device), so probing costs nothing and changes nothing.
+ * Gathers the plain GPU description that src/lib/llm/capability.ts decides on, in the page (as describeCpu in
+ * gguf.svelte.ts does for the CPU engine): it reads navigator only and asks for an adapter only (no device), so
+ * probing costs nothing and changes nothing. The Model tab shows the verdict before the worker loads anything.
  */
-import type { AdapterDescription, GpuDescription } from '../../lib/llm/capability.ts';
+import type { AdapterDescription, GpuDescription } from '../lib/llm/capability.ts';
 
 const LIMITS = [
   'maxBufferSize',
