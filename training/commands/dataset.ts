@@ -1,4 +1,4 @@
-/** `radreportx dataset`: reports + labels → torchtune chat JSONL (train/validation) built with the app's prompts. */
+/** `radreportx dataset`: reports + labels → a torchtune training set (chat JSONL, or Alpaca records with --format alpaca) built with the app's prompts. */
 import { UsageError } from '../../src/lib/errors.ts';
 import { PROMPT_PROFILES, type PromptProfileId } from '../../src/lib/prompts/profiles.ts';
 import { TASKS } from '../../src/lib/result.ts';
@@ -96,7 +96,7 @@ export async function runDataset(argv: string[], ctx: RunContext): Promise<numbe
 
 export const dataset: Command = {
   name: 'dataset',
-  summary: 'build a torchtune training set (chat JSONL) from reports and weak labels',
+  summary: 'build a torchtune training set (chat JSONL or Alpaca) from reports and weak labels',
   help,
   run: (argv) => runDataset(argv, processContext()),
 };

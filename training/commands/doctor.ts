@@ -82,7 +82,7 @@ export async function runDoctor(argv: string[], ctx: RunContext): Promise<number
 
 export const doctor: Command = {
   name: 'doctor',
-  summary: 'check the CUDA host: Python, torch+CUDA, GPU memory, torchtune, mlc_llm, emscripten, disk',
+  summary: 'check the CUDA host: Python, torch+CUDA, GPU memory, torchtune, mlc_llm, emscripten, disk (--gguf: llama.cpp)',
   help,
   run: (argv) => runDoctor(argv, processContext()),
 };

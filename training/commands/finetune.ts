@@ -48,7 +48,7 @@ Options:
       --effective-batch N   batch_size × gradient_accumulation_steps × GPUs (default 128, the paper's)
       --set KEY=VALUE       override any config key, repeatable: --set optimizer.lr=1e-4 --set model.lora_rank=16
                             --set epochs=2 --set batch_size=8 --set max_steps_per_epoch=20 (values are YAML)
-      --dry-run             write and print the config and the command, check the base files, run nothing
+      --dry-run             write and print the config and the command, check the base files, and run only "tune validate" (when tune is installed), no training
       --restart             ignore saved epochs and start again (default: resume an interrupted run)
 
 Recipes:

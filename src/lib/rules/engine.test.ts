@@ -47,6 +47,19 @@ describe('labelReport', () => {
   });
 });
 
+describe('long reports', () => {
+  // An issue-11 typo pass once rescanned the rest of the text for every long word, so a 420 KB report took ~7 s
+  // instead of ~30 ms (quiet 2-core machine). The bound leaves a wide margin for a loaded CI machine.
+  it('labels a 420 KB report in well under 2 seconds', () => {
+    const text = `No pneumothorax. ${'The lungs are clear. '.repeat(20_000)}Small left pleural effusion.`;
+    const t = performance.now();
+    const r = labelReport(text, { task: 'both' });
+    expect(performance.now() - t).toBeLessThan(2_000);
+    expect(r.findings['Pleural Effusion']).toBe('positive');
+    expect(r.findings.Pneumothorax).toBe('negative');
+  });
+});
+
 describe('rulesEngine', () => {
   it('labels through the common interface', async () => {
     const r = await rulesEngine.label(REPORT, { task: 'icd10' });
