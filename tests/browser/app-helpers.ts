@@ -10,6 +10,7 @@ import { csvLine } from '../../src/lib/csv/write.ts';
 import { outputColumns, outputRecord } from '../../src/lib/output.ts';
 import type { Task } from '../../src/lib/result.ts';
 import { labelReport } from '../../src/lib/rules/engine.ts';
+import { generateReports } from '../../src/lib/synthetic.ts';
 import { isolatedContext, launchBrowser, serveSite, type SiteServer } from './harness.ts';
 
 export interface AppSession {
@@ -85,4 +86,12 @@ export async function waitForJobState(page: Page, fileName: string, state: strin
 export async function jobRows(page: Page, fileName: string): Promise<number> {
   const v = await page.locator('[data-testid="job-card"]', { hasText: fileName }).getByTestId('job-rows').getAttribute('data-rows');
   return Number(v);
+}
+
+/** A generated `study_id,report` CSV of `rows` reports (ids `<prefix>000001`…), with its ids and reports for checks. */
+export function syntheticCsv(rows: number, seed: number, idPrefix: string): { ids: string[]; reports: string[]; csvText: string } {
+  const ids = Array.from({ length: rows }, (_, i) => `${idPrefix}${String(i + 1).padStart(6, '0')}`);
+  const reports = generateReports(rows, seed);
+  const csvText = csvLine(['study_id', 'report']) + ids.map((id, i) => csvLine([id, reports[i]])).join('');
+  return { ids, reports, csvText };
 }

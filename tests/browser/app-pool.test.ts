@@ -7,17 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { csvLine } from '../../src/lib/csv/write.ts';
-import { generateReports } from '../../src/lib/synthetic.ts';
-import { downloadText, expectedCsv, jobRows, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
+import { downloadText, expectedCsv, jobRows, openApp, syntheticCsv, waitForJobState, type AppSession } from './app-helpers.ts';
 
 const ROWS = 60_000;
 const NAME = `pool-${ROWS}.csv`;
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-pool-'));
 const file = join(dir, NAME);
-const ids = Array.from({ length: ROWS }, (_, i) => `P${String(i + 1).padStart(6, '0')}`);
-const reports = generateReports(ROWS, 21);
-const csvText = csvLine(['study_id', 'report']) + ids.map((id, i) => csvLine([id, reports[i]])).join('');
+const { ids, reports, csvText } = syntheticCsv(ROWS, 21, 'P');
 writeFileSync(file, csvText);
 
 let app: AppSession;

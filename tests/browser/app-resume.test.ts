@@ -7,9 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvLine } from '../../src/lib/csv/write.ts';
-import { generateReports } from '../../src/lib/synthetic.ts';
-import { downloadText, expectedCsv, jobRows, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
+import { downloadText, expectedCsv, jobRows, openApp, syntheticCsv, waitForJobState, type AppSession } from './app-helpers.ts';
 
 // Large enough that the job is still running when the test pauses, reloads and cancels it, even on an idle fast
 // machine (the engine labels several thousand rows a second in the page).
@@ -17,9 +15,7 @@ const ROWS = 60_000;
 const NAME = `synthetic-${ROWS}.csv`;
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-resume-'));
 const file = join(dir, NAME);
-const ids = Array.from({ length: ROWS }, (_, i) => `S${String(i + 1).padStart(6, '0')}`);
-const reports = generateReports(ROWS, 7);
-const csvText = csvLine(['study_id', 'report']) + ids.map((id, i) => csvLine([id, reports[i]])).join('');
+const { ids, csvText } = syntheticCsv(ROWS, 7, 'S');
 writeFileSync(file, csvText);
 
 let app: AppSession;
