@@ -200,4 +200,25 @@ describe('bench --jobs', { timeout: 240_000 }, () => {
     expect(b.best[1].speedup).toBeCloseTo(b.best[1].rowsPerSecond / b.best[0].rowsPerSecond, 6);
     expect(b.identical).toBe(true);
   });
+
+  it('--in-memory: worker threads alone on reports read into memory, with the same labels at 1 and 2 threads', async () => {
+    const dir = tempDir();
+    const json = join(dir, 'memory.json');
+    const r = await runCli(['bench', '--jobs', '2', '--in-memory', '--rows', '3000', '--json', json, '--check']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Worker threads alone \(reports in memory, no CSV, no output\) on generated reports \(seed 1\): 3,000 reports/);
+    expect(r.stdout).toMatch(/^\s+2\s+[\d.]+\s+[\d,]+\s+[\d.]+x/m);
+    expect(r.stdout).toContain('labels identical across thread counts: yes');
+    const b = JSON.parse(readFileSync(json, 'utf8'));
+    expect(b.rows).toBe(3000);
+    expect(b.best.map((x: { jobs: number }) => x.jobs)).toEqual([1, 2]);
+    expect(b.best[1].speedup).toBeCloseTo(b.best[0].seconds / b.best[1].seconds, 6);
+    expect(new Set(b.runs.map((x: { sha256: string }) => x.sha256)).size).toBe(1);
+  });
+
+  it('--in-memory without --jobs is a usage error', async () => {
+    const r = await runCli(['bench', '--in-memory']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--in-memory goes with --jobs N/);
+  });
 });

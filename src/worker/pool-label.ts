@@ -9,10 +9,12 @@ import type { PoolItem } from './pool-protocol.ts';
 import { labelText } from './label.ts';
 import { toDetail, toStored } from './rows.ts';
 
-export async function labelItems(engine: LabelEngine, items: readonly PoolItem[], task: Task): Promise<{ rows: StoredRow[]; details: RowDetail[] }> {
+/** `pause`, when given, is awaited every 100 rows (the batch worker lets its other events run). */
+export async function labelItems(engine: LabelEngine, items: readonly PoolItem[], task: Task, pause?: () => Promise<void>): Promise<{ rows: StoredRow[]; details: RowDetail[] }> {
   const rows: StoredRow[] = [];
   const details: RowDetail[] = [];
   for (const item of items) {
+    if (pause && rows.length % 100 === 99) await pause();
     const result = item.text === undefined
       ? failedResult('error', engine.info, item.problem ?? 'This row could not be read.')
       : await labelText(engine, item.text, task);

@@ -25,4 +25,8 @@ export interface PoolOutput {
   rows: StoredRow[];
 }
 
-export type HelperMessage = { ready: true } | PoolOutput | { seq: number; error: string; code?: string };
+/**
+ * `labeled` comes first, when a chunk's rows are labeled and its details are being stored, so the helper is given
+ * its next chunk without waiting on the store; the output follows once the details are stored.
+ */
+export type HelperMessage = { ready: true } | { seq: number; labeled: true } | PoolOutput | { seq: number; error: string; code?: string };

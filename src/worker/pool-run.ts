@@ -2,9 +2,11 @@
  * A rules job on several workers. Rows are read here, in order, and cut at stored-chunk boundaries; each chunk
  * goes to a free helper, which labels it and stores its details (text and evidence) itself, or is labeled here
  * when no helper is free (or it is the part-stored chunk a resume starts in). The rows come back and are committed
- * strictly in input order, row by row through the same chunk writer as a one-worker job, so the stored cursor is
- * always one row number: every row before it stored once, none after it, whatever a reload or a crash interrupts.
- * Pause and cancel wait for the chunks in flight (a fraction of a second for the rule engine) and keep them.
+ * strictly in input order through the same chunk writer as a one-worker job, several finished chunks to a
+ * transaction, so the stored cursor is always one row number: every row before it stored once, none after it,
+ * whatever a reload or a crash interrupts. Commits run behind the reader, so the database's latency holds up
+ * neither the reading nor the helpers. Pause and cancel wait for the chunks in flight (a fraction of a second for
+ * the rule engine) and keep them.
  */
 import type { CsvRow } from '../lib/csv/parse.ts';
 import { prepareRow, type RowLayout } from '../lib/csv/records.ts';
@@ -30,11 +32,31 @@ export interface PooledRun {
 }
 
 interface InFlight {
-  done: boolean;
   /** Rows, and their details when labeled here (undefined: the helper stored them). */
   output: Promise<{ rows: StoredRow[]; details?: RowDetail[] }>;
+  /** The output has settled. */
+  done: boolean;
   /** Byte position after the chunk's last row, stored with the cursor when the chunk is committed. */
   position: number;
+}
+
+let yieldPort: { channel: MessageChannel; waiting: (() => void)[] } | undefined;
+
+/**
+ * Resolves once the worker has run the events waiting for it (a message to itself: a timer would be clamped to
+ * 4 ms). A chunk labeled here yields every 100 rows, so helpers' results, commits and a pause are not held up by it.
+ */
+function yieldToEvents(): Promise<void> {
+  if (!yieldPort) {
+    const port = { channel: new MessageChannel(), waiting: [] as (() => void)[] };
+    port.channel.port1.onmessage = () => port.waiting.shift()?.();
+    yieldPort = port;
+  }
+  const port = yieldPort;
+  return new Promise<void>((resolve) => {
+    port.waiting.push(resolve);
+    port.channel.port2.postMessage(0);
+  });
 }
 
 export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecord } | { note?: string }> {
@@ -48,7 +70,6 @@ export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecor
   const jobId = r.writer.job.id;
 
   const dispatch = () => {
-    if (!items.length) return;
     const chunkItems = items;
     // A helper stores a whole chunk's details, so the part-stored chunk a resume starts in is labeled here.
     const whole = first % CHUNK_ROWS === 0;
@@ -57,33 +78,85 @@ export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecor
     if (!whole) output = labelItems(r.engine, chunkItems, r.task);
     else if (pool.free) output = pool.label({ seq: seq++, task: r.task, jobId, chunk, items: chunkItems });
     // A whole chunk labeled here stores its details the way a helper does, so no commit waits on a details write.
-    else output = labelItems(r.engine, chunkItems, r.task).then(async ({ rows, details }) => (await putDetailChunk(jobId, chunk, details), { rows }));
-    const entry: InFlight = { done: false, position, output };
+    else output = labelItems(r.engine, chunkItems, r.task, yieldToEvents).then(async ({ rows, details }) => (await putDetailChunk(jobId, chunk, details), { rows }));
+    const entry: InFlight = { output, position, done: false };
+    // A failure is met, in order, by the commit that waits for it; until then it is not unhandled.
     output.then(() => (entry.done = true), () => (entry.done = true));
     queue.push(entry);
     first += chunkItems.length;
     items = [];
   };
-  /** Commits the oldest chunk; false when another tab moved the cursor meanwhile. */
-  const commitOldest = async (): Promise<boolean> => {
-    const entry = queue.shift()!;
-    const out = await entry.output;
-    for (let i = 0; i < out.rows.length; i++) {
-      r.writer.add(out.rows[i], out.details?.[i]);
-      r.progress.labeled++;
-      if (r.writer.due && !(await r.writer.save(Math.round(entry.position)))) return false;
+  /**
+   * Commits the oldest chunk once it is labeled, together with the chunks after it that are labeled already and
+   * whose details are stored, in one transaction; false when another tab moved the cursor meanwhile. A store round
+   * trip per chunk would otherwise pace the whole job: the helpers finish chunks faster than they commit one by one.
+   */
+  const commitReady = async (): Promise<boolean> => {
+    const head = queue.shift()!;
+    const first = await head.output;
+    if (first.details) {
+      // The part-stored chunk a resume starts in carries its details: saved as it fills, like a one-worker job.
+      for (let i = 0; i < first.rows.length; i++) {
+        r.writer.add(first.rows[i], first.details[i]);
+        r.progress.labeled++;
+        if (r.writer.due && !(await r.writer.save(Math.round(head.position)))) return false;
+      }
+      r.progress.position = head.position;
+    } else {
+      const batch = [first.rows];
+      let position = head.position;
+      while (queue.length && queue[0].done) {
+        // A failed chunk is left for the next commit to meet, after these are stored.
+        const next = await queue[0].output.catch(() => undefined);
+        if (!next || next.details) break;
+        batch.push(next.rows);
+        position = queue.shift()!.position;
+      }
+      for (const rows of batch) {
+        for (const row of rows) r.writer.add(row, undefined);
+        r.progress.labeled += rows.length;
+      }
+      if (!(await r.writer.save(Math.round(position)))) return false;
+      r.progress.position = position;
     }
-    r.progress.position = entry.position;
     r.progress.workers = 1 + pool.active;
     r.progress.report('running');
     return true;
   };
-  const drain = async (): Promise<boolean> => {
-    while (queue.length) if (!(await commitOldest())) return false;
-    return true;
+  // One commit at a time, in chunk order, behind the reader: while a commit waits on the database, this worker
+  // reads and dispatches the next chunks instead of idling. `raced`: another tab moved the cursor; `failure`: a
+  // chunk or a commit failed (the job fails with it, as a one-worker job would).
+  let committer: Promise<void> | undefined;
+  let raced = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const commitInBackground = () => {
+    committer ??= (async () => {
+      try {
+        while (queue.length && !raced && !failure) {
+          if (!(await commitReady())) raced = true;
+          wake?.();
+        }
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        committer = undefined;
+        wake?.();
+      }
+    })();
+  };
+  /** Waits until at most `limit` chunks wait for their commit (0: every chunk committed); false after a race. */
+  const committedDownTo = async (limit: number): Promise<boolean> => {
+    // With 0, also the commit under way: the caller saves through the same writer next.
+    while ((queue.length > limit || (limit === 0 && committer)) && !raced && !failure) {
+      commitInBackground();
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    if (failure) throw failure.error;
+    return !raced;
   };
   const stopped = async (): Promise<{ stopped: JobRecord } | undefined> => {
-    if (!(await drain())) return { stopped: await r.stopper.afterRace() };
+    if (!(await committedDownTo(0))) return { stopped: await r.stopper.afterRace() };
     const s = await r.stopper.ifAsked();
     return s && { stopped: s };
   };
@@ -91,6 +164,8 @@ export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecor
   try {
     r.progress.report('running', true);
     for await (const row of r.rows) {
+      if (failure) throw failure.error;
+      if (raced) return { stopped: await r.stopper.afterRace() };
       if (row.index < startRow) {
         r.progress.position = row.position;
         continue;
@@ -104,15 +179,13 @@ export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecor
       position = row.position;
       if ((row.index + 1) % CHUNK_ROWS === 0) {
         dispatch();
-        // Finished chunks are committed as soon as they are next in line; a full queue waits for the oldest.
-        while (queue.length && (queue[0].done || queue.length > pool.capacity)) {
-          if (!(await commitOldest())) return { stopped: await r.stopper.afterRace() };
-        }
+        commitInBackground();
+        // A full pipeline waits for its oldest chunks to be stored, so memory stays bounded.
+        if (!(await committedDownTo(pool.capacity))) return { stopped: await r.stopper.afterRace() };
       }
       if (r.stopper.asked) return (await stopped())!;
     }
-    dispatch();
-    if (!(await drain())) return { stopped: await r.stopper.afterRace() };
+    if (items.length) dispatch();
     return (await stopped()) ?? { note: r.problems.summary() };
   } finally {
     pool.close();

@@ -8,7 +8,10 @@ import { RadReportXError, type ErrorCode } from '../lib/errors.ts';
 import HelperWorker from './pool.worker.ts?worker&inline';
 import type { HelperMessage, PoolBatch, PoolOutput } from './pool-protocol.ts';
 
-/** Chunks queued per helper: one being labeled, one waiting, so a helper never idles between messages. */
+/**
+ * Chunks queued per helper and not yet labeled: one being labeled, one waiting, so a helper never idles between
+ * messages. A chunk whose details are being stored no longer counts (the store's latency is not the helper's).
+ */
 const QUEUE_PER_HELPER = 2;
 /** The most helpers the setting accepts. */
 export const MAX_HELPERS = 32;
@@ -48,6 +51,7 @@ export function helpersAllowed(): number {
 interface Helper {
   worker: Worker;
   ready: boolean;
+  /** Chunks given to it and not yet labeled. */
   queued: number;
   /** Batches it has returned. */
   done: number;
@@ -55,7 +59,7 @@ interface Helper {
 
 export class HelperPool {
   readonly #helpers: Helper[];
-  readonly #waiting = new Map<number, { resolve: (o: PoolOutput) => void; reject: (e: Error) => void; helper: Helper }>();
+  readonly #waiting = new Map<number, { resolve: (o: PoolOutput) => void; reject: (e: Error) => void; helper: Helper; labeled: boolean }>();
   #failure: Error | undefined;
 
   constructor(count: number) {
@@ -94,7 +98,7 @@ export class HelperPool {
     const helper = best;
     helper.queued++;
     return new Promise<PoolOutput>((resolve, reject) => {
-      this.#waiting.set(batch.seq, { resolve, reject, helper });
+      this.#waiting.set(batch.seq, { resolve, reject, helper, labeled: false });
       helper.worker.postMessage(batch);
     });
   }
@@ -116,8 +120,12 @@ export class HelperPool {
     }
     const waiting = this.#waiting.get(m.seq);
     if (!waiting) return;
+    if (!waiting.labeled) {
+      waiting.labeled = true;
+      helper.queued--;
+    }
+    if ('labeled' in m) return;
     this.#waiting.delete(m.seq);
-    helper.queued--;
     helper.done++;
     waiting.resolve(m);
   }

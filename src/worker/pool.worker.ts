@@ -1,7 +1,8 @@
 /**
  * A helper labeling worker: the rule engine and one store write. The batch worker hands it a whole chunk of rows;
- * it labels them, stores the chunk's details (text and evidence, the bulk) in IndexedDB itself, and returns only
- * the compact rows, which the batch worker commits with the cursor, in order. It is built inline (a blob: URL
+ * it labels them, says so (its next chunk may come while the store works), stores the chunk's details (text and
+ * evidence, the bulk) in IndexedDB itself, and returns only the compact rows, which the batch worker commits with
+ * the cursor, in order. It is built inline (a blob: URL
  * made from code the batch worker already has), so starting one makes no request, even in the middle of a job.
  */
 import { errorCode, errorMessage } from '../lib/errors.ts';
@@ -17,6 +18,7 @@ addEventListener('message', (event: MessageEvent<PoolBatch>) => {
   void (async () => {
     try {
       const { rows, details } = await labelItems(rulesEngine, batch.items, batch.task);
+      post({ seq: batch.seq, labeled: true });
       await putDetailChunk(batch.jobId, batch.chunk, details);
       post({ seq: batch.seq, rows });
     } catch (e) {

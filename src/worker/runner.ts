@@ -181,8 +181,10 @@ class ProgressReporter {
 }
 
 /**
- * The chunk being filled, from its first row, and its commit with the cursor. A job resumed mid-chunk starts
- * with that chunk's stored rows, so the chunk is rewritten whole and no row is lost or doubled.
+ * The chunk being filled, from its first row (or, from the pooled loop, several finished chunks at once), and its
+ * commit with the cursor. A job resumed mid-chunk starts with that chunk's stored rows, so the chunk is rewritten
+ * whole and no row is lost or doubled. Rows with details and rows whose details are stored already are never mixed
+ * in one save (pool-run.ts commits a chunk that carries details on its own).
  */
 class ChunkWriter {
   #chunkStart: number;
@@ -214,7 +216,7 @@ class ChunkWriter {
 
   /** A full chunk, or rows waiting longer than SAVE_MS. */
   get due(): boolean {
-    return this.#rows.length === CHUNK_ROWS || performance.now() - this.#lastSave > SAVE_MS;
+    return this.#rows.length >= CHUNK_ROWS || performance.now() - this.#lastSave > SAVE_MS;
   }
 
   /** Saves the rows labeled since the cursor; false when another writer moved the cursor meanwhile. */
@@ -232,11 +234,13 @@ class ChunkWriter {
     if (!committed) return false;
     this.job = committed;
     this.#lastSave = performance.now();
-    if (this.#rows.length === CHUNK_ROWS) {
-      this.#chunkStart += CHUNK_ROWS;
-      this.#rows = [];
-      this.#details = [];
-      this.#detailsStored = false;
+    // Full chunks are done with; a part-filled last one stays, to be rewritten whole as it fills.
+    const full = this.#rows.length - (this.#rows.length % CHUNK_ROWS);
+    if (full > 0) {
+      this.#chunkStart += full;
+      this.#rows = this.#rows.slice(full);
+      this.#details = this.#detailsStored ? [] : this.#details.slice(full);
+      if (!this.#rows.length) this.#detailsStored = false;
     }
     return true;
   }

@@ -19,7 +19,7 @@ import { checkInputFile, checkNotOverwritingInputs, checkOutputPath } from '../l
 import type { Command } from '../lib/command.ts';
 import { readCsvRows } from '../lib/csv-stream.ts';
 import type { LabelSummary } from '../lib/label-csv.ts';
-import { benchJobs, formatJobsBench } from '../lib/parallel/bench.ts';
+import { benchJobs, benchJobsInMemory, formatJobsBench, formatJobsInMemory } from '../lib/parallel/bench.ts';
 
 const OPTIONS = {
   input: { type: 'string', short: 'i' },
@@ -33,6 +33,7 @@ const OPTIONS = {
   jobs: { type: 'string', short: 'j' },
   repeat: { type: 'string' },
   'id-column': { type: 'string' },
+  'in-memory': { type: 'boolean' },
 } as const;
 
 /** Targets from the project brief: the engine alone on one core, and the whole label path's memory. */
@@ -54,6 +55,9 @@ Options:
   -j, --jobs N              run the real "label" command with --jobs 1, 2, ..., N on the same file (--input, or a
                             generated CSV of --rows rows, default 200000): rows/s, speed-up over one thread, peak
                             RSS, whether every run wrote the same bytes, and the load average
+      --in-memory           with --jobs: what threads alone can give on these reports: read them into memory,
+                            then 1, 2, ..., N fresh worker threads label them (no CSV, no output file); where
+                            this shows no speed-up, label --jobs cannot show one either
       --repeat R            with --jobs: run the whole series R times (alternating) and keep each count's fastest
       --id-column NAMES     with --jobs and --input: id column(s) to copy into the output
       --check               exit with status 1 when a target is missed (engine >= ${TARGETS.engineReportsPerSecond.toLocaleString('en-US')} reports per
@@ -66,6 +70,7 @@ Examples:
   radreportx bench --label-path --rows 200000
   radreportx bench --jobs 2 --rows 200000 --repeat 3
   radreportx bench --jobs 2 -i ../shared/data/iu-xray/indiana_reports.csv -t findings,impression --id-column uid
+  radreportx bench --jobs 2 --in-memory -i ../shared/data/iu-xray/indiana_reports.csv -t findings,impression
 `;
 
 export interface EngineBench {
@@ -229,7 +234,8 @@ export const bench: Command = {
     checkNotOverwritingInputs([values.input], [values.json]);
     if (values.input) checkInputFile(values.input);
     if (values.json) checkOutputPath(values.json, '--json report');
-    if (values.jobs !== undefined) return runJobsBench(values, seed);
+    if (values['in-memory'] && values.jobs === undefined) throw new UsageError('--in-memory goes with --jobs N.');
+    if (values.jobs !== undefined) return values['in-memory'] ? runInMemoryBench(values, seed, task) : runJobsBench(values, seed);
     let result: EngineBench | LabelPathBench;
     if (values['label-path']) {
       if (values.input) throw new UsageError('--label-path generates its own CSV; leave out --input.');
@@ -274,6 +280,28 @@ async function runJobsBench(values: { jobs?: string; repeat?: string; rows?: str
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** `bench --jobs N --in-memory`: worker threads alone on reports read into memory (training/lib/parallel/bench.ts). */
+async function runInMemoryBench(values: { jobs?: string; repeat?: string; rows?: string; input?: string; 'text-column'?: string; json?: string; check?: boolean; 'label-path'?: boolean }, seed: number, task: Task): Promise<number> {
+  if (values['label-path']) throw new UsageError('--in-memory labels reports from memory; leave out --label-path.');
+  const maxJobs = positiveInt(values.jobs, 'jobs', 2);
+  const repeat = positiveInt(values.repeat, 'repeat', 1);
+  let texts: string[];
+  let corpus: string;
+  if (values.input) {
+    if (!values['text-column']) throw new UsageError('--input needs --text-column to know where the reports are.');
+    texts = await loadTexts(values.input, values['text-column'], positiveInt(values.rows, 'rows', Number.MAX_SAFE_INTEGER));
+    if (texts.length === 0) throw new EmptyInputError(`The file "${values.input}" (no readable rows)`);
+    corpus = `"${values.input}"`;
+  } else {
+    texts = generateReports(positiveInt(values.rows, 'rows', 200_000), seed);
+    corpus = `generated reports (seed ${seed})`;
+  }
+  const result = await benchJobsInMemory(texts, corpus, maxJobs, repeat, task);
+  process.stdout.write(formatJobsInMemory(result));
+  if (values.json) await writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  return values.check && !result.identical ? 1 : 0;
 }
 
 /** Peak memory allowed for label with several threads (each thread holds its own engine tables). */

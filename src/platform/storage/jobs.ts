@@ -89,13 +89,16 @@ export async function updateJob(id: string, patch: Partial<Omit<JobRecord, 'id' 
 
 export interface ChunkCommit {
   jobId: string;
-  /** First row of the chunk, on a chunk boundary. */
+  /** First row of the first chunk written, on a chunk boundary. */
   firstRow: number;
   /** The cursor the writer started from: rows [firstRow, fromRow) are already stored and repeated in `rows`. */
   fromRow: number;
-  /** Every row of the chunk from its first, stored part included (a chunk is rewritten whole as it fills). */
+  /**
+   * Every row from `firstRow` on, the stored part of its chunk included (a chunk is rewritten whole as it fills):
+   * one chunk, or several in a row (the pooled writer stores the chunks its helpers have finished together).
+   */
   rows: StoredRow[];
-  /** Undefined when a helper worker has stored the chunk's details already (putDetailChunk). */
+  /** Undefined when the chunks' details are stored already (putDetailChunk, by a helper or ahead of the rows). */
   details: RowDetail[] | undefined;
   bytesDone: number;
   /** Set on the last chunk of the file. */
@@ -103,21 +106,21 @@ export interface ChunkCommit {
 }
 
 /**
- * Writes a chunk and moves the cursor in one transaction. A chunk may be written several times as it fills
- * (a pause, a slow engine's periodic save), always whole from its first row, so chunk `k` keeps holding rows
- * [k * CHUNK_ROWS, ...). Refuses (returns undefined) when the cursor has moved meanwhile, e.g. a second tab ran
- * the same job, so a row is never stored twice.
+ * Writes one or more consecutive chunks and moves the cursor in one transaction. A chunk may be written several
+ * times as it fills (a pause, a slow engine's periodic save), always whole from its first row, so chunk `k` keeps
+ * holding rows [k * CHUNK_ROWS, ...). Refuses (returns undefined) when the cursor has moved meanwhile, e.g. a
+ * second tab ran the same job, so a row is never stored twice.
  */
 export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined> {
   if (c.firstRow % CHUNK_ROWS !== 0) throw new Error('Chunks must start on a chunk boundary.');
   if (c.details && c.rows.length !== c.details.length) throw new Error('Rows and details differ in length.');
-  if (c.rows.length > CHUNK_ROWS || c.fromRow < c.firstRow || c.fromRow > c.firstRow + c.rows.length) {
-    throw new Error('A chunk commit must cover the stored part of its chunk and stay inside it.');
+  if (c.fromRow < c.firstRow || c.fromRow - c.firstRow >= CHUNK_ROWS || c.fromRow > c.firstRow + c.rows.length) {
+    throw new Error('A chunk commit must start in the chunk holding the cursor and cover the stored part of it.');
   }
   const d = await db();
   try {
-    // Without details (a helper stored them) the transaction leaves that store out, so it does not wait on the
-    // helpers' own writes to it.
+    // Without details (stored already) the transaction leaves that store out, so it does not wait on the helpers'
+    // own writes to it.
     const stores: ('jobs' | 'rows' | 'details')[] = c.details ? ['jobs', 'rows', 'details'] : ['jobs', 'rows'];
     const tx = d.transaction(stores, 'readwrite');
     const job = await tx.objectStore('jobs').get(c.jobId);
@@ -126,9 +129,8 @@ export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined
       await tx.done.catch(() => undefined);
       return undefined;
     }
-    const index = c.firstRow / CHUNK_ROWS;
     const counts = structuredClone(job.counts);
-    for (const row of c.rows.slice(c.fromRow - c.firstRow)) tally(counts, row);
+    for (let i = c.fromRow - c.firstRow; i < c.rows.length; i++) tally(counts, c.rows[i]);
     const rowsDone = c.firstRow + c.rows.length;
     const next: JobRecord = {
       ...job,
@@ -138,12 +140,19 @@ export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined
       updatedAt: Date.now(),
       ...(c.finished ? { state: 'done' as const, totalRows: rowsDone, message: undefined } : {}),
     };
-    if (c.rows.length > 0) {
-      await tx.objectStore('rows').put({ jobId: c.jobId, index, rows: c.rows } satisfies RowChunk);
-      if (c.details) await tx.objectStore('details').put({ jobId: c.jobId, index, details: c.details } satisfies DetailChunk);
+    // The puts are queued together and awaited once: each await is a round trip to the database.
+    const writes: Promise<unknown>[] = [];
+    for (let from = 0; from < c.rows.length; from += CHUNK_ROWS) {
+      const index = (c.firstRow + from) / CHUNK_ROWS;
+      const rows = from === 0 && c.rows.length <= CHUNK_ROWS ? c.rows : c.rows.slice(from, from + CHUNK_ROWS);
+      writes.push(tx.objectStore('rows').put({ jobId: c.jobId, index, rows } satisfies RowChunk));
+      if (c.details) {
+        const details = from === 0 && c.details.length <= CHUNK_ROWS ? c.details : c.details.slice(from, from + CHUNK_ROWS);
+        writes.push(tx.objectStore('details').put({ jobId: c.jobId, index, details } satisfies DetailChunk));
+      }
     }
-    await tx.objectStore('jobs').put(next);
-    await tx.done;
+    writes.push(tx.objectStore('jobs').put(next));
+    await Promise.all([...writes, tx.done]);
     return next;
   } catch (e) {
     throw isQuotaError(e) ? new StorageFullError('more results') : e;

@@ -8,12 +8,16 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { RadReportXError } from '../../../src/lib/errors.ts';
+import type { Task } from '../../../src/lib/result.ts';
+import type { LabelRun } from '../../engines.ts';
 import type { LabelSummary } from '../label-csv.ts';
+import type { Batch, RowItem } from './batch.ts';
+import { WorkerSet, type WorkerMessage } from './pool.ts';
 
 const CLI = fileURLToPath(new URL('../../cli.ts', import.meta.url));
 
@@ -108,7 +112,7 @@ export async function benchJobs(o: JobsBenchOptions): Promise<JobsBench> {
       best,
       identical: runs.every((r) => r.sha256 === runs[0].sha256),
       loadAverage: { before, after },
-      cores: (await import('node:os')).availableParallelism(),
+      cores: availableParallelism(),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -131,6 +135,97 @@ export function formatJobsBench(b: JobsBench): string {
     `  threads' overhead: rows per CPU-second at ${b.best.length} threads is ${((b.best[0].cpuSeconds / b.best.at(-1)!.cpuSeconds) * 100).toFixed(0)}% of one thread's`,
     b.runs.length > b.best.length ? `  (fastest of ${b.runs.length / b.best.length} runs each; every run: ${b.runs.map((r) => `${r.jobs}:${n(r.rowsPerSecond)}`).join(' ')})` : '',
     `  output identical across thread counts: ${b.identical ? 'yes' : 'NO'}`,
+    '',
+  ].filter(Boolean).join('\n') + '\n';
+}
+
+export interface InMemoryRun {
+  jobs: number;
+  seconds: number;
+  rowsPerSecond: number;
+  sha256: string;
+}
+
+export interface InMemoryBench {
+  mode: 'jobs-in-memory';
+  corpus: string;
+  rows: number;
+  runs: InMemoryRun[];
+  best: (InMemoryRun & { speedup: number })[];
+  identical: boolean;
+  loadAverage: { before: number[]; after: number[] };
+  cores: number;
+}
+
+/**
+ * N fresh worker threads label `items` in N contiguous parts, one message each: seconds from their start to the
+ * last output, and the outputs joined in order (the same text whatever N, or the threads disagree).
+ */
+async function labelInWorkers(run: LabelRun, items: RowItem[], jobs: number): Promise<{ seconds: number; sha256: string }> {
+  const start = performance.now();
+  const workers = await WorkerSet.start(run, jobs);
+  try {
+    const per = Math.ceil(items.length / jobs);
+    const outputs = await Promise.all(workers.started.map(({ worker, results }, i) => new Promise<string>((resolve, reject) => {
+      results.ref();
+      worker.once('error', reject);
+      results.on('message', (m: WorkerMessage) => {
+        if (!('ready' in m)) resolve(m.text);
+      });
+      const batch: Batch = { seq: i, items: items.slice(i * per, (i + 1) * per), format: { format: 'csv', task: run.task, idHeader: [] } };
+      worker.postMessage(batch);
+    })));
+    const seconds = (performance.now() - start) / 1000;
+    const hash = createHash('sha256');
+    for (const text of outputs) hash.update(text);
+    return { seconds, sha256: hash.digest('hex') };
+  } finally {
+    await workers.close();
+  }
+}
+
+/**
+ * `bench --jobs N --in-memory`: what threads alone can give on these reports. They are read into memory first,
+ * then 1, 2, ... N fresh worker threads each label a contiguous part (no CSV reading, no output, one message per
+ * thread); every thread starts cold, as in a real run. Where this shows no speed-up, `label --jobs` cannot show one
+ * either: on a small file each thread's warm-up (unoptimised code, the optimising compiler busy on the other cores)
+ * costs more than its share of the work.
+ */
+export async function benchJobsInMemory(texts: readonly string[], corpus: string, maxJobs: number, repeat: number, task: Task): Promise<InMemoryBench> {
+  // What the workers build their engine from: label's defaults for the rule engine.
+  const run: LabelRun = {
+    engine: 'rules', input: corpus, textColumn: '', idColumns: [], output: '-', format: 'csv', task,
+    delimiter: 'auto', encoding: 'auto', progress: 'auto', quiet: true,
+  };
+  const items: RowItem[] = texts.map((text, i) => ({ row: i + 1, ids: [], text }));
+  const before = loadavg();
+  const runs: InMemoryRun[] = [];
+  for (let r = 0; r < repeat; r++) {
+    for (let jobs = 1; jobs <= maxJobs; jobs++) {
+      const { seconds, sha256 } = await labelInWorkers(run, items, jobs);
+      runs.push({ jobs, seconds, rowsPerSecond: items.length / seconds, sha256 });
+    }
+  }
+  const after = loadavg();
+  const fastest = (jobs: number) => runs.filter((x) => x.jobs === jobs).reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const best = Array.from({ length: maxJobs }, (_, i) => ({ ...fastest(i + 1), speedup: fastest(1).seconds / fastest(i + 1).seconds }));
+  return {
+    mode: 'jobs-in-memory', corpus, rows: items.length, runs, best,
+    identical: runs.every((x) => x.sha256 === runs[0].sha256),
+    loadAverage: { before, after }, cores: availableParallelism(),
+  };
+}
+
+export function formatJobsInMemory(b: InMemoryBench): string {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  return [
+    `Worker threads alone (reports in memory, no CSV, no output) on ${b.corpus}: ${n(b.rows)} reports; ${b.cores} cores; ` +
+      `load average ${load(b.loadAverage.before)} before, ${load(b.loadAverage.after)} after.`,
+    '  threads  seconds  reports/s  speed-up',
+    ...b.best.map((r) => `  ${String(r.jobs).padStart(7)}  ${r.seconds.toFixed(2).padStart(7)}  ${n(r.rowsPerSecond).padStart(9)}  ${r.speedup.toFixed(2).padStart(7)}x`),
+    b.runs.length > b.best.length ? `  (fastest of ${b.runs.length / b.best.length} runs each; every run: ${b.runs.map((r) => `${r.jobs}:${r.seconds.toFixed(2)}s`).join(' ')})` : '',
+    `  labels identical across thread counts: ${b.identical ? 'yes' : 'NO'}`,
     '',
   ].filter(Boolean).join('\n') + '\n';
 }

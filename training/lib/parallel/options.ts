@@ -5,10 +5,13 @@ import { UsageError } from '../../../src/lib/errors.ts';
 import { positiveInt, type ParseArgsOptionsConfig } from '../args.ts';
 
 /**
- * Without --jobs, one thread per this many bytes of input, up to the core count: a worker costs ~0.1 CPU-seconds
- * to start, which a file of a few thousand reports does not win back.
+ * Without --jobs, one thread per this many bytes of input, up to the core count. A thread's first few thousand
+ * reports run on code V8 has not optimised yet, and the optimising compiler works on the other cores: one thread
+ * already uses ~1.6 cores while it warms up. Measured on 2 cores (`radreportx bench --jobs 2` on the IU reports
+ * repeated 1, 3, 10 and 30 times: 1.7, 5, 17 and 51 MB), a second thread is slower up to ~5 MB (0.67-0.74x),
+ * breaks even at ~17 MB (1.03-1.07x) and pays from there (1.46x at 51 MB, 1.70x at 126 MB).
  */
-export const BYTES_PER_DEFAULT_THREAD = 2 * 1024 * 1024;
+export const BYTES_PER_DEFAULT_THREAD = 16 * 1024 * 1024;
 
 /** Rows per shard chunk: `--shard K/N` labels chunks K-1, K-1+N, K-1+2N, ... of this many rows. */
 export const DEFAULT_CHUNK_ROWS = 1000;
@@ -35,9 +38,9 @@ export const PARALLEL_OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 export const PARALLEL_HELP = `Using every core, and several machines:
-  -j, --jobs N              threads that label (default: the number of cores, ${availableParallelism()} here, or one per 2 MB of
-                            a smaller input); the output is the same, byte for byte, whatever N is. Only the
-                            rules engine runs in threads.
+  -j, --jobs N              threads that label (default: the number of cores, ${availableParallelism()} here, or one per 16 MB
+                            of a smaller input, which threads do not speed up); the output is the same, byte for
+                            byte, whatever N is. Only the rules engine runs in threads.
       --shard K/N           label only chunks K-1, K-1+N, K-1+2N, ... (every N-th chunk of --chunk-rows rows) and
                             write a manifest beside the output (OUTPUT.shard.json); "radreportx merge" joins the N
                             outputs back in input order. Every shard reads the whole file (ids are checked for
@@ -55,7 +58,8 @@ export function parseShard(value: string): Shard {
   return { index, count };
 }
 
-function defaultJobs(input: string | undefined): number {
+/** --jobs when not given: the core count, or fewer for a small input (BYTES_PER_DEFAULT_THREAD). */
+export function defaultJobs(input: string | undefined): number {
   const cores = availableParallelism();
   try {
     return input === undefined ? cores : Math.min(cores, 1 + Math.floor(statSync(input).size / BYTES_PER_DEFAULT_THREAD));

@@ -77,6 +77,12 @@ interface Slot extends Started {
   /** The worker has built its engine; until then this thread labels in its place. */
   ready: boolean;
   queued: number;
+  /**
+   * How many batches it may hold: 1 at first, one more for each it returns, up to QUEUE_PER_WORKER. A worker that
+   * has just started runs its engine cold (V8 has not optimised it yet) several times slower; a full queue given
+   * to it then would leave this thread waiting, at the end of a small file, for batches it could have labeled.
+   */
+  limit: number;
 }
 
 /** What a worker posts: `ready` once, then one output per batch. */
@@ -106,7 +112,7 @@ export class LabelPool {
     this.#format = options.format;
     this.#onOutput = options.onOutput;
     this.#batchRows = options.batchRows ?? BATCH_ROWS;
-    this.#slots = (options.workers?.started ?? []).map((s) => ({ ...s, ready: false, queued: 0 }));
+    this.#slots = (options.workers?.started ?? []).map((s) => ({ ...s, ready: false, queued: 0, limit: 1 }));
     // The workers' queues, plus as many batches again labeled here and waiting for the worker batches before them
     // (outputs go out in order): with less, this thread would stall behind the workers instead of taking its share.
     this.#maxOutstanding = 2 * this.#slots.length * QUEUE_PER_WORKER + 2;
@@ -156,7 +162,7 @@ export class LabelPool {
     this.#waitForWorkers = false;
     let best = -1;
     this.#slots.forEach((slot, i) => {
-      if (slot.ready && slot.queued < QUEUE_PER_WORKER && (best < 0 || slot.queued < this.#slots[best].queued)) best = i;
+      if (slot.ready && slot.queued < slot.limit && (best < 0 || slot.queued < this.#slots[best].queued)) best = i;
     });
     if (best >= 0) {
       this.#slots[best].queued++;
@@ -187,6 +193,7 @@ export class LabelPool {
       return;
     }
     slot.queued--;
+    slot.limit = Math.min(QUEUE_PER_WORKER, slot.limit + 1);
     this.#arrive(m);
   }
 
