@@ -18,13 +18,14 @@ function fileOf(name: string, bytes: number): string {
 describe('defaultJobs', () => {
   const cores = availableParallelism();
 
-  it('gives a file the size of the IU reports (1.7 MB) and up to 16 MB one thread, which a second would slow down', () => {
+  it('gives a file the size of the IU reports (1.7 MB) and up to 24 MB one thread, which a second would not speed up', () => {
     expect(defaultJobs(fileOf('iu.csv', 1_700_000))).toBe(1);
     expect(defaultJobs(fileOf('five.csv', 5_000_000))).toBe(1);
+    expect(defaultJobs(fileOf('seventeen.csv', 17_000_000))).toBe(1);
     expect(defaultJobs(fileOf('under.csv', BYTES_PER_DEFAULT_THREAD - 1))).toBe(1);
   });
 
-  it('adds a thread per 16 MB, up to the core count', () => {
+  it('adds a thread per 24 MB, up to the core count', () => {
     expect(defaultJobs(fileOf('two.csv', BYTES_PER_DEFAULT_THREAD))).toBe(Math.min(cores, 2));
     expect(defaultJobs(fileOf('big.csv', 1024 * BYTES_PER_DEFAULT_THREAD))).toBe(cores);
   });

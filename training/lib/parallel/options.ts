@@ -7,11 +7,12 @@ import { positiveInt, type ParseArgsOptionsConfig } from '../args.ts';
 /**
  * Without --jobs, one thread per this many bytes of input, up to the core count. A thread's first few thousand
  * reports run on code V8 has not optimised yet, and the optimising compiler works on the other cores: one thread
- * already uses ~1.6 cores while it warms up. Measured on 2 cores (`radreportx bench --jobs 2` on the IU reports
- * repeated 1, 3, 10 and 30 times: 1.7, 5, 17 and 51 MB), a second thread is slower up to ~5 MB (0.67-0.74x),
- * breaks even at ~17 MB (1.03-1.07x) and pays from there (1.46x at 51 MB, 1.70x at 126 MB).
+ * already keeps ~1.5-1.8 cores busy while it warms up. Measured on 2 cores (`radreportx bench --jobs 2` on the IU
+ * reports repeated 1, 3, 10 and 30 times: 1.7, 5, 17 and 50 MB), a second thread is slower up to 5 MB
+ * (0.66-0.74x), breaks even at 17 MB (0.98-1.07x) and pays from there (1.33-1.46x at 50 MB, 1.70-1.88x on a
+ * 126 MB generated file); the second thread starts past the break-even.
  */
-export const BYTES_PER_DEFAULT_THREAD = 16 * 1024 * 1024;
+export const BYTES_PER_DEFAULT_THREAD = 24 * 1024 * 1024;
 
 /** Rows per shard chunk: `--shard K/N` labels chunks K-1, K-1+N, K-1+2N, ... of this many rows. */
 export const DEFAULT_CHUNK_ROWS = 1000;
@@ -38,7 +39,7 @@ export const PARALLEL_OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 export const PARALLEL_HELP = `Using every core, and several machines:
-  -j, --jobs N              threads that label (default: the number of cores, ${availableParallelism()} here, or one per 16 MB
+  -j, --jobs N              threads that label (default: the number of cores, ${availableParallelism()} here, or one per 24 MB
                             of a smaller input, which threads do not speed up); the output is the same, byte for
                             byte, whatever N is. Only the rules engine runs in threads.
       --shard K/N           label only chunks K-1, K-1+N, K-1+2N, ... (every N-th chunk of --chunk-rows rows) and
