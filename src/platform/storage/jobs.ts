@@ -5,6 +5,7 @@
 import { FINDINGS } from '../../lib/findings.ts';
 import { StorageFullError } from '../../lib/errors.ts';
 import { db, isQuotaError } from './db.ts';
+import { packDetails, unpackDetails } from './detail-codec.ts';
 import { CHUNK_ROWS, type DetailChunk, type JobCounts, type JobRecord, type RowChunk, type RowDetail, type StoredRow } from './schema.ts';
 
 export function emptyCounts(): JobCounts {
@@ -148,7 +149,7 @@ export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined
       writes.push(tx.objectStore('rows').put({ jobId: c.jobId, index, rows } satisfies RowChunk));
       if (c.details) {
         const details = from === 0 && c.details.length <= CHUNK_ROWS ? c.details : c.details.slice(from, from + CHUNK_ROWS);
-        writes.push(tx.objectStore('details').put({ jobId: c.jobId, index, details } satisfies DetailChunk));
+        writes.push(tx.objectStore('details').put(detailChunk(c.jobId, index, details)));
       }
     }
     writes.push(tx.objectStore('jobs').put(next));
@@ -176,10 +177,20 @@ function tally(counts: JobCounts, row: StoredRow): void {
  */
 export async function putDetailChunk(jobId: string, index: number, details: RowDetail[]): Promise<void> {
   try {
-    await (await db()).put('details', { jobId, index, details } satisfies DetailChunk);
+    await (await db()).put('details', detailChunk(jobId, index, details));
   } catch (e) {
     throw isQuotaError(e) ? new StorageFullError('more results') : e;
   }
+}
+
+/** The stored record of a chunk's details: packed when that gives them back exactly (detail-codec.ts). */
+function detailChunk(jobId: string, index: number, details: RowDetail[]): DetailChunk {
+  const packed = packDetails(details);
+  return packed ? { jobId, index, packed } : { jobId, index, details };
+}
+
+function detailsOf(chunk: DetailChunk): RowDetail[] {
+  return chunk.packed ? unpackDetails(chunk.packed) : chunk.details ?? [];
 }
 
 /** A job's stored rows in order, one chunk at a time (each chunk is one short read). */
@@ -200,7 +211,7 @@ export async function readChunkPair(jobId: string, index: number): Promise<{ row
   const tx = d.transaction(['rows', 'details'], 'readonly');
   const [rows, details] = await Promise.all([tx.objectStore('rows').get([jobId, index]), tx.objectStore('details').get([jobId, index])]);
   if (!rows || !details) return undefined;
-  return { rows: rows.rows, details: details.details };
+  return { rows: rows.rows, details: detailsOf(details) };
 }
 
 /** One row and its text/evidence, by row number. */

@@ -89,10 +89,28 @@ export interface RowChunk {
   rows: StoredRow[];
 }
 
+/** Row details in the compact form detail-codec.ts writes and reads. */
+export interface PackedDetails {
+  texts: string[];
+  /** Evidence items per row. */
+  counts: Uint32Array;
+  /**
+   * 9 numbers per evidence item: finding, status, mention start, mention end, trigger start (-1: no trigger),
+   * trigger end, trigger kind, section, role. Names are indices into `strings`; -1: the key is not there, -2:
+   * the key is there with the value undefined.
+   */
+  items: Int32Array;
+  strings: string[];
+  /** A row's other fields (an LLM's raw answer and token counts, rejected ICD-10 items), by row index. */
+  extras?: Record<number, Omit<RowDetail, 'text' | 'evidence'>>;
+}
+
+/** A chunk's details: packed (detail-codec.ts) when they fit that form exactly, else plain (and in jobs stored before). */
 export interface DetailChunk {
   jobId: string;
   index: number;
-  details: RowDetail[];
+  details?: RowDetail[];
+  packed?: PackedDetails;
 }
 
 export interface StoredFile {
