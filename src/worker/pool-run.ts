@@ -93,17 +93,17 @@ export async function labelRowsPooled(r: PooledRun): Promise<{ stopped: JobRecor
    */
   const commitReady = async (): Promise<boolean> => {
     const head = queue.shift()!;
-    const first = await head.output;
-    if (first.details) {
+    const out = await head.output;
+    if (out.details) {
       // The part-stored chunk a resume starts in carries its details: saved as it fills, like a one-worker job.
-      for (let i = 0; i < first.rows.length; i++) {
-        r.writer.add(first.rows[i], first.details[i]);
+      for (let i = 0; i < out.rows.length; i++) {
+        r.writer.add(out.rows[i], out.details[i]);
         r.progress.labeled++;
         if (r.writer.due && !(await r.writer.save(Math.round(head.position)))) return false;
       }
       r.progress.position = head.position;
     } else {
-      const batch = [first.rows];
+      const batch = [out.rows];
       let position = head.position;
       while (queue.length && queue[0].done) {
         // A failed chunk is left for the next commit to meet, after these are stored.
