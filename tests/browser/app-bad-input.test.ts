@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/lib/csv/write.ts';
-import { generateReports } from '../../src/lib/synthetic.ts';
+import { generateReports, seededRandom } from '../../src/lib/synthetic.ts';
 import { downloadText, jobRows, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-bad-'));
@@ -96,7 +96,11 @@ describe('bad input', () => {
       const { page } = fresh;
       const n = 6000;
       const ids = Array.from({ length: n }, (_, i) => `Q${i + 1}`);
-      const reports = generateReports(n, 3);
+      // Each report ends in random letters: the browser compresses what it stores, and the generated reports alone
+      // compress so well that every row would fit in the room below.
+      const random = seededRandom(7);
+      const noise = () => Array.from({ length: 300 }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(random() * 26)]).join('');
+      const reports = generateReports(n, 3).map((r) => `${r} ${noise()}`);
       const content = csvLine(['id', 'report']) + ids.map((id, i) => csvLine([id, reports[i]])).join('');
       const path = write('quota.csv', content);
       const cdp = await fresh.context.newCDPSession(page);
