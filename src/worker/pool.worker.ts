@@ -2,8 +2,8 @@
  * A helper labeling worker: the rule engine and one store write. The batch worker hands it a whole chunk of rows;
  * it labels them, says so (its next chunk may come while the store works), stores the chunk's details (text and
  * evidence, the bulk) in IndexedDB itself, and returns only the compact rows, which the batch worker commits with
- * the cursor, in order. It is built inline (a blob: URL
- * made from code the batch worker already has), so starting one makes no request, even in the middle of a job.
+ * the cursor, in order. It is built inline (a blob: URL made from code the batch worker already has), so starting
+ * one makes no request, even in the middle of a job.
  */
 import { errorCode, errorMessage } from '../lib/errors.ts';
 import { rulesEngine } from '../lib/rules/engine.ts';

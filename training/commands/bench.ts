@@ -120,6 +120,15 @@ async function loadTexts(path: string, textColumn: string, limit: number): Promi
   return texts;
 }
 
+/** The reports a bench labels from memory: --input's (all rows, or --rows), else `generatedRows` generated ones. */
+async function benchReports(values: { input?: string; 'text-column'?: string; rows?: string }, seed: number, generatedRows: number): Promise<{ texts: string[]; corpus: string }> {
+  if (!values.input) return { texts: generateReports(positiveInt(values.rows, 'rows', generatedRows), seed), corpus: `generated reports (seed ${seed})` };
+  if (!values['text-column']) throw new UsageError('--input needs --text-column to know where the reports are.');
+  const texts = await loadTexts(values.input, values['text-column'], positiveInt(values.rows, 'rows', Number.MAX_SAFE_INTEGER));
+  if (texts.length === 0) throw new EmptyInputError(`The file "${values.input}" (no readable rows)`);
+  return { texts, corpus: `"${values.input}"` };
+}
+
 export async function benchEngine(texts: readonly string[], corpus: string, task: Task = 'findings'): Promise<EngineBench> {
   const { labelReport } = await import('../../src/lib/rules/engine.ts');
   const options = { task };
@@ -240,14 +249,9 @@ export const bench: Command = {
     if (values['label-path']) {
       if (values.input) throw new UsageError('--label-path generates its own CSV; leave out --input.');
       result = await benchLabelPath(positiveInt(values.rows, 'rows', 200_000), seed);
-    } else if (values.input) {
-      if (!values['text-column']) throw new UsageError('--input needs --text-column to know where the reports are.');
-      const texts = await loadTexts(values.input, values['text-column'], positiveInt(values.rows, 'rows', Number.MAX_SAFE_INTEGER));
-      if (texts.length === 0) throw new EmptyInputError(`The file "${values.input}" (no readable rows)`);
-      result = await benchEngine(texts, `"${values.input}"`, task);
     } else {
-      const rows = positiveInt(values.rows, 'rows', 20_000);
-      result = await benchEngine(generateReports(rows, seed), `generated reports (seed ${seed})`, task);
+      const { texts, corpus } = await benchReports(values, seed, 20_000);
+      result = await benchEngine(texts, corpus, task);
     }
     process.stdout.write(formatBench(result));
     if (values.json) await writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);
@@ -287,17 +291,7 @@ async function runInMemoryBench(values: { jobs?: string; repeat?: string; rows?:
   if (values['label-path']) throw new UsageError('--in-memory labels reports from memory; leave out --label-path.');
   const maxJobs = positiveInt(values.jobs, 'jobs', 2);
   const repeat = positiveInt(values.repeat, 'repeat', 1);
-  let texts: string[];
-  let corpus: string;
-  if (values.input) {
-    if (!values['text-column']) throw new UsageError('--input needs --text-column to know where the reports are.');
-    texts = await loadTexts(values.input, values['text-column'], positiveInt(values.rows, 'rows', Number.MAX_SAFE_INTEGER));
-    if (texts.length === 0) throw new EmptyInputError(`The file "${values.input}" (no readable rows)`);
-    corpus = `"${values.input}"`;
-  } else {
-    texts = generateReports(positiveInt(values.rows, 'rows', 200_000), seed);
-    corpus = `generated reports (seed ${seed})`;
-  }
+  const { texts, corpus } = await benchReports(values, seed, 200_000);
   const result = await benchJobsInMemory(texts, corpus, maxJobs, repeat, task);
   process.stdout.write(formatJobsInMemory(result));
   if (values.json) await writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);

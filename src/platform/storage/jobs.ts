@@ -145,12 +145,10 @@ export async function commitChunk(c: ChunkCommit): Promise<JobRecord | undefined
     const writes: Promise<unknown>[] = [];
     for (let from = 0; from < c.rows.length; from += CHUNK_ROWS) {
       const index = (c.firstRow + from) / CHUNK_ROWS;
-      const rows = from === 0 && c.rows.length <= CHUNK_ROWS ? c.rows : c.rows.slice(from, from + CHUNK_ROWS);
-      writes.push(tx.objectStore('rows').put({ jobId: c.jobId, index, rows } satisfies RowChunk));
-      if (c.details) {
-        const details = from === 0 && c.details.length <= CHUNK_ROWS ? c.details : c.details.slice(from, from + CHUNK_ROWS);
-        writes.push(tx.objectStore('details').put(detailChunk(c.jobId, index, details)));
-      }
+      // One chunk (the usual case) is written as given, without a copy.
+      const part = <T>(list: T[]) => (list.length <= CHUNK_ROWS ? list : list.slice(from, from + CHUNK_ROWS));
+      writes.push(tx.objectStore('rows').put({ jobId: c.jobId, index, rows: part(c.rows) } satisfies RowChunk));
+      if (c.details) writes.push(tx.objectStore('details').put(detailChunk(c.jobId, index, part(c.details))));
     }
     writes.push(tx.objectStore('jobs').put(next));
     await Promise.all([...writes, tx.done]);

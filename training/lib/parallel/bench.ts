@@ -79,6 +79,18 @@ export interface JobsBenchOptions {
   repeat: number;
 }
 
+/** For 1..maxJobs threads, the fastest of the runs and its speed-up over one thread (every run labels the same rows). */
+function bestPerThreadCount<R extends { jobs: number; rowsPerSecond: number }>(runs: readonly R[], maxJobs: number): (R & { speedup: number })[] {
+  const fastest = (jobs: number) => runs.filter((r) => r.jobs === jobs).reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
+  const one = fastest(1);
+  return Array.from({ length: maxJobs }, (_, i) => {
+    const b = fastest(i + 1);
+    return { ...b, speedup: b.rowsPerSecond / one.rowsPerSecond };
+  });
+}
+
+const formatLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+
 export async function benchJobs(o: JobsBenchOptions): Promise<JobsBench> {
   const dir = await mkdtemp(join(tmpdir(), 'radreportx-bench-jobs-'));
   try {
@@ -97,19 +109,13 @@ export async function benchJobs(o: JobsBenchOptions): Promise<JobsBench> {
       }
     }
     const after = loadavg();
-    const fastest = (jobs: number) => runs.filter((r) => r.jobs === jobs).reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
-    const one = fastest(1);
-    const best = Array.from({ length: o.maxJobs }, (_, i) => {
-      const b = fastest(i + 1);
-      return { ...b, speedup: b.rowsPerSecond / one.rowsPerSecond };
-    });
     return {
       mode: 'jobs',
       corpus: o.corpus,
       rows,
       megabytes,
       runs,
-      best,
+      best: bestPerThreadCount(runs, o.maxJobs),
       identical: runs.every((r) => r.sha256 === runs[0].sha256),
       loadAverage: { before, after },
       cores: availableParallelism(),
@@ -121,10 +127,9 @@ export async function benchJobs(o: JobsBenchOptions): Promise<JobsBench> {
 
 export function formatJobsBench(b: JobsBench): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   return [
     `label --jobs 1..${b.best.length} on ${b.corpus}: ${n(b.rows)} rows, ${b.megabytes.toFixed(1)} MB; ${b.cores} cores; ` +
-      `load average ${load(b.loadAverage.before)} before, ${load(b.loadAverage.after)} after.`,
+      `load average ${formatLoad(b.loadAverage.before)} before, ${formatLoad(b.loadAverage.after)} after.`,
     '  jobs  rows/s    speed-up  seconds  process s  CPU s  cores used  rows/CPU-s  peak RSS',
     ...b.best.map((r) =>
       `  ${String(r.jobs).padStart(4)}  ${n(r.rowsPerSecond).padStart(8)}  ${r.speedup.toFixed(2).padStart(7)}x  ${r.seconds.toFixed(2).padStart(7)}  ` +
@@ -207,10 +212,8 @@ export async function benchJobsInMemory(texts: readonly string[], corpus: string
     }
   }
   const after = loadavg();
-  const fastest = (jobs: number) => runs.filter((x) => x.jobs === jobs).reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  const best = Array.from({ length: maxJobs }, (_, i) => ({ ...fastest(i + 1), speedup: fastest(1).seconds / fastest(i + 1).seconds }));
   return {
-    mode: 'jobs-in-memory', corpus, rows: items.length, runs, best,
+    mode: 'jobs-in-memory', corpus, rows: items.length, runs, best: bestPerThreadCount(runs, maxJobs),
     identical: runs.every((x) => x.sha256 === runs[0].sha256),
     loadAverage: { before, after }, cores: availableParallelism(),
   };
@@ -218,10 +221,9 @@ export async function benchJobsInMemory(texts: readonly string[], corpus: string
 
 export function formatJobsInMemory(b: InMemoryBench): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   return [
     `Worker threads alone (reports in memory, no CSV, no output) on ${b.corpus}: ${n(b.rows)} reports; ${b.cores} cores; ` +
-      `load average ${load(b.loadAverage.before)} before, ${load(b.loadAverage.after)} after.`,
+      `load average ${formatLoad(b.loadAverage.before)} before, ${formatLoad(b.loadAverage.after)} after.`,
     '  threads  seconds  reports/s  speed-up',
     ...b.best.map((r) => `  ${String(r.jobs).padStart(7)}  ${r.seconds.toFixed(2).padStart(7)}  ${n(r.rowsPerSecond).padStart(9)}  ${r.speedup.toFixed(2).padStart(7)}x`),
     b.runs.length > b.best.length ? `  (fastest of ${b.runs.length / b.best.length} runs each; every run: ${b.runs.map((r) => `${r.jobs}:${r.seconds.toFixed(2)}s`).join(' ')})` : '',
