@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/lib/csv/write.ts';
 import { generateReports, seededRandom } from '../../src/lib/synthetic.ts';
-import { downloadText, jobRows, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
+import { downloadText, jobRows, openApp, useApp, waitForJobState } from './app-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-bad-'));
 const write = (name: string, content: string | Buffer) => {
@@ -17,15 +17,8 @@ const write = (name: string, content: string | Buffer) => {
   return p;
 };
 
-let app: AppSession;
-
-beforeAll(async () => {
-  app = await openApp('#batch');
-});
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = useApp('#batch');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const alerts = () => app.page.getByRole('alert');
 async function dismissAll() {

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { labelReport } from '../../src/lib/rules/engine.ts';
-import { downloadText, expectedCsv, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
+import { downloadText, expectedCsv, useApp, waitForJobState } from './app-helpers.ts';
 import { haveIuReports, ROOT } from './harness.ts';
 
 const IU = join(ROOT, '../shared/data/iu-xray/indiana_reports.csv');
@@ -16,15 +16,7 @@ const NAME = 'indiana_reports.csv';
 const HAVE_IU = haveIuReports('app-batch (the batch flow on the real IU X-ray reports)');
 const csvText = HAVE_IU ? readFileSync(IU, 'utf8') : '';
 
-let app: AppSession;
-
-beforeAll(async () => {
-  if (!HAVE_IU) return;
-  app = await openApp('#batch');
-});
-afterAll(async () => {
-  await app?.close();
-});
+const app = useApp('#batch', HAVE_IU);
 
 describe.skipIf(!HAVE_IU)('batch labeling of a real CSV', () => {
   it('detects the text and id columns from the header', async () => {

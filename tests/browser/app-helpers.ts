@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import Papa from 'papaparse';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { layoutFor, prepareRow } from '../../src/lib/csv/records.ts';
 import { csvLine } from '../../src/lib/csv/write.ts';
 import { outputColumns, outputRecord } from '../../src/lib/output.ts';
@@ -53,6 +54,21 @@ export async function openApp(hash = '', viewport = { width: 1280, height: 900 }
       await server.close();
     },
   };
+}
+
+/**
+ * The app opened (openApp) before the tests of one file and closed after them, as useSiteAndBrowser does for the
+ * bare site. Its fields are there once the tests run; `open` false (input missing) leaves it closed and empty.
+ */
+export function useApp(hash: string, open = true): AppSession {
+  const session = {} as AppSession;
+  beforeAll(async () => {
+    if (open) Object.assign(session, await openApp(hash));
+  });
+  afterAll(async () => {
+    await session.close?.();
+  });
+  return session;
 }
 
 /** Clicks a button that downloads a file and returns the file's text. */

@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { downloadText, expectedCsv, jobRows, openApp, syntheticCsv, waitForJobState, type AppSession } from './app-helpers.ts';
+import { afterAll, expect, it } from 'vitest';
+import { downloadText, expectedCsv, jobRows, syntheticCsv, useApp, waitForJobState } from './app-helpers.ts';
 
 const ROWS = 60_000;
 const NAME = `pool-${ROWS}.csv`;
@@ -16,14 +16,8 @@ const file = join(dir, NAME);
 const { ids, reports, csvText } = syntheticCsv(ROWS, 21, 'P');
 writeFileSync(file, csvText);
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp('#batch');
-});
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = useApp('#batch');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('labels on the batch worker and 2 helpers, and a reload mid-batch leaves 0 gaps and 0 duplicates', { timeout: 300_000 }, async () => {
   const { page } = app;

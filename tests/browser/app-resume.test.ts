@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadText, expectedCsv, jobRows, openApp, syntheticCsv, waitForJobState, type AppSession } from './app-helpers.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { downloadText, expectedCsv, jobRows, syntheticCsv, useApp, waitForJobState } from './app-helpers.ts';
 
 // Large enough that the job is still running when the test pauses, reloads and cancels it, even on an idle fast
 // machine (the engine labels several thousand rows a second in the page).
@@ -18,15 +18,8 @@ const file = join(dir, NAME);
 const { ids, csvText } = syntheticCsv(ROWS, 7, 'S');
 writeFileSync(file, csvText);
 
-let app: AppSession;
-
-beforeAll(async () => {
-  app = await openApp('#batch');
-});
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = useApp('#batch');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function watchLongTasks() {
   await app.page.evaluate(() => {

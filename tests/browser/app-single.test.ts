@@ -1,15 +1,8 @@
 /** The single-report screen in a real browser: labeling as you type, Normal/empty states, evidence, ICD-10, XSS. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type AppSession } from './app-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './app-helpers.ts';
 
-let app: AppSession;
-
-beforeAll(async () => {
-  app = await openApp('#single');
-});
-afterAll(async () => {
-  await app?.close();
-});
+const app = useApp('#single');
 
 async function typeReport(text: string) {
   const input = app.page.getByTestId('report-input');

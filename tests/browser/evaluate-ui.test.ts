@@ -9,12 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/lib/csv/write.ts';
 import { FINDINGS } from '../../src/lib/findings.ts';
 import { labelReport } from '../../src/lib/rules/index.ts';
 import { generateReports } from '../../src/lib/synthetic.ts';
-import { downloadText, openApp, type AppSession } from './app-helpers.ts';
+import { downloadText, useApp } from './app-helpers.ts';
 import { ROOT } from './harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-eval-ui-'));
@@ -44,14 +44,8 @@ function cli(pred: string, extra: string[]): { json: CliJson; metrics: string; d
   return { json: JSON.parse(readFileSync(out.json, 'utf8')) as CliJson, metrics: readFileSync(out.metrics, 'utf8'), disagreements: readFileSync(out.disagreements, 'utf8') };
 }
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp('#evaluate');
-});
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = useApp('#evaluate');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let picks = 0;
 /** Picks both files (as fresh copies, so the inputs see a change) and waits until the view has read them. */

@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/lib/csv/write.ts';
 import { labelReport } from '../../src/lib/rules/index.ts';
 import { csvRecords } from '../fixtures/run-cli.ts';
-import { downloadText, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
+import { downloadText, useApp, waitForJobState } from './app-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-import-'));
 const REPORTS = ['Large right pleural effusion.', 'No pneumothorax. Lungs are clear.', 'Heart is enlarged. Café-au-lait: no acute disease.', 'Small left pneumothorax.'];
@@ -21,14 +21,8 @@ const findingsOf = (text: string) => {
   return r.normal ? 'Normal' : Object.entries(r.findings).filter(([, s]) => s === 'positive').map(([f]) => f).join('; ');
 };
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp('#batch');
-});
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = useApp('#batch');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function choose(name: string, bytes: Buffer | string): Promise<void> {
   writeFileSync(join(dir, name), bytes);

@@ -8,12 +8,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/lib/csv/write.ts';
 import { labelReport, RULES_ENGINE_INFO } from '../../src/lib/rules/index.ts';
 import { generateReports } from '../../src/lib/synthetic.ts';
 import { chooseBatchFile } from './batch-ui.ts';
-import { jobRows, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
+import { jobRows, useApp, waitForJobState } from './app-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'radreportx-jobs-'));
 const SMALL = 'small-both.csv';
@@ -27,14 +27,8 @@ const BIG = 'big.csv';
 const bigReports = generateReports(40_000, 5);
 writeFileSync(join(dir, BIG), csvLine(['id', 'report']) + bigReports.map((r, i) => csvLine([`B${i + 1}`, r])).join(''));
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp('#batch');
-});
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = useApp('#batch');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // What the core gives in Node for the small file: row statuses and ICD-10 codes per row.
 const node = smallRows.map(([, text]) => (text.trim() ? labelReport(text, { task: 'both' }) : undefined));

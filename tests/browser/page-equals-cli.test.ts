@@ -6,11 +6,11 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { csvLine } from '../../src/lib/csv/write.ts';
 import { generateReports } from '../../src/lib/synthetic.ts';
 import { runCli, tempDir } from '../fixtures/run-cli.ts';
-import { downloadText, openApp, waitForJobState, type AppSession } from './app-helpers.ts';
+import { downloadText, useApp, waitForJobState } from './app-helpers.ts';
 import { chooseBatchFile } from './batch-ui.ts';
 import { haveIuReports, ROOT } from './harness.ts';
 
@@ -66,14 +66,8 @@ const CASES: Case[] = [
   },
 ];
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp('#batch');
-});
-afterAll(async () => {
-  await app?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = useApp('#batch');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function sameLines(what: string, got: string, want: string): void {
   const g = got.split('\n');
